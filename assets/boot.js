@@ -1,0 +1,44 @@
+// Boots PyScript from the page's own folder and watches for a failed start.
+// Python sets data-app-state="ready" itself (app/ui); this file only handles
+// the cases where Python never gets that far, so the user never faces a blank
+// or half-working page without being told what to try.
+const root = document.documentElement;
+const LIMIT_MS = 120000;
+
+function fail(detail) {
+  if (root.dataset.appState === "ready" || root.dataset.appState === "error") return;
+  root.dataset.appState = "error";
+  const box = document.getElementById("app-error");
+  const status = document.getElementById("app-status");
+  if (status) status.textContent = "Python could not start.";
+  if (box) {
+    box.hidden = false;
+    box.textContent =
+      "This page could not start its Python runtime, so nothing can be changed. " +
+      "Try reloading the page. If that does not help, the site's files may be incomplete " +
+      "or blocked: the administrator should run `python3 -m tools.vendor` and check that " +
+      ".wasm files are served as application/wasm." + (detail ? " (Details: " + detail + ")" : "");
+  }
+}
+
+// PyScript reports Python and loading errors by adding a .py-error element.
+new MutationObserver((records) => {
+  for (const r of records) {
+    for (const n of r.addedNodes) {
+      if (n.nodeType === 1 && n.classList.contains("py-error")) {
+        fail((n.textContent || "").trim().split("\n").slice(-1)[0]);
+        n.remove(); // the raw traceback is for the console, not the user
+      }
+    }
+  }
+}).observe(document.documentElement, { childList: true, subtree: true });
+
+window.addEventListener("unhandledrejection", (e) => {
+  if (root.dataset.appState === "loading") fail(String(e.reason && e.reason.message || e.reason));
+});
+window.addEventListener("error", (e) => {
+  if (root.dataset.appState === "loading" && e.filename && e.filename.includes("/vendor/")) fail(e.message);
+});
+setTimeout(() => fail("timed out after " + LIMIT_MS / 1000 + " s"), LIMIT_MS);
+
+import("./vendor/pyscript/core.js").catch((e) => fail(String(e && e.message || e)));
