@@ -1,0 +1,361 @@
+"""Credentials and sign-in logic (pure: no DOM, no storage, no redirects).
+
+The UI performs redirects and storage itself; this module only builds URLs,
+checks answers and exchanges codes through the injected ``Fetch``.
+
+Sign-in ways:
+* ``Basic(login, secret)`` – password or app password. On 0.11–0.15 a TOTP
+  code rides along as ``password$code`` (``Basic(..., otp_code=...)``); 0.16
+  cannot carry a code in Basic at all (402 "MFA code required").
+* ``Bearer(token, kind="apikey")`` – a pasted API key (0.16).
+* OAuth authorization code + PKCE (S256) through the server's own ``/login``
+  page (works for TOTP accounts), and the device flow.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Union
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from app.errors import (AuthorizationPending, AuthRequired, EndpointNotFound, InvalidInput,
+                        OAuthError, ProtocolError, StalwartError)
+from app.http import Fetch
+from app.jmap import headers_for, normalize_server, parse_json, raise_for_status, rebase, send
+
+DEFAULT_CLIENT_ID = "stalwart-account-security"
+DEFAULT_SCOPE = "offline_access"
+FORM = "application/x-www-form-urlencoded"
+
+
+# ----- credentials --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Basic:
+    login: str
+    secret: str = field(repr=False)
+    otp_code: Optional[str] = field(default=None, repr=False)  # legacy only: secret$code
+
+    def authorization_header(self) -> str:
+        secret = self.secret + (f"${self.otp_code}" if self.otp_code else "")
+        raw = f"{self.login.strip()}:{secret}".encode("utf-8")
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def with_secret(self, secret: str) -> "Basic":
+        return Basic(self.login, secret, None)
+
+    def with_totp(self, code: Optional[str]) -> "Basic":
+        """Legacy (0.11–0.15) two-factor: ``password$123456``."""
+        return Basic(self.login, self.secret, code or None)
+
+
+@dataclass(frozen=True)
+class Bearer:
+    token: str = field(repr=False)
+    refresh_token: Optional[str] = field(default=None, repr=False)
+    expires_at: Optional[float] = None  # epoch seconds
+    kind: str = "oauth"                 # "oauth" | "apikey"
+
+    def authorization_header(self) -> str:
+        return "Bearer " + self.token.strip()
+
+    def expired(self, now: Optional[float] = None, margin: float = 30.0) -> bool:
+        if self.expires_at is None:
+            return False
+        return (now if now is not None else time.time()) + margin >= self.expires_at
+
+
+Credentials = Union[Basic, Bearer]
+
+
+def authorization_header(creds: Credentials) -> str:
+    return creds.authorization_header()
+
+
+def api_key(token: str) -> Bearer:
+    t = (token or "").strip()
+    if not t:
+        raise InvalidInput("err.input.password_required", "token")
+    return Bearer(t, kind="apikey")
+
+
+# ----- storage policy -------------------------------------------------------------------
+STORAGE_RULES = {
+    "localStorage": ["server"],  # the server origin only; never any credential
+    "sessionStorage (opt-in)": ["oauth access_token", "oauth refresh_token", "expires_at"],
+    "never stored": ["passwords", "app passwords", "API keys", "TOTP secrets or codes"],
+    "sessionStorage (during the OAuth redirect)": ["PendingAuthorization (PKCE verifier, state)"],
+}
+
+
+def remembered_settings(server: str) -> dict:
+    """What may be kept across visits (localStorage): the server origin, nothing secret."""
+    return {"server": normalize_server(server)}
+
+
+def session_storage_payload(creds: Credentials, opted_in: bool) -> Optional[dict]:
+    """What may go to sessionStorage, only when the user opted in: OAuth tokens
+    (short-lived, revocable by password change). Never passwords or API keys."""
+    if not opted_in or not isinstance(creds, Bearer) or creds.kind != "oauth":
+        return None
+    return {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
+            "expires_at": creds.expires_at}
+
+
+def credentials_from_storage(data: Any) -> Optional[Bearer]:
+    if not isinstance(data, dict) or data.get("kind") != "oauth":
+        return None
+    tok = data.get("token")
+    if not isinstance(tok, str) or not tok:
+        return None
+    rt = data.get("refresh_token")
+    exp = data.get("expires_at")
+    return Bearer(tok, rt if isinstance(rt, str) else None,
+                  float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None)
+
+
+# ----- OAuth discovery ------------------------------------------------------------------
+@dataclass
+class OAuthMetadata:
+    origin: str
+    authorization_endpoint: str
+    token_endpoint: str
+    device_authorization_endpoint: str
+    code_challenge_methods: list = field(default_factory=list)
+
+
+def default_metadata(server: str) -> OAuthMetadata:
+    o = normalize_server(server)
+    return OAuthMetadata(o, o + "/login", o + "/auth/token", o + "/auth/device", ["S256"])
+
+
+async def discover(server: str, fetch: Fetch) -> OAuthMetadata:
+    """``GET /.well-known/oauth-authorization-server`` (CORS ``*`` on 0.16 even
+    without permissive CORS). Endpoints are rebased onto the typed origin, like
+    the JMAP apiUrl. A 404 (older servers) falls back to Stalwart's fixed paths."""
+    o = normalize_server(server)
+    resp = await send(fetch, "GET", o + "/.well-known/oauth-authorization-server",
+                      headers_for(None), None, o)
+    if resp.status == 404:
+        return default_metadata(o)
+    raise_for_status(resp)
+    data = parse_json(resp)
+    if not isinstance(data, dict):
+        raise ProtocolError("OAuth metadata is not an object")
+    d = default_metadata(o)
+
+    def ep(name: str, fallback: str) -> str:
+        v = data.get(name)
+        if isinstance(v, str) and v.strip():
+            try:
+                return rebase(v.strip(), o)
+            except ValueError:
+                pass
+        return fallback
+    methods = data.get("code_challenge_methods_supported")
+    return OAuthMetadata(o, ep("authorization_endpoint", d.authorization_endpoint),
+                         ep("token_endpoint", d.token_endpoint),
+                         ep("device_authorization_endpoint", d.device_authorization_endpoint),
+                         [m for m in methods if isinstance(m, str)] if isinstance(methods, list) else [])
+
+
+# ----- authorization code + PKCE --------------------------------------------------------
+def _b64url(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode("ascii")
+
+
+def pkce_challenge(verifier: str) -> str:
+    return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+
+
+@dataclass
+class PendingAuthorization:
+    """Kept in sessionStorage across the redirect. The PKCE verifier is the
+    only secret in it (useless without the one-time code)."""
+    origin: str
+    token_endpoint: str
+    redirect_uri: str
+    client_id: str
+    state: str
+    code_verifier: str = field(repr=False)
+    created_at: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "PendingAuthorization":
+        try:
+            d = json.loads(text)
+            return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+        except (ValueError, TypeError, KeyError):
+            raise OAuthError("err.oauth.state_mismatch", "bad_pending") from None
+
+
+def begin_authorization(server: str, redirect_uri: str, client_id: str = DEFAULT_CLIENT_ID,
+                        scope: Optional[str] = DEFAULT_SCOPE,
+                        metadata: Optional[OAuthMetadata] = None,
+                        now: Callable[[], float] = time.time) -> tuple[str, PendingAuthorization]:
+    """The URL to send the browser to, and what to keep until it comes back."""
+    md = metadata or default_metadata(server)
+    verifier = _b64url(secrets.token_bytes(32))  # 43 chars, RFC 7636 range
+    state = _b64url(secrets.token_bytes(16))
+    q = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+         "code_challenge": pkce_challenge(verifier), "code_challenge_method": "S256",
+         "state": state}
+    if scope:
+        q["scope"] = scope
+    url = md.authorization_endpoint + "?" + urlencode(q)
+    return url, PendingAuthorization(md.origin, md.token_endpoint, redirect_uri, client_id,
+                                     state, verifier, now())
+
+
+def _one(params: Mapping, name: str) -> Optional[str]:
+    v = params.get(name)
+    if isinstance(v, (list, tuple)):
+        v = v[0] if v else None
+    return v if isinstance(v, str) else None
+
+
+def parse_query(url_or_query: str) -> dict[str, str]:
+    q = urlsplit(url_or_query).query if "?" in url_or_query or "://" in url_or_query \
+        else url_or_query.lstrip("?")
+    return {k: v[0] for k, v in parse_qs(q, keep_blank_values=True).items()}
+
+
+_TOKEN_ERRORS = {"invalid_grant": "err.oauth.invalid_grant", "access_denied": "err.oauth.denied",
+                 "expired_token": "err.oauth.expired"}
+
+
+async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: str,
+                         now: Callable[[], float], kind: str = "oauth",
+                         old_refresh: Optional[str] = None) -> Bearer:
+    body = urlencode(form).encode("ascii")
+    resp = await send(fetch, "POST", token_endpoint, headers_for(None, FORM), body, origin)
+    data: Any = None
+    try:
+        data = resp.json()
+    except (ValueError, UnicodeDecodeError):
+        pass
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        err = data["error"]
+        desc = data.get("error_description")
+        desc = desc if isinstance(desc, str) else None
+        if err in ("authorization_pending", "slow_down"):
+            raise AuthorizationPending(0, err)
+        raise OAuthError(_TOKEN_ERRORS.get(err, "err.oauth.other"), err, desc)
+    raise_for_status(resp)
+    if not isinstance(data, dict):
+        raise ProtocolError("token answer is not JSON")
+    tok = data.get("access_token")
+    if not isinstance(tok, str) or not tok:
+        raise ProtocolError("token answer has no access_token")
+    rt = data.get("refresh_token")
+    exp = data.get("expires_in")
+    expires_at = (now() + float(exp)) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+    return Bearer(tok, rt if isinstance(rt, str) and rt else old_refresh, expires_at, kind)
+
+
+async def complete_authorization(pending: PendingAuthorization, query_params: Mapping,
+                                 fetch: Fetch, now: Callable[[], float] = time.time) -> Bearer:
+    """Check ``state`` and exchange the code at the token endpoint."""
+    if _one(query_params, "error"):
+        err = _one(query_params, "error") or ""
+        raise OAuthError("err.oauth.denied" if err == "access_denied" else "err.oauth.other",
+                         err, _one(query_params, "error_description"))
+    state = _one(query_params, "state")
+    if not state or not secrets.compare_digest(state, pending.state):
+        raise OAuthError("err.oauth.state_mismatch", "state_mismatch")
+    code = _one(query_params, "code")
+    if not code:
+        raise OAuthError("err.oauth.no_code", "no_code")
+    form = {"grant_type": "authorization_code", "code": code,
+            "redirect_uri": pending.redirect_uri, "client_id": pending.client_id,
+            "code_verifier": pending.code_verifier}
+    return await _token_request(pending.token_endpoint, form, fetch, pending.origin, now)
+
+
+async def refresh(server: str, creds: Bearer, fetch: Fetch, client_id: str = DEFAULT_CLIENT_ID,
+                  metadata: Optional[OAuthMetadata] = None,
+                  now: Callable[[], float] = time.time) -> Bearer:
+    if not creds.refresh_token:
+        raise AuthRequired()
+    md = metadata or default_metadata(server)
+    form = {"grant_type": "refresh_token", "refresh_token": creds.refresh_token,
+            "client_id": client_id}
+    try:
+        return await _token_request(md.token_endpoint, form, fetch, md.origin, now,
+                                    old_refresh=creds.refresh_token)
+    except OAuthError as e:
+        if e.error == "invalid_grant":
+            raise AuthRequired(server_text=e.server_text) from None
+        raise
+
+
+# ----- device flow ----------------------------------------------------------------------
+@dataclass
+class DeviceAuthorization:
+    origin: str
+    token_endpoint: str
+    client_id: str
+    device_code: str = field(repr=False)
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: Optional[str]
+    expires_at: float
+    interval: int
+
+
+async def start_device_flow(server: str, fetch: Fetch, client_id: str = DEFAULT_CLIENT_ID,
+                            scope: Optional[str] = DEFAULT_SCOPE,
+                            metadata: Optional[OAuthMetadata] = None,
+                            now: Callable[[], float] = time.time) -> DeviceAuthorization:
+    md = metadata or default_metadata(server)
+    form = {"client_id": client_id}
+    if scope:
+        form["scope"] = scope
+    resp = await send(fetch, "POST", md.device_authorization_endpoint, headers_for(None, FORM),
+                      urlencode(form).encode("ascii"), md.origin)
+    raise_for_status(resp)
+    d = parse_json(resp)
+    if not isinstance(d, dict):
+        raise ProtocolError("device answer is not an object")
+    dc, uc, vu = d.get("device_code"), d.get("user_code"), d.get("verification_uri")
+    if not all(isinstance(x, str) and x for x in (dc, uc, vu)):
+        raise ProtocolError("device answer is incomplete")
+    vc = d.get("verification_uri_complete")
+    exp = d.get("expires_in")
+    iv = d.get("interval")
+    return DeviceAuthorization(
+        md.origin, md.token_endpoint, client_id, dc, uc, vu, vc if isinstance(vc, str) else None,
+        now() + (float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else 600.0),
+        int(iv) if isinstance(iv, int) and not isinstance(iv, bool) and 0 < iv < 3600 else 5)
+
+
+async def poll_device_flow(device: DeviceAuthorization, fetch: Fetch,
+                           now: Callable[[], float] = time.time) -> Bearer:
+    """One poll. Returns the token, or raises ``AuthorizationPending`` (wait
+    ``.interval`` seconds; ``slow_down`` adds 5 s and updates ``device.interval``),
+    ``OAuthError`` err.oauth.expired / err.oauth.denied."""
+    if now() >= device.expires_at:
+        raise OAuthError("err.oauth.expired", "expired_token")
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+            "device_code": device.device_code, "client_id": device.client_id}
+    try:
+        return await _token_request(device.token_endpoint, form, fetch, device.origin, now)
+    except AuthorizationPending as p:
+        if p.error == "slow_down":
+            device.interval += 5
+        p.interval = device.interval
+        raise
+
+
+__all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key",
+           "STORAGE_RULES", "remembered_settings", "session_storage_payload",
+           "credentials_from_storage", "OAuthMetadata", "discover", "default_metadata",
+           "PendingAuthorization", "begin_authorization", "complete_authorization",
+           "parse_query", "pkce_challenge", "refresh", "DeviceAuthorization",
+           "start_device_flow", "poll_device_flow", "StalwartError", "EndpointNotFound"]

@@ -1,0 +1,92 @@
+"""The one interface both backends implement."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from app.errors import render
+from app.http import Fetch
+from app.jmap import Session
+from app.stalwart.models import (Changed, Created, Encryption, SecurityState, Unavailable)
+
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+"""Default of optional update arguments: "leave unchanged" (None means "clear")."""
+
+
+def unavailable(permissions: list[str], key: str = "unavailable.permissions",
+                server_text: Optional[str] = None) -> Unavailable:
+    return Unavailable(list(permissions), key,
+                       render(key, {"permissions": ", ".join(permissions)}), server_text)
+
+
+class Account:
+    """A signed-in account on one server. Create it with ``app.stalwart.connect``."""
+
+    generation = ""
+
+    def __init__(self, session: Session, creds: Any, fetch: Fetch):
+        self.session = session
+        self.creds = creds
+        self.fetch = fetch
+
+    @property
+    def username(self) -> str:
+        return self.session.username
+
+    @property
+    def origin(self) -> str:
+        return self.session.origin
+
+    def authorization(self) -> str:
+        return self.creds.authorization_header()
+
+    # --- the interface ---------------------------------------------------------------
+    async def load(self) -> SecurityState:
+        raise NotImplementedError
+
+    async def change_password(self, current: str, new: str,
+                              otp_code: Optional[str] = None) -> Changed:
+        raise NotImplementedError
+
+    async def enable_totp(self, current_password: str, otp_url: str,
+                          current_code: Optional[str] = None) -> Changed:
+        raise NotImplementedError
+
+    async def disable_totp(self, current_password: str, code: str) -> Changed:
+        raise NotImplementedError
+
+    async def create_app_password(self, description: str, expires_at: Any = None,
+                                  allowed_ips: Optional[Iterable[str]] = None,
+                                  permissions: Optional[dict] = None) -> Created:
+        raise NotImplementedError
+
+    async def update_app_password(self, id: str, description: Any = UNSET,
+                                  expires_at: Any = UNSET, allowed_ips: Any = UNSET,
+                                  permissions: Any = UNSET) -> None:
+        raise NotImplementedError
+
+    async def revoke_app_password(self, id: str) -> None:
+        raise NotImplementedError
+
+    async def create_api_key(self, description: str, expires_at: Any = None,
+                             allowed_ips: Optional[Iterable[str]] = None,
+                             permissions: Optional[dict] = None) -> Created:
+        raise NotImplementedError
+
+    async def revoke_api_key(self, id: str) -> None:
+        raise NotImplementedError
+
+    async def upload_public_key(self, description: str, key_text: str,
+                                emails: Optional[Iterable[str]] = None) -> str:
+        raise NotImplementedError
+
+    async def delete_public_key(self, id: str) -> None:
+        raise NotImplementedError
+
+    async def set_encryption(self, settings: Encryption) -> None:
+        raise NotImplementedError
+
+    async def upload_and_enable(self, description: str, key_text: str,
+                                emails: Optional[Iterable[str]] = None,
+                                algorithm: str = "Aes256", encrypt_on_append: bool = False,
+                                allow_spam_training: bool = False) -> Optional[str]:
+        raise NotImplementedError
