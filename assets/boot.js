@@ -39,6 +39,20 @@ window.addEventListener("unhandledrejection", (e) => {
 window.addEventListener("error", (e) => {
   if (root.dataset.appState === "loading" && e.filename && e.filename.includes("/vendor/")) fail(e.message);
 });
+// Emscripten only warns and then waits forever when the runtime's .wasm cannot be
+// compiled (a 404, an HTML error page, a truncated file, a wrong MIME type), so
+// report it here. Should a fallback still succeed, Python marks the page ready
+// and clears this message.
+for (const name of ["instantiate", "compile", "instantiateStreaming", "compileStreaming"]) {
+  const orig = WebAssembly[name];
+  WebAssembly[name] = function (...args) {
+    return orig.apply(this, args).catch((e) => { fail("WebAssembly: " + (e && e.message)); throw e; });
+  };
+}
+setTimeout(() => {
+  const status = document.getElementById("app-status");
+  if (root.dataset.appState === "loading" && status) status.textContent = "Still loading Python… (the first visit downloads about 5 MB)";
+}, 15000);
 setTimeout(() => fail("timed out after " + LIMIT_MS / 1000 + " s"), LIMIT_MS);
 
 import("./vendor/pyscript/core.js").catch((e) => fail(String(e && e.message || e)));

@@ -10,4 +10,5 @@ async def start() -> None:
         fs.disabled = False
     doc.getElementById("lang").disabled = False
     doc.getElementById("app-status").textContent = "Ready."
+    doc.getElementById("app-error").hidden = True
     doc.documentElement.dataset.appState = "ready"
