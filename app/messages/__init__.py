@@ -1,0 +1,1 @@
+"""Message catalogues, one plain dict per language (``MESSAGES``); see ``app.i18n``."""
