@@ -1,0 +1,49 @@
+"""python -m tests.fakestalwart --generation 0.16|legacy [--port N] [--no-cors] [--public-url URL]"""
+from __future__ import annotations
+
+import argparse
+import time
+
+from .model import DEMO_PASSWORDS
+from .otp import current_code
+from .server import LEGACY_VERSIONS, FakeStalwart
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.fakestalwart", description=__doc__)
+    ap.add_argument("--generation", choices=["0.16", "legacy"], default="0.16")
+    ap.add_argument("--legacy-version", choices=sorted(LEGACY_VERSIONS), default="0.15")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--no-cors", action="store_true", help="behave like a default server (no CORS headers)")
+    ap.add_argument("--public-url", default=None, help="base URL the session advertises (default: own URL)")
+    a = ap.parse_args(argv)
+    srv = FakeStalwart(generation=a.generation, cors=not a.no_cors, legacy_version=a.legacy_version,
+                       port=a.port, host=a.host, public_url=a.public_url).start()
+    gen = a.generation if a.generation == "0.16" else f"legacy {srv.legacy_full_version}"
+    print(f"Fake Stalwart ({gen}) listening on {srv.url}  (CORS {'on' if srv.cors else 'off'})")
+    print("Demo accounts (login / password):")
+    for login, pw in DEMO_PASSWORDS.items():
+        acct = srv.accounts[login]
+        note = []
+        if acct.otp_secret:
+            note.append(f"TOTP secret {acct.otp_secret}")
+        if acct.directory != "internal":
+            note.append("external directory: password changes refused")
+        if login.startswith("limited"):
+            note.append("missing self-service permissions")
+        print(f"  {login:22} {pw!r:32} {'; '.join(note)}")
+    totp = srv.accounts["totp@example.com"]
+    print(f"TOTP code now: {current_code(totp.otp_secret)} (legacy: append as password$code)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

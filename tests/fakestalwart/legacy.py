@@ -1,0 +1,151 @@
+"""Legacy REST self-service (stalwart-api.md §3): /api/account/auth and /api/account/crypto."""
+from __future__ import annotations
+
+from . import http as H
+from . import keys as K
+from .auth import authenticate
+
+_DIRECTORY_NAMES = {"ldap": "LDAP", "sql": "SQL", "oidc": "OIDC"}
+
+
+def _ok(data) -> H.Response:
+    return H.json_response({"data": data})
+
+
+def _err(**fields) -> H.Response:
+    return H.json_response(fields)  # management errors are HTTP 200
+
+
+def _other(details: str) -> H.Response:
+    return _err(error="other", details=details, reason=None)
+
+
+def _app_name(entry: str) -> str | None:
+    parts = entry.split("$", 3)
+    return parts[2] if len(parts) == 4 and parts[1] == "app" else None
+
+
+def account_auth(srv, req: H.Request) -> H.Response:
+    ctx = authenticate(srv, req)
+    if "manage-passwords" not in ctx.permissions:
+        return H.forbidden()
+    acct = ctx.account
+    if req.method == "GET":
+        with srv.lock:
+            if acct.directory != "internal":
+                return _ok({"otpEnabled": False, "appPasswords": []})
+            names = [n for n in (_app_name(e) for e in acct.app_passwords) if n is not None]
+            return _ok({"otpEnabled": acct.otp_url is not None, "appPasswords": names})
+    try:
+        actions = req.json()
+    except (ValueError, UnicodeDecodeError):
+        return H.bad_params()
+    if not isinstance(actions, list) or not actions:
+        return H.bad_params()
+    for a in actions:
+        if not _valid_action(a):
+            return H.bad_params()
+    with srv.lock:
+        if acct.directory != "internal":
+            kind = _DIRECTORY_NAMES.get(acct.directory, acct.directory.upper())
+            return _err(error="unsupported",
+                        details=f"{kind} directory cannot be managed. Only internal directories support "
+                                f"inserts and update operations.")
+        if any(a["type"] in ("setPassword", "enableOtpAuth", "disableOtpAuth") for a in actions) \
+                and ctx.scheme != "basic":
+            return _other("Password changes only allowed using Basic auth")
+        for a in actions:
+            if a["type"] == "addAppPassword" and "$" in a["name"]:
+                return _other("Application password names cannot contain '$'")
+        wipes = srv.legacy_version in ("0.14", "0.15")
+        for a in actions:
+            t = a["type"]
+            if t == "setPassword":
+                if wipes:
+                    # RemoveItem "" removes every secret: app passwords and the TOTP secret too.
+                    acct.app_passwords = []
+                    acct.otp_url = None
+                    acct.otp_secret = None
+                acct.password = a["password"]
+                acct.credential_version += 1
+            elif t == "enableOtpAuth":
+                acct.otp_url = a["url"]
+            elif t == "disableOtpAuth":
+                if a.get("url") is None or a.get("url") == acct.otp_url:
+                    acct.otp_url = None
+                    acct.otp_secret = None
+            elif t == "addAppPassword":
+                acct.app_passwords.append(f"$app${a['name']}${a['password']}")
+            elif t == "removeAppPassword":
+                if a.get("name") is None:
+                    acct.app_passwords = []
+                else:
+                    prefix = f"$app${a['name']}"
+                    acct.app_passwords = [e for e in acct.app_passwords if not e.startswith(prefix)]
+        return _ok(None)
+
+
+def _valid_action(a) -> bool:
+    if not isinstance(a, dict):
+        return False
+    t = a.get("type")
+    s = lambda k: isinstance(a.get(k), str)  # noqa: E731
+    if t == "setPassword":
+        return s("password")
+    if t == "enableOtpAuth":
+        return s("url")
+    if t == "disableOtpAuth":
+        return a.get("url") is None or s("url")
+    if t == "addAppPassword":
+        return s("name") and s("password")
+    if t == "removeAppPassword":
+        return a.get("name") is None or s("name")
+    return False
+
+
+_TAG = {"pgp": "pGP", "smime": "sMIME"}
+
+
+def account_crypto(srv, req: H.Request) -> H.Response:
+    ctx = authenticate(srv, req)
+    if "manage-encryption" not in ctx.permissions:
+        return H.forbidden()
+    acct = ctx.account
+    if req.method == "GET":
+        with srv.lock:
+            enc = acct.encryption
+            if enc.get("type") == "disabled":
+                return _ok({"type": "disabled"})
+            pk = K.ParsedKey(enc["kind"], text=enc["text"])
+            data = {"type": enc["type"], "algo": enc["algo"], "certs": K.make_blob(pk)}
+            if srv.legacy_version == "0.15":
+                data["allow_spam_training"] = enc.get("allow_spam_training", False)
+            return _ok(data)
+    try:
+        body = req.json()
+    except (ValueError, UnicodeDecodeError):
+        return H.bad_params()
+    if not isinstance(body, dict) or body.get("type") not in ("pGP", "sMIME", "disabled"):
+        return H.bad_params()
+    if srv.encryption_disabled:
+        return _err(error="unsupported", details="Encryption-at-rest has been disabled by the system administrator")
+    if body["type"] == "disabled":
+        with srv.lock:
+            acct.encryption = {"type": "disabled"}
+        return _ok(None)
+    if body.get("algo") not in ("Aes128", "Aes256") or not isinstance(body.get("certs"), str):
+        return H.bad_params()
+    if srv.legacy_version == "0.15" and not isinstance(body.get("allow_spam_training"), bool):
+        return H.bad_params()  # no serde default in 0.15
+    try:
+        pk = K.legacy_parse_certs(body["certs"])
+        if _TAG[pk.kind] != body["type"]:
+            raise K.KeyError_(K.WRONG_METHOD)
+        K.legacy_trial_encrypt(pk)
+    except K.KeyError_ as e:
+        return _other(str(e))
+    with srv.lock:
+        acct.encryption = {"type": body["type"], "algo": body["algo"], "kind": pk.kind, "text": pk.text,
+                           "allow_spam_training": bool(body.get("allow_spam_training", False))}
+    return _ok(len(pk.certs_der) if pk.kind == "smime" else 1)
+

@@ -1,0 +1,310 @@
+"""State of the fake server: accounts, credentials, keys, permission sets.
+
+Everything here is plain data that tests may read and mutate directly
+(`srv.accounts["alice@example.com"].password = ...`). Secrets are kept in
+clear text: this is a test peer, not a credential store.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+# --- Stalwart ids (stalwart-api.md §2.1) ----------------------------------
+
+ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz792013"
+SINGLETON = "singleton"
+
+
+def encode_id(n: int) -> str:
+    """Stalwart's base32 id: most significant digit first, 0 -> 'a'."""
+    if n == 0:
+        return "a"
+    out = []
+    while n:
+        out.append(ID_ALPHABET[n & 31])
+        n >>= 5
+    return "".join(reversed(out))
+
+
+def decode_id(s: str) -> Optional[int]:
+    if not isinstance(s, str) or not s or len(s) > 13:
+        return None
+    n = 0
+    for ch in s:
+        i = ID_ALPHABET.find(ch)
+        if i < 0:
+            return None
+        n = n * 32 + i
+    return n if n < 2**64 else None
+
+
+def b32custom_encode(data: bytes) -> str:
+    """RFC 4648 bit packing with Stalwart's alphabet and no padding."""
+    bits = int.from_bytes(data, "big")
+    nbits = len(data) * 8
+    pad = (-nbits) % 5
+    bits <<= pad
+    nbits += pad
+    return "".join(ID_ALPHABET[(bits >> (nbits - 5 * (i + 1))) & 31] for i in range(nbits // 5))
+
+
+def b32custom_decode(s: str) -> Optional[bytes]:
+    bits = 0
+    for ch in s:
+        i = ID_ALPHABET.find(ch)
+        if i < 0:
+            return None
+        bits = (bits << 5) | i
+    nbits = len(s) * 5
+    nbytes = nbits // 8
+    extra = nbits - nbytes * 8
+    if extra >= 5:  # not a length any byte string encodes to
+        return None
+    bits >>= extra
+    return bits.to_bytes(nbytes, "big")
+
+
+def utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+def fmt_utc(t: Optional[_dt.datetime]) -> Optional[str]:
+    return None if t is None else t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(s: str) -> Optional[_dt.datetime]:
+    """UTCDateTime as the registry writes it (also accepts offsets and fractions)."""
+    if not isinstance(s, str) or len(s) < 20:
+        return None
+    try:
+        t = _dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        return None
+    return t.astimezone(_dt.timezone.utc).replace(microsecond=0)
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- permissions ------------------------------------------------------------
+
+def _obj_perms(obj: str, ops=("Get", "Query", "Create", "Update", "Destroy")) -> list[str]:
+    return [f"sys{obj}{op}" for op in ops]
+
+
+# Permissions of the default "user" role that this fake knows about (§2.5).
+# Only the sys* names matter to the self-service methods; the protocol ones
+# are a representative subset so the list looks like the real thing.
+USER_PERMISSIONS_016: list[str] = (
+    ["authenticate", "authenticateWithAlias", "interactAi"]
+    + ["jmapEmailGet", "jmapEmailSet", "jmapEmailQuery", "jmapMailboxGet", "jmapMailboxSet",
+       "jmapIdentityGet", "jmapIdentitySet", "jmapEmailSubmissionSet", "jmapCoreEcho",
+       "imapAuthenticate", "imapSelect", "imapFetch", "imapAppend",
+       "pop3Authenticate", "pop3Retr", "calendarRead", "davPropFind",
+       "emailSend", "emailReceive", "sieveAuthenticate", "sieveListScripts"]
+    + _obj_perms("AccountSettings", ("Get", "Update"))
+    + _obj_perms("PublicKey")
+    + _obj_perms("MaskedEmail")
+    + _obj_perms("ArchivedItem")
+    + _obj_perms("AccountPassword", ("Get", "Update"))
+    + _obj_perms("ApiKey")
+    + _obj_perms("AppPassword")
+    + _obj_perms("SpamTrainingSample", ("Get", "Query", "Update", "Destroy"))
+)
+
+# Names accepted in `permissions` maps of app passwords / API keys: the user
+# set plus the admin ones a user may try (and be refused) to grant.
+KNOWN_PERMISSIONS_016: set[str] = set(USER_PERMISSIONS_016) | set(
+    _obj_perms("Account") + _obj_perms("Domain") + _obj_perms("Http", ("Get", "Update"))
+    + ["impersonate", "fetchAnyBlob", "unlimitedRequests", "unlimitedUploads"]
+)
+
+EXPIRED_PASSWORD_PERMISSIONS = {"authenticate", "authenticateWithAlias", "sysAccountPasswordGet",
+                                "sysAccountPasswordUpdate", "emailReceive"}
+
+LIMITED_REMOVED_016 = set(
+    _obj_perms("AppPassword") + _obj_perms("ApiKey") + _obj_perms("PublicKey") + ["sysAccountSettingsUpdate"]
+)
+
+USER_PERMISSIONS_LEGACY: list[str] = [
+    "authenticate", "authenticate-oauth", "email-send", "email-receive",
+    "manage-passwords", "manage-encryption", "imap-authenticate", "pop3-authenticate",
+    "jmap-email-get", "jmap-email-set", "sieve-authenticate",
+]
+LIMITED_REMOVED_LEGACY = {"manage-encryption", "manage-passwords"}
+
+
+# --- objects ----------------------------------------------------------------
+
+@dataclass
+class Credential:
+    """A 0.16 secondary credential (x:AppPassword or x:ApiKey)."""
+    id: int                       # credential id, JMAP id = encode_id(id)
+    kind: str                     # "app_password" | "api_key"
+    description: str
+    secret_hash: str              # sha256 of the random bytes only (§2.8)
+    created_at: _dt.datetime
+    expires_at: Optional[_dt.datetime] = None
+    permissions: dict = field(default_factory=lambda: {"@type": "Inherit"})
+    allowed_ips: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "description": self.description,
+            "secret": "****",
+            "createdAt": fmt_utc(self.created_at),
+            "expiresAt": fmt_utc(self.expires_at),
+            "permissions": self.permissions,
+            "allowedIps": self.allowed_ips,
+            "id": encode_id(self.id),
+        }
+
+    def verify(self, random_bytes: bytes) -> bool:
+        return hmac.compare_digest(self.secret_hash, _hash(random_bytes))
+
+
+@dataclass
+class PublicKey:
+    id: int
+    key: str                      # trimmed text + "\n"
+    kind: str                     # "pgp" | "smime"
+    description: str
+    created_at: _dt.datetime
+    expires_at: Optional[_dt.datetime] = None
+    email_addresses: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key,
+            "description": self.description,
+            "createdAt": fmt_utc(self.created_at),
+            "expiresAt": fmt_utc(self.expires_at),
+            "emailAddresses": self.email_addresses,
+            "id": encode_id(self.id),
+        }
+
+
+@dataclass
+class Account:
+    """One user. Fields used by both generations unless marked.
+
+    * password: clear text on 0.16 (verified by equality); on legacy the
+      stored secret string as the client sent it (plain or a crypt hash).
+      None means the account has no Password credential.
+    * otp_url: stored verbatim (never validated on save, §2.7).
+    * app_passwords: 0.16 -> {credential id: Credential};
+      legacy -> list of stored strings "$app$<name>$<password>".
+    * api_keys: 0.16 only, {credential id: Credential}.
+    * public_keys: 0.16 only, {object id: PublicKey}.
+    * encryption: 0.16 -> the encryptionAtRest JSON object;
+      legacy -> {"type":"disabled"} or {"type","algo","certs":[pem...],"kind",
+      "allow_spam_training"}.
+    * permissions: effective role permissions (camelCase on 0.16, kebab on legacy).
+    """
+    login: str
+    id: int
+    password: Optional[str]
+    permissions: set
+    directory: str = "internal"          # "internal" | "ldap"
+    otp_url: Optional[str] = None
+    otp_secret: Optional[str] = None     # convenience for tests; not used by the server
+    app_passwords: object = None
+    api_keys: dict = field(default_factory=dict)
+    public_keys: dict = field(default_factory=dict)
+    encryption: dict = field(default_factory=lambda: {"@type": "Disabled"})
+    password_expires_at: Optional[_dt.datetime] = None
+    credential_version: int = 0
+    next_credential_id: int = 1          # 0 ("a") is the password credential
+    description: Optional[str] = None
+    locale: str = "en"
+    time_zone: Optional[str] = None
+
+    @property
+    def jmap_id(self) -> str:
+        return encode_id(self.id)
+
+    def password_expired(self) -> bool:
+        return self.password_expires_at is not None and self.password_expires_at <= utc_now()
+
+
+# Fixed 20-byte TOTP secret of totp@example.com (32 base32 chars, no padding).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TOTP_URL = ("otpauth://totp/Stalwart:totp%40example.com?secret=" + TOTP_SECRET
+            + "&issuer=Stalwart&algorithm=SHA1&digits=6&period=30")
+
+DEMO_PASSWORDS = {
+    "alice@example.com": "correct horse battery staple",
+    "totp@example.com": "totp account password 42",
+    "ldap@example.com": "ldap directory password 7",
+    "limited@example.com": "limited rights password 9",
+}
+
+
+def default_accounts(generation: str) -> dict:
+    legacy = generation == "legacy"
+    full = set(USER_PERMISSIONS_LEGACY if legacy else USER_PERMISSIONS_016)
+    removed = LIMITED_REMOVED_LEGACY if legacy else LIMITED_REMOVED_016
+    enc = {"type": "disabled"} if legacy else {"@type": "Disabled"}
+
+    def mk(login, n, **kw):
+        return Account(login=login, id=n, password=DEMO_PASSWORDS[login],
+                       app_passwords=[] if legacy else {}, encryption=dict(enc), **kw)
+
+    accts = [
+        mk("alice@example.com", 1, permissions=set(full)),
+        mk("totp@example.com", 2, permissions=set(full), otp_url=TOTP_URL, otp_secret=TOTP_SECRET),
+        mk("ldap@example.com", 3, permissions=set(full), directory="ldap"),
+        mk("limited@example.com", 4, permissions=full - removed),
+    ]
+    return {a.login: a for a in accts}
+
+
+def new_random(n: int) -> bytes:
+    return os.urandom(n)
+
+
+def make_app_password_secret(cred_id: int, legacy_space: bool = False) -> tuple[str, bytes]:
+    rnd = new_random(18)
+    body = b32custom_encode(cred_id.to_bytes(4, "big") + rnd)
+    return ("app " if legacy_space else "app_") + body, rnd
+
+
+def make_api_key_secret(account_id: int, cred_id: int) -> tuple[str, bytes]:
+    rnd = new_random(20)
+    raw = account_id.to_bytes(4, "big") + cred_id.to_bytes(4, "big") + rnd
+    return "API_" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode(), rnd
+
+
+def parse_app_password(secret: str) -> Optional[tuple[int, bytes]]:
+    """`app?<base32>` (§2.8): returns (credential id, random bytes) or None."""
+    if len(secret) < 5 or not secret.startswith("app"):
+        return None
+    raw = b32custom_decode(secret[4:])
+    if raw is None or len(raw) != 22:
+        return None
+    return int.from_bytes(raw[:4], "big"), raw[4:]
+
+
+def parse_api_key(token: str) -> Optional[tuple[int, int, bytes]]:
+    if not token.startswith("API_"):
+        return None
+    body = token[4:]
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != 28:
+        return None
+    return int.from_bytes(raw[:4], "big"), int.from_bytes(raw[4:8], "big"), raw[8:]
+
+
+def hash_random(rnd: bytes) -> str:
+    return _hash(rnd)

@@ -1,0 +1,660 @@
+"""The 0.16 registry methods a user may call (stalwart-api.md §2.4–§2.9).
+
+Every function returns ("ok", args) or ("error", method-error-object) and is
+called with `srv.lock` held.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+
+from zxcvbn import zxcvbn
+
+from . import keys as K
+from .auth import verify_password_016
+from .model import (KNOWN_PERMISSIONS_016, SINGLETON, Credential, PublicKey, decode_id, encode_id,
+                    hash_random, make_api_key_secret, make_app_password_secret, parse_utc, utc_now)
+from .otp import OtpUrlError, check_code
+
+SERVER_UNAVAILABLE = {"type": "serverUnavailable",
+                      "description": "This server is temporarily unavailable. Attempting this same "
+                                     "operation later may succeed."}
+NOT_AUTHORIZED = "You are not authorized to perform this action"
+INVALID_VALUE = "Invalid value for property."
+INVALID_PROPERTY = "Invalid property"
+SERVER_SET = "Cannot modify server set property"
+BAD_TYPE = "Missing or invalid '@type' property in object"
+
+SINGLETONS = {"AccountPassword", "AccountSettings"}
+USER_OBJECTS = {"AccountPassword", "AccountSettings", "AppPassword", "ApiKey", "PublicKey"}
+# Objects that exist but a user role has no permission for: forbidden, not unknownMethod.
+ADMIN_OBJECTS = {"Account", "Domain", "Http", "Email", "OidcProvider", "Action", "Role", "Tenant",
+                 "MaskedEmail", "ArchivedItem", "SpamTrainingSample"}
+EAR_TYPES = {"Disabled", "Aes128", "Aes256", "Aes256Gcm", "ChaCha20Poly1305"}
+
+
+def merr(type_: str, description: str | None = None) -> tuple:
+    e = {"type": type_}
+    if description is not None:
+        e["description"] = description
+    return ("error", e)
+
+
+def se(type_: str, description: str | None = None, properties: list | None = None, **extra) -> dict:
+    e = {"type": type_}
+    if description is not None:
+        e["description"] = description
+    if properties is not None:
+        e["properties"] = properties
+    e.update(extra)
+    return e
+
+
+def _required(prop: str) -> dict:
+    return se("validationFailed", "Validation failed", validationErrors=[{"type": "Required", "property": prop}])
+
+
+def dispatch(srv, ctx, name: str, args: dict) -> tuple:
+    obj, _, method = name[2:].partition("/")
+    if obj not in USER_OBJECTS | ADMIN_OBJECTS or method not in ("get", "set", "query"):
+        return merr("unknownMethod", f"Unknown method {name}")
+    if method == "query" and obj in SINGLETONS:
+        return merr("unknownMethod", f"Unknown method {name}")
+    acct_arg = args.get("accountId")
+    if isinstance(acct_arg, str) and decode_id(acct_arg) is not None and decode_id(acct_arg) != ctx.account.id:
+        return merr("forbidden", f"You are not an owner of account {acct_arg}")
+    perms = ctx.permissions
+    if method in ("get", "query"):
+        if f"sys{obj}{method.capitalize()}" not in perms:
+            return merr("forbidden", NOT_AUTHORIZED)
+    else:
+        err = _set_permission_error(obj, args, perms)
+        if err:
+            return merr("forbidden", err)
+    if obj not in USER_OBJECTS:  # reachable only if a test grants admin permissions
+        return merr("forbidden", NOT_AUTHORIZED)
+    fn = HANDLERS[(obj, method)]
+    return fn(srv, ctx, obj, args)
+
+
+def _set_permission_error(obj: str, args: dict, perms: set) -> str | None:
+    if obj in SINGLETONS:
+        slot = {"create": f"sys{obj}Update", "update": f"sys{obj}Update", "destroy": f"sys{obj}Update"}
+    else:
+        slot = {op: f"sys{obj}{op.capitalize()}" for op in ("create", "update", "destroy")}
+    if not any(p in perms for p in slot.values()):
+        if any(args.get(op) for op in slot):
+            return "You are not authorized to create, update or destroy objects of this type"
+        return None
+    for op in ("create", "update", "destroy"):
+        if args.get(op) and slot[op] not in perms:
+            return f"You are not authorized to {op} objects of this type"
+    return None
+
+
+def _get_response(ctx, items: dict, args: dict) -> tuple:
+    """items: id -> json. Honour ids (null = all) and properties."""
+    ids = args.get("ids")
+    props = args.get("properties")
+    found, not_found = [], []
+    wanted = list(items) if ids is None else ids
+    if not isinstance(wanted, list):
+        return merr("invalidArguments", "ids must be an array or null")
+    for i in wanted:
+        if i in items:
+            obj = dict(items[i])
+            if isinstance(props, list):
+                obj = {k: v for k, v in obj.items() if k in props or k == "id"}
+            found.append(obj)
+        else:
+            not_found.append(i)
+    return ("ok", {"accountId": ctx.account.jmap_id, "list": found, "notFound": not_found})
+
+
+def _set_result(ctx, created, not_created, updated, not_updated, destroyed, not_destroyed) -> tuple:
+    out = {"accountId": ctx.account.jmap_id}
+    for k, v in (("created", created), ("notCreated", not_created), ("updated", updated),
+                 ("notUpdated", not_updated), ("destroyed", destroyed), ("notDestroyed", not_destroyed)):
+        if v:
+            out[k] = v
+    return ("ok", out)
+
+
+def _singleton_set(ctx, args, update_fn) -> tuple:
+    created, not_created, updated, not_updated, destroyed, not_destroyed = {}, {}, {}, {}, [], {}
+    for cid in (args.get("create") or {}):
+        not_created[cid] = se("singleton", "Singletons cannot be created or destroyed.")
+    for oid, patch in (args.get("update") or {}).items():
+        if oid != SINGLETON:
+            not_updated[oid] = se("notFound")
+            continue
+        if not isinstance(patch, dict):
+            not_updated[oid] = se("invalidPatch", "Invalid patch")
+            continue
+        res = update_fn(patch)
+        if isinstance(res, tuple):  # method-level error
+            return res
+        if res is None:
+            updated[oid] = None
+        else:
+            not_updated[oid] = res
+    for oid in (args.get("destroy") or []):
+        not_destroyed[oid] = se("singleton", "Singletons cannot be created or destroyed.")
+    return _set_result(ctx, created, not_created, updated, not_updated, destroyed, not_destroyed)
+
+
+# --- x:AccountPassword (§2.6) ---------------------------------------------------------
+
+def password_get(srv, ctx, obj, args):
+    acct = ctx.account
+    items = {}
+    if acct.directory == "internal" and acct.password is not None:
+        items[SINGLETON] = {"secret": "****",
+                            "otpAuth": {"otpUrl": "****"} if acct.otp_url is not None else {},
+                            "id": SINGLETON}
+    return _get_response(ctx, items, args)
+
+
+def _str_value(v) -> bool:
+    return v is None or (isinstance(v, str) and v != "")
+
+
+def password_set(srv, ctx, obj, args):
+    acct = ctx.account
+
+    def update(patch: dict):
+        if acct.password is None and acct.directory == "internal":
+            return se("forbidden", "Your account does not support password changes")
+        totp_on = acct.otp_url is not None
+        state = {"secret": None, "currentSecret": None,
+                 "otpAuth": {"otpCode": None, "otpUrl": "****" if totp_on else None}}
+        for key, value in patch.items():
+            if key == "@type":
+                return se("invalidProperties", INVALID_PROPERTY, [key])
+            if key in ("secret", "currentSecret"):
+                if not _str_value(value):
+                    return se("invalidPatch", INVALID_VALUE, [key])
+                state[key] = value
+            elif key == "otpAuth":
+                if not isinstance(value, dict):
+                    return se("invalidPatch", INVALID_VALUE, [key])
+                for sub, sv in value.items():
+                    if sub not in ("otpCode", "otpUrl"):
+                        return se("invalidPatch", INVALID_PROPERTY, [f"otpAuth/{sub}"])
+                    if not _str_value(sv):
+                        return se("invalidPatch", INVALID_VALUE, [f"otpAuth/{sub}"])
+                    state["otpAuth"][sub] = sv
+            elif key in ("otpAuth/otpCode", "otpAuth/otpUrl"):
+                if not _str_value(value):
+                    return se("invalidPatch", INVALID_VALUE, [key])
+                state["otpAuth"][key.split("/")[1]] = value
+            else:
+                return se("invalidPatch", INVALID_PROPERTY, [key])
+        new_secret = state["secret"]
+        new_url = state["otpAuth"]["otpUrl"]
+        code = state["otpAuth"]["otpCode"]
+        empty_secret = new_secret is None or new_secret == "****"
+        empty_otp = new_url == "****" or (new_url is None and not totp_on)
+        if empty_secret and empty_otp:
+            return None
+        if acct.directory != "internal":
+            return se("forbidden", "Operation not allowed.")
+        if not acct.password:
+            return se("forbidden", "Cannot set a password or OTP auth on an account that doesn't have one.")
+        current = state["currentSecret"]
+        if current is None:
+            return se("forbidden", "Current secret must be provided to change the password or OTP auth.")
+        if not verify_password_016(acct, current):
+            return se("forbidden", "Current secret is incorrect.")
+        if totp_on:
+            if code is None:
+                return se("forbidden", "Current OTP code is required to change the password or OTP auth.")
+            try:
+                ok = check_code(acct.otp_url, code)
+            except OtpUrlError:
+                return ("error", dict(SERVER_UNAVAILABLE))
+            if not ok:
+                return se("forbidden", "Current secret is incorrect.")
+        if not empty_secret:
+            err = password_policy_error(new_secret)
+            if err:
+                return se("invalidProperties", err, ["secret"])
+        # all checks passed: write
+        if not empty_secret:
+            acct.password = new_secret
+            acct.credential_version += 1
+            if srv.password_default_expiration is not None:
+                acct.password_expires_at = utc_now() + _dt.timedelta(seconds=srv.password_default_expiration)
+            elif acct.password_expired():
+                acct.password_expires_at = None
+        if not empty_otp:
+            acct.otp_url = new_url
+            if new_url is None:
+                acct.otp_secret = None
+        return None
+
+    return _singleton_set(ctx, args, update)
+
+
+def password_policy_error(pw: str) -> str | None:
+    if len(pw) < 8:
+        return "Password must be at least 8 characters long."
+    if len(pw) > 128:
+        return "Password must be at most 128 characters long."
+    r = zxcvbn(pw)
+    if r["score"] < 3:
+        fb = r.get("feedback") or {}
+        words = [w for w in [fb.get("warning") or ""] + list(fb.get("suggestions") or []) if w]
+        return ("Password is too weak. " + " ".join(words)).rstrip()
+    return None
+
+
+# --- x:AppPassword / x:ApiKey (§2.8) ------------------------------------------------------
+
+def _creds(acct, obj):
+    return acct.app_passwords if obj == "AppPassword" else acct.api_keys
+
+
+def cred_get(srv, ctx, obj, args):
+    items = {encode_id(c.id): c.to_json() for c in _creds(ctx.account, obj).values()}
+    return _get_response(ctx, items, args)
+
+
+def _sort_and_page(ctx, objs: list, args: dict, keyfns: dict) -> tuple:
+    sort = args.get("sort") or []
+    for s in reversed(sort):
+        prop = s.get("property") if isinstance(s, dict) else None
+        if prop not in keyfns:
+            return merr("unsupportedSort", f"Unsupported sort property {prop!r}")
+        objs.sort(key=keyfns[prop], reverse=not s.get("isAscending", True))
+    ids = [o["id"] for o in objs]
+    pos = args.get("position") or 0
+    limit = args.get("limit")
+    page = ids[pos:pos + limit] if isinstance(limit, int) else ids[pos:]
+    out = {"accountId": ctx.account.jmap_id, "queryState": "q0", "canCalculateChanges": False,
+           "position": pos, "ids": page}
+    if args.get("calculateTotal"):
+        out["total"] = len(ids)
+    return ("ok", out)
+
+
+def _id_key(o):
+    return decode_id(o["id"]) or 0
+
+
+def cred_query(srv, ctx, obj, args):
+    objs = [c.to_json() for c in _creds(ctx.account, obj).values()]
+    flt = args.get("filter")
+    if isinstance(flt, dict):
+        # filters on expiresAt: {"expiresAtBefore"/"expiresAtAfter": UTCDateTime} (shape assumed)
+        before = parse_utc(flt.get("expiresAtBefore") or "") if flt.get("expiresAtBefore") else None
+        after = parse_utc(flt.get("expiresAtAfter") or "") if flt.get("expiresAtAfter") else None
+        if before:
+            objs = [o for o in objs if o["expiresAt"] and parse_utc(o["expiresAt"]) < before]
+        if after:
+            objs = [o for o in objs if o["expiresAt"] and parse_utc(o["expiresAt"]) > after]
+    objs.sort(key=_id_key)
+    return _sort_and_page(ctx, objs, args, {"id": _id_key, "expiresAt": lambda o: o["expiresAt"] or ""})
+
+
+def _valid_ip_key(k: str) -> bool:
+    try:
+        ipaddress.ip_network(k, strict=False)
+        return True
+    except ValueError:
+        return False
+
+
+def _validate_permissions(value, ctx):
+    """Returns (normalised, None) or (None, SetError)."""
+    if not isinstance(value, dict) or value.get("@type") not in ("Inherit", "Disable", "Replace"):
+        return None, se("invalidPatch", BAD_TYPE, ["permissions"])
+    t = value["@type"]
+    if t == "Inherit":
+        extra = set(value) - {"@type"}
+        if extra:
+            return None, se("invalidPatch", INVALID_PROPERTY, [f"permissions/{sorted(extra)[0]}"])
+        return {"@type": "Inherit"}, None
+    extra = set(value) - {"@type", "permissions"}
+    if extra:
+        return None, se("invalidPatch", INVALID_PROPERTY, [f"permissions/{sorted(extra)[0]}"])
+    perms = value.get("permissions", {})
+    if not isinstance(perms, dict):
+        return None, se("invalidPatch", INVALID_VALUE, ["permissions/permissions"])
+    for p, on in perms.items():
+        if p not in KNOWN_PERMISSIONS_016 or not isinstance(on, bool):
+            return None, se("invalidPatch", INVALID_VALUE, [f"permissions/permissions/{p}"])
+    listed = sorted(p for p, on in perms.items() if on)
+    if t == "Replace":
+        missing = [p for p in listed if p not in ctx.permissions]
+        if missing:
+            text = ", ".join(missing) if len(missing) <= 2 else \
+                ", ".join(missing[:2]) + f" and {len(missing) - 2} more"
+            return None, se("forbidden", f"You are not authorized to grant permissions: {text}")
+    return {"@type": t, "permissions": {p: True for p in listed}}, None
+
+
+def _apply_cred_patch(fields: dict, patch: dict, creating: bool, ctx):
+    for key, value in patch.items():
+        if key == "@type":
+            return se("invalidProperties", "Cannot set property during creation." if creating
+                      else INVALID_PROPERTY, [key])
+        if key in ("secret", "createdAt", "credentialId", "id"):
+            return se("invalidPatch", SERVER_SET, [key])
+        if key == "description":
+            if value is None:
+                return _required("description")
+            if not isinstance(value, str) or value == "":
+                return se("invalidPatch", INVALID_VALUE, [key])
+            fields["description"] = value
+        elif key == "expiresAt":
+            if value is None:
+                fields["expiresAt"] = None
+            else:
+                t = parse_utc(value) if isinstance(value, str) else None
+                if t is None:
+                    return se("invalidPatch", INVALID_VALUE, [key])
+                fields["expiresAt"] = t
+        elif key == "permissions":
+            norm, err = _validate_permissions(value, ctx)
+            if err:
+                return err
+            fields["permissions"] = norm
+        elif key == "allowedIps":
+            if not isinstance(value, dict) or not all(_valid_ip_key(k) and v is True for k, v in value.items()):
+                return se("invalidPatch", INVALID_VALUE, [key])
+            fields["allowedIps"] = dict(value)
+        elif key.startswith("allowedIps/"):
+            ip = key.split("/", 1)[1].replace("~1", "/").replace("~0", "~")
+            if not _valid_ip_key(ip) or value not in (True, None):
+                return se("invalidPatch", INVALID_VALUE, [key])
+            ips = dict(fields["allowedIps"])
+            if value is True:
+                ips[ip] = True
+            else:
+                ips.pop(ip, None)
+            fields["allowedIps"] = ips
+        else:
+            return se("invalidPatch", INVALID_PROPERTY, [key])
+    return None
+
+
+def cred_set(srv, ctx, obj, args):
+    acct = ctx.account
+    store = _creds(acct, obj)
+    created, not_created, updated, not_updated, destroyed, not_destroyed = {}, {}, {}, {}, [], {}
+    quota = srv.quota_app_passwords if obj == "AppPassword" else srv.quota_api_keys
+    noun = "app passwords" if obj == "AppPassword" else "API keys"
+    for cid, patch in (args.get("create") or {}).items():
+        if not isinstance(patch, dict):
+            not_created[cid] = se("invalidPatch", "Invalid patch")
+            continue
+        fields = {"description": None, "expiresAt": None, "permissions": {"@type": "Inherit"}, "allowedIps": {}}
+        err = _apply_cred_patch(fields, patch, True, ctx)
+        if err is None and fields["description"] is None:
+            err = _required("description")
+        if err is None and len(store) >= quota:
+            err = se("overQuota", f"You have exceeded your quota of {quota} {noun}.")
+        if err:
+            not_created[cid] = err
+            continue
+        cred_id = acct.next_credential_id
+        acct.next_credential_id += 1
+        if obj == "AppPassword":
+            secret, rnd = make_app_password_secret(cred_id, srv.app_password_space)
+        else:
+            secret, rnd = make_api_key_secret(acct.id, cred_id)
+        store[cred_id] = Credential(cred_id, "app_password" if obj == "AppPassword" else "api_key",
+                                    fields["description"], hash_random(rnd), utc_now(), fields["expiresAt"],
+                                    fields["permissions"], fields["allowedIps"])
+        created[cid] = {"id": encode_id(cred_id), "secret": secret}
+    for oid, patch in (args.get("update") or {}).items():
+        n = decode_id(oid)
+        # quirk: the id is looked up across credential types
+        cred = acct.app_passwords.get(n) or acct.api_keys.get(n) if n is not None else None
+        if cred is None:
+            not_updated[oid] = se("notFound")
+            continue
+        if not isinstance(patch, dict):
+            not_updated[oid] = se("invalidPatch", "Invalid patch")
+            continue
+        fields = {"description": cred.description, "expiresAt": cred.expires_at,
+                  "permissions": cred.permissions, "allowedIps": cred.allowed_ips}
+        err = _apply_cred_patch(fields, patch, False, ctx)
+        if err:
+            not_updated[oid] = err
+            continue
+        cred.description = fields["description"]
+        cred.expires_at = fields["expiresAt"]
+        cred.permissions = fields["permissions"]
+        cred.allowed_ips = fields["allowedIps"]
+        updated[oid] = None
+    for oid in (args.get("destroy") or []):
+        n = decode_id(oid)
+        if n == 0:
+            not_destroyed[oid] = se("forbidden", "Users are not allowed to destroy their own credentials.")
+        elif n is not None and n in acct.app_passwords:
+            del acct.app_passwords[n]
+            destroyed.append(oid)
+        elif n is not None and n in acct.api_keys:
+            del acct.api_keys[n]
+            destroyed.append(oid)
+        else:
+            not_destroyed[oid] = se("notFound")
+    return _set_result(ctx, created, not_created, updated, not_updated, destroyed, not_destroyed)
+
+
+# --- x:PublicKey (§2.9, §4) -----------------------------------------------------------
+
+def pk_get(srv, ctx, obj, args):
+    items = {encode_id(k.id): k.to_json() for k in ctx.account.public_keys.values()}
+    return _get_response(ctx, items, args)
+
+
+def pk_query(srv, ctx, obj, args):
+    objs = [k.to_json() for k in ctx.account.public_keys.values()]
+    objs.sort(key=_id_key)
+    return _sort_and_page(ctx, objs, args, {"id": _id_key, "expiresAt": lambda o: o["expiresAt"] or "",
+                                            "description": lambda o: o["description"] or ""})
+
+
+def _apply_pk_patch(fields: dict, patch: dict, creating: bool):
+    for key, value in patch.items():
+        if key == "@type":
+            return se("invalidProperties", "Cannot set property during creation." if creating
+                      else INVALID_PROPERTY, [key])
+        if key in ("createdAt", "accountId", "id"):
+            return se("invalidPatch", SERVER_SET, [key])
+        if key == "description":
+            if value is None:
+                return _required("description")
+            if not isinstance(value, str) or value == "":
+                return se("invalidPatch", INVALID_VALUE, [key])
+            fields["description"] = value
+        elif key == "key":
+            if value is None:
+                return _required("key")
+            if not isinstance(value, str) or not value.strip():
+                return se("invalidPatch", INVALID_VALUE, [key])
+            try:
+                fields["parsed"] = K.parse_public_key(value)
+            except K.KeyError_ as e:
+                return se("invalidProperties", str(e), ["key"])
+        elif key == "expiresAt":
+            t = parse_utc(value) if isinstance(value, str) else None
+            if value is not None and t is None:
+                return se("invalidPatch", INVALID_VALUE, [key])
+            fields["expiresAt"] = t
+        elif key == "emailAddresses":
+            if not isinstance(value, dict) or not all(isinstance(k, str) and k and v is True
+                                                      for k, v in value.items()):
+                return se("invalidPatch", INVALID_VALUE, [key])
+            fields["emailAddresses"] = dict(value)
+        elif key.startswith("emailAddresses/"):
+            addr = key.split("/", 1)[1].replace("~1", "/").replace("~0", "~")
+            if not addr or value not in (True, None):
+                return se("invalidPatch", INVALID_VALUE, [key])
+            ea = dict(fields["emailAddresses"])
+            if value is True:
+                ea[addr] = True
+            else:
+                ea.pop(addr, None)
+            fields["emailAddresses"] = ea
+        else:
+            return se("invalidPatch", INVALID_PROPERTY, [key])
+    return None
+
+
+def pk_set(srv, ctx, obj, args):
+    acct = ctx.account
+    created, not_created, updated, not_updated, destroyed, not_destroyed = {}, {}, {}, {}, [], {}
+    for cid, patch in (args.get("create") or {}).items():
+        if not isinstance(patch, dict):
+            not_created[cid] = se("invalidPatch", "Invalid patch")
+            continue
+        fields = {"description": None, "parsed": None, "expiresAt": None, "emailAddresses": {}}
+        err = _apply_pk_patch(fields, patch, True)
+        if err is None and fields["description"] is None:
+            err = _required("description")
+        if err is None and fields["parsed"] is None:
+            err = _required("key")
+        if err is None and len(acct.public_keys) >= srv.quota_public_keys:
+            err = se("overQuota", f"You have exceeded your quota of {srv.quota_public_keys} public keys.")
+        if err:
+            not_created[cid] = err
+            continue
+        oid = srv.next_object_id()
+        p = fields["parsed"]
+        acct.public_keys[oid] = PublicKey(oid, p.text, p.kind, fields["description"], utc_now(),
+                                          fields["expiresAt"], fields["emailAddresses"])
+        created[cid] = {"id": encode_id(oid)}
+    for oid, patch in (args.get("update") or {}).items():
+        n = decode_id(oid)
+        pk = acct.public_keys.get(n) if n is not None else None
+        if pk is None:
+            not_updated[oid] = se("notFound")
+            continue
+        if not isinstance(patch, dict):
+            not_updated[oid] = se("invalidPatch", "Invalid patch")
+            continue
+        fields = {"description": pk.description, "parsed": None, "expiresAt": pk.expires_at,
+                  "emailAddresses": pk.email_addresses}
+        err = _apply_pk_patch(fields, patch, False)
+        p = fields["parsed"]
+        ear = acct.encryption
+        if err is None and p is not None and p.kind == "pgp" and ear.get("publicKey") == oid \
+                and ear.get("@type") in ("Aes256Gcm", "ChaCha20Poly1305"):
+            err = se("invalidProperties", _aead_pgp_text(ear["@type"]), ["encryptionAtRest"])
+        if err:
+            not_updated[oid] = err
+            continue
+        pk.description = fields["description"]
+        pk.expires_at = fields["expiresAt"]
+        pk.email_addresses = fields["emailAddresses"]
+        if p is not None:
+            pk.key, pk.kind = p.text, p.kind
+        updated[oid] = None
+    for oid in (args.get("destroy") or []):
+        n = decode_id(oid)
+        if n is None or n not in acct.public_keys:
+            not_destroyed[oid] = se("notFound")
+        elif acct.encryption.get("publicKey") == oid:
+            not_destroyed[oid] = se("objectIsLinked", "Object is linked to other objects.",
+                                    objectId=oid,
+                                    linkedObjects=[{"objectType": "AccountSettings", "id": SINGLETON}])
+        else:
+            del acct.public_keys[n]
+            destroyed.append(oid)
+    return _set_result(ctx, created, not_created, updated, not_updated, destroyed, not_destroyed)
+
+
+# --- x:AccountSettings (§2.9) -----------------------------------------------------------------
+
+def _aead_pgp_text(t: str) -> str:
+    name = "AES-256-GCM" if t == "Aes256Gcm" else "ChaCha20-Poly1305"
+    return (f"{name} is only supported for S/MIME encryption, but the selected public key is an "
+            f"OpenPGP key.")
+
+
+def settings_get(srv, ctx, obj, args):
+    a = ctx.account
+    items = {SINGLETON: {"description": a.description, "locale": a.locale, "timeZone": a.time_zone,
+                         "encryptionAtRest": dict(a.encryption), "id": SINGLETON}}
+    return _get_response(ctx, items, args)
+
+
+def _validate_ear(value, acct):
+    if not isinstance(value, dict) or value.get("@type") not in EAR_TYPES:
+        return None, se("invalidPatch", BAD_TYPE, ["encryptionAtRest"])
+    t = value["@type"]
+    if t == "Disabled":
+        extra = set(value) - {"@type"}
+        if extra:
+            return None, se("invalidPatch", INVALID_PROPERTY, [f"encryptionAtRest/{sorted(extra)[0]}"])
+        return {"@type": "Disabled"}, None
+    extra = set(value) - {"@type", "publicKey", "encryptOnAppend", "allowSpamTraining"}
+    if extra:
+        return None, se("invalidPatch", INVALID_PROPERTY, [f"encryptionAtRest/{sorted(extra)[0]}"])
+    for flag in ("encryptOnAppend", "allowSpamTraining"):
+        if flag in value and not isinstance(value[flag], bool):
+            return None, se("invalidPatch", INVALID_VALUE, [f"encryptionAtRest/{flag}"])
+    pk_id = value.get("publicKey")
+    if pk_id is None:
+        return None, _required("publicKey")
+    if not isinstance(pk_id, str) or pk_id == "":
+        return None, se("invalidPatch", INVALID_VALUE, ["encryptionAtRest/publicKey"])
+    n = decode_id(pk_id)
+    pk = acct.public_keys.get(n) if n is not None else None
+    if pk is None:
+        return None, se("invalidForeignKey", f"Object {pk_id} does not exist.",
+                        ["encryptionAtRest/publicKey"])
+    if t in ("Aes256Gcm", "ChaCha20Poly1305") and pk.kind == "pgp":
+        return None, se("invalidProperties", _aead_pgp_text(t), ["encryptionAtRest"])
+    return {"@type": t, "publicKey": pk_id, "encryptOnAppend": bool(value.get("encryptOnAppend", False)),
+            "allowSpamTraining": bool(value.get("allowSpamTraining", False))}, None
+
+
+def settings_set(srv, ctx, obj, args):
+    acct = ctx.account
+
+    def update(patch: dict):
+        new = {"description": acct.description, "locale": acct.locale, "timeZone": acct.time_zone,
+               "encryptionAtRest": acct.encryption}
+        for key, value in patch.items():
+            if key not in new:
+                return se("invalidProperties", INVALID_PROPERTY, [key])
+            if key == "encryptionAtRest":
+                norm, err = _validate_ear(value, acct)
+                if err:
+                    return err
+                new[key] = norm
+            elif key == "locale":
+                if not isinstance(value, str) or value == "":
+                    return se("invalidPatch", INVALID_VALUE, [key])
+                new[key] = value
+            else:
+                if not _str_value(value):
+                    return se("invalidPatch", INVALID_VALUE, [key])
+                new[key] = value
+        acct.description, acct.locale, acct.time_zone = new["description"], new["locale"], new["timeZone"]
+        acct.encryption = new["encryptionAtRest"]
+        return None
+
+    return _singleton_set(ctx, args, update)
+
+
+HANDLERS = {
+    ("AccountPassword", "get"): password_get,
+    ("AccountPassword", "set"): password_set,
+    ("AccountSettings", "get"): settings_get,
+    ("AccountSettings", "set"): settings_set,
+    ("AppPassword", "get"): cred_get,
+    ("AppPassword", "query"): cred_query,
+    ("AppPassword", "set"): cred_set,
+    ("ApiKey", "get"): cred_get,
+    ("ApiKey", "query"): cred_query,
+    ("ApiKey", "set"): cred_set,
+    ("PublicKey", "get"): pk_get,
+    ("PublicKey", "query"): pk_query,
+    ("PublicKey", "set"): pk_set,
+}

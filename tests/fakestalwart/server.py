@@ -1,0 +1,291 @@
+"""The HTTP server: routing, CORS, fault injection, request log."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple, Optional
+from urllib.parse import parse_qs, urlsplit
+
+from . import http as H
+from . import jmap, legacy, oauth
+from .auth import authenticate
+from .model import default_accounts
+
+GENERATIONS = ("0.16", "legacy")
+LEGACY_VERSIONS = {"0.15": "0.15.5", "0.14": "0.14.1", "0.13": "0.13.4", "0.11": "0.11.8"}
+_SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization"}
+
+
+class RecordedRequest(NamedTuple):
+    method: str
+    path: str          # without the query string (it may carry codes)
+    headers: dict      # Authorization reduced to its scheme, e.g. "Basic ***"
+
+
+@dataclass
+class Fault:
+    path_prefix: Optional[str]
+    status: Optional[int]
+    delay: float
+    drop: bool
+    malformed_json: bool
+    times: Optional[int]
+    retry_after: int
+
+
+class Faults:
+    """Injected failures. Each `set` adds a rule; the first matching rule with
+    remaining `times` (None = forever) applies. OPTIONS preflights are never faulted."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rules: list[Fault] = []
+
+    def set(self, path_prefix: Optional[str] = None, status: Optional[int] = None, delay: float = 0.0,
+            drop: bool = False, malformed_json: bool = False, times: Optional[int] = None,
+            retry_after: int = 30) -> None:
+        with self._lock:
+            self._rules.append(Fault(path_prefix, status, delay, drop, malformed_json, times, retry_after))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def take(self, path: str) -> Optional[Fault]:
+        with self._lock:
+            for f in self._rules:
+                if f.path_prefix is not None and not path.startswith(f.path_prefix):
+                    continue
+                if f.times is not None:
+                    if f.times <= 0:
+                        continue
+                    f.times -= 1
+                return f
+        return None
+
+    def __bool__(self):
+        return bool(self._rules)
+
+
+class FakeStalwart:
+    def __init__(self, generation: str = "0.16", cors: bool = True, legacy_version: str = "0.15",
+                 port: int = 0, host: str = "127.0.0.1", public_url: Optional[str] = None,
+                 default_domain: str = "example.com"):
+        if generation not in GENERATIONS:
+            raise ValueError(f"generation must be one of {GENERATIONS}")
+        if legacy_version not in LEGACY_VERSIONS:
+            raise ValueError(f"legacy_version must be one of {sorted(LEGACY_VERSIONS)}")
+        self.generation = generation
+        self.legacy_version = legacy_version
+        self.cors = cors
+        self.host = host
+        self.port = port
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.default_domain = default_domain
+        self.lock = threading.RLock()
+        self.accounts = default_accounts(generation)
+        self.faults = Faults()
+        self.requests: list[RecordedRequest] = []
+        self.tokens: dict = {}
+        self.auth_codes: dict = {}
+        self.device_codes: dict = {}
+        # knobs
+        self.token_lifetime = 3600.0
+        self.refresh_token_lifetime = 30 * 86400.0
+        self.code_lifetime = 300.0
+        self.device_code_lifetime = 300.0
+        self.quota_app_passwords = 5
+        self.quota_api_keys = 5
+        self.quota_public_keys = 5
+        self.app_password_space = False        # True: 0.16.0–0.16.2 "app " prefix
+        self.password_default_expiration: Optional[float] = None
+        self.encryption_disabled = False       # legacy: admin disabled encryption at rest
+        self.edition = "oss"
+        self._object_id = 4                    # public key ids: "e", "f", ...
+        self._httpd: Optional[ThreadingHTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # --- properties -------------------------------------------------------------
+    @property
+    def legacy(self) -> bool:
+        return self.generation == "legacy"
+
+    @property
+    def legacy_full_version(self) -> str:
+        return LEGACY_VERSIONS[self.legacy_version]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def public_base(self) -> str:
+        return self.public_url or self.url
+
+    def next_object_id(self) -> int:
+        with self.lock:
+            self._object_id += 1
+            return self._object_id
+
+    def request_count(self, path_prefix: str = "", method: Optional[str] = None) -> int:
+        return sum(1 for r in list(self.requests)
+                   if r.path.startswith(path_prefix) and (method is None or r.method == method))
+
+    # --- lifecycle ----------------------------------------------------------------
+    def start(self) -> "FakeStalwart":
+        handler = type("BoundHandler", (_Handler,), {"srv": self})
+        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name=f"fakestalwart-{self.port}")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- routing ------------------------------------------------------------------------
+    def route(self, req: H.Request) -> H.Response:
+        p, m = req.path, req.method
+        if m == "OPTIONS":
+            r = H.Response(204)
+            if p.startswith("/.well-known/"):
+                r.always_cors = True
+            return r
+        if p == "/.well-known/jmap" and m in ("GET", "HEAD"):
+            return H.Response(307, headers=[("Location", "/jmap/session"), ("Cache-Control", "no-cache")])
+        if p in ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration") and m == "GET":
+            return oauth.discovery(self, req)
+        if p == "/.well-known/oauth-protected-resource" and m == "GET":
+            return oauth.protected_resource(self, req)
+        if p in ("/jmap/session", "/jmap/session/") and m == "GET":
+            return jmap.session(self, req)
+        if p in ("/jmap", "/jmap/") and m == "POST":
+            return jmap.api(self, req)
+        if p == "/auth/token" and m == "POST":
+            return oauth.token(self, req)
+        if p == "/auth/device" and m == "POST":
+            return oauth.device(self, req)
+        if p == "/auth/introspect" and m == "POST":
+            return oauth.introspect(self, req)
+        if self.legacy:
+            if p == "/api/account/auth" and m in ("GET", "POST"):
+                return legacy.account_auth(self, req)
+            if p == "/api/account/crypto" and m in ("GET", "POST"):
+                return legacy.account_crypto(self, req)
+            if p == "/api/oauth" and m == "POST":
+                return oauth.legacy_api_oauth(self, req)
+            return H.not_found()
+        if p == "/api/account" and m == "GET":
+            return self._api_account(req)
+        if p == "/api/auth" and m == "POST":
+            return oauth.api_auth(self, req)
+        if p == "/auth/register" and m == "POST":
+            return oauth.register(self, req)
+        if p == "/login" and m == "GET":
+            return oauth.login_page(self, req)
+        if p == "/device" and m == "GET":
+            return oauth.device_page(self, req)
+        return H.not_found()
+
+    def _api_account(self, req: H.Request) -> H.Response:
+        ctx = authenticate(self, req)
+        perms = set(ctx.permissions)
+        if ctx.account.directory != "internal":
+            perms -= {"sysAccountPasswordGet", "sysAccountPasswordUpdate"}
+        return H.json_response({"permissions": sorted(perms), "edition": self.edition,
+                                "locale": ctx.account.locale})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    srv: FakeStalwart
+    protocol_version = "HTTP/1.1"
+    server_version = "Stalwart"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):  # keep test output quiet
+        pass
+
+    def _handle(self):
+        srv = self.srv
+        parts = urlsplit(self.path)
+        path = parts.path
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        rec = {k: ("%s ***" % v.split(" ", 1)[0] if k == "authorization" else "***")
+               if k in _SECRET_HEADERS else v for k, v in headers.items()}
+        srv.requests.append(RecordedRequest(self.command, path, rec))
+        req = H.Request(self.command, path, {k: v[0] for k, v in parse_qs(parts.query).items()},
+                        headers, body, self.client_address[0])
+        fault = srv.faults.take(path) if self.command != "OPTIONS" and srv.faults else None
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop:
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if fault.status:
+                self._send(self._fault_response(fault))
+                return
+        try:
+            resp = srv.route(req)
+        except H.HttpError as e:
+            resp = e.response
+        except Exception as e:  # a bug in the fake: say so loudly, but answer
+            import traceback
+            traceback.print_exc()
+            resp = H.problem(500, "Internal Server Error", f"fakestalwart bug: {e!r}")
+        if fault is not None and fault.malformed_json:
+            resp.body = resp.body[: max(1, len(resp.body) // 2)] + b"\x00{]"
+        self._send(resp)
+
+    @staticmethod
+    def _fault_response(f: Fault) -> H.Response:
+        if f.status == 429:
+            return H.too_many_auth(f.retry_after)
+        if f.status == 401:
+            return H.unauthorized()
+        if f.status == 403:
+            return H.forbidden()
+        titles = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+                  504: "Gateway Timeout", 400: "Bad Request", 404: "Not Found"}
+        return H.problem(f.status, titles.get(f.status, "Error"), "Injected fault.")
+
+    def _send(self, resp: H.Response):
+        srv = self.srv
+        self.send_response(resp.status)
+        hdrs = list(resp.headers)
+        if resp.content_type:
+            hdrs.append(("Content-Type", resp.content_type))
+        if srv.cors:
+            hdrs.extend(H.CORS_HEADERS)
+        elif resp.always_cors:
+            hdrs.extend(H.CORS_HEADERS if self.command == "OPTIONS" else H.CORS_HEADERS[:1])
+        body = b"" if self.command == "HEAD" else resp.body
+        hdrs.append(("Content-Length", str(len(resp.body))))
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
