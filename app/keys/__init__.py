@@ -146,7 +146,7 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
 def _binary(raw: bytes, emails: list, now: datetime, from_text: bool) -> KeyReport:
     if raw[0] & 0x80:
         rep = _openpgp(raw, emails, now)
-        if rep.accepted or rep.is_private:
+        if rep.accepted:
             rep.notes.insert(0, issue("keys.normalized_armored"))
         return rep
     kind = _der_kind(raw)

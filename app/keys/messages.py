@@ -43,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "keys.pgp_expired": "The key {keyid} expired on {date}. Extend its expiry (`gpg --quick-set-expire`) and export it again.",
     "keys.pgp_revoked": "The key {keyid} has been revoked. Use a different key.",
     "keys.pgp_cert_expired": "The whole certificate expired on {date}. Extend its expiry (`gpg --quick-set-expire FINGERPRINT 2y`) and export it again.",
-    "keys.pgp_cert_revoked": "The certificate has been revoked, so no mail can be encrypted to it. Use or create a different key.",
+    "keys.pgp_cert_revoked": "The certificate has been revoked by its owner. The server may still take it, but nobody should encrypt to a revoked key. Use or create a different key.",
     "keys.pgp_no_encryption_key": "The key has no subkey that can encrypt mail (transport encryption). Add one (`gpg --quick-add-key FINGERPRINT cv25519 encr`) and export again.",
     "keys.pgp_no_usable_key": "The server would refuse this key: none of its keys can encrypt mail now. See the other messages for the reason of each key.",
     "keys.pgp_no_flags": "Key {keyid} has no key-usage flags, so it is not used for encryption.",
