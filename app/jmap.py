@@ -114,12 +114,14 @@ def raise_for_status(resp: Response, generation: Optional[str] = None) -> None:
     if st == 403:
         raise Forbidden(server_text=text, status=403)
     if st == 404:
-        raise EndpointNotFound(params={"what": urlsplit(resp.url).path or "this address"}
-                               if resp.url else {"what": "this address"},
-                               server_text=text, status=404)
+        try:
+            what = urlsplit(resp.url or "").path or "this address"
+        except ValueError:
+            what = "this address"
+        raise EndpointNotFound(params={"what": what}, server_text=text, status=404)
     if st == 429:
         ra = resp.header("retry-after")
-        raise RateLimited(int(ra) if ra.isdigit() else None, server_text=text)
+        raise RateLimited(int(ra) if ra.isascii() and ra.isdigit() else None, server_text=text)
     if 400 <= st < 500:
         raise BadRequest(st, ptype, server_text=text)
     if st >= 500:
@@ -215,8 +217,11 @@ async def discover_session(server: str, authorization: str, fetch: Fetch) -> Ses
     resp = await send(fetch, "GET", origin + "/.well-known/jmap", hdrs, None, origin)
     data: Any = None
     if resp.status in (301, 302, 303, 307, 308):
-        loc = resp.header("location") or "/jmap/session"
-        resp = await send(fetch, "GET", rebase(loc, origin), hdrs, None, origin)
+        try:
+            target = rebase(resp.header("location") or "/jmap/session", origin)
+        except ValueError:
+            target = origin + "/jmap/session"
+        resp = await send(fetch, "GET", target, hdrs, None, origin)
     if 200 <= resp.status < 300:
         data = parse_json(resp)
         if _is_anonymous(data):

@@ -63,9 +63,10 @@ class FakeTransport:
     """Routes (method, path) to queued answers; records every request and
     checks the CORS-safe header rule on each."""
 
-    def __init__(self):
+    def __init__(self, default: Optional[Response] = None):
         self.routes: dict[tuple[str, str], list] = {}
         self.requests: list[Req] = []
+        self.default = default  # answer for unrouted requests (else: test failure)
 
     def on(self, method: str, path: str, *answers) -> "FakeTransport":
         self.routes.setdefault((method, path), []).extend(answers)
@@ -80,6 +81,8 @@ class FakeTransport:
         req = Req(method, url, headers, body)
         self.requests.append(req)
         q = self.routes.get((method, req.path))
+        if not q and self.default is not None:
+            return self.default
         if not q:
             raise AssertionError(f"unexpected request {method} {url}")
         ans = q.pop(0) if len(q) > 1 else q[0]
