@@ -149,6 +149,11 @@ def _split_url(url: str) -> tuple[str, str | None, str, str]:
             host, colon, port = authority.partition(":")
             if colon and not host:
                 raise _NotAUrl()
+            # rust-url ends a port at '\' even for non-special schemes; the
+            # rest then starts the path
+            bs = port.find("\\")
+            if bs != -1:
+                port, rest = port[:bs], port[bs:] + rest
             if port and (not port.isascii() or not port.isdigit() or int(port) > 65535):
                 raise _NotAUrl()
             if any(c in _FORBIDDEN_HOST for c in host):
