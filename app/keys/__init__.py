@@ -29,6 +29,8 @@ def check_key(data: Union[bytes, str], account_emails: Iterable[str] = (),
               now: Optional[datetime] = None) -> KeyReport:
     """Check a public key or certificate the way the server will; never raises."""
     try:
+        if isinstance(account_emails, str):
+            account_emails = [account_emails]
         emails = [str(e).strip() for e in (account_emails or ()) if str(e).strip()]
         when = now or datetime.now(timezone.utc)
         if when.tzinfo is None:

@@ -42,6 +42,9 @@ def scan(text: str) -> Scan:
     blocks: list[Block] = []
     outside = False
     current: Block | None = None
+    if text.startswith("\ufeff"):  # a BOM is not whitespace to the server
+        text = text[1:]
+        outside = True
     for raw in text.splitlines():
         line = raw.strip()
         if current is None:

@@ -550,7 +550,8 @@ class _Checker:
         fp, kid = self.primary.fingerprint, self.primary.keyid
         return any(i in (fp, kid) for i in sig.issuers)
 
-    def valid(self, sig: Sig, signed: bytes, what: str, revocation: bool = False) -> bool:
+    def valid(self, sig: Sig, signed: bytes, what: str, revocation: bool = False,
+              subject: Optional[PubKey] = None) -> bool:
         """Signature valid now under StandardPolicy; records why not."""
         if sig.created is None or sig.created > self.now + 0:
             return False
@@ -563,10 +564,11 @@ class _Checker:
         if sig.verified is None:
             sig.verified = verify(sig, self.primary, signed)
         if not sig.verified:
-            self.problems.append(issue("keys.pgp_bad_signature", what=what, keyid=self.primary.fpr_hex))
+            self.problems.append(issue("keys.pgp_bad_signature", what=what,
+                                       keyid=(subject or self.primary).fpr_hex))
             return False
         if sig.hash_id in pgpcrypto.WEAK_HASHES and not revocation:
-            self.problems.append(issue("keys.pgp_weak_hash", what=what, keyid=self.primary.fpr_hex,
+            self.problems.append(issue("keys.pgp_weak_hash", what=what, keyid=(subject or self.primary).fpr_hex,
                                        hash=pgpcrypto.hash_name(sig.hash_id)))
             return False
         return True
@@ -643,7 +645,7 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
         signed = pframed + key.framed()
         mine_sub = [s for s in comp.sigs if ck.by_primary(s)]
         bindings = [s for s in mine_sub if s.type == 0x18]
-        good = [s for s in bindings if ck.valid(s, signed, "subkey binding")]
+        good = [s for s in bindings if ck.valid(s, signed, "subkey binding", subject=key)]
         bsig = max(good, key=lambda s: s.created) if good else None
         shown = bsig or (max(bindings, key=lambda s: s.created or 0) if bindings else None)
         flags = shown.key_flags if shown else None
@@ -667,8 +669,8 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
         if problem is None and not can_encrypt_algo(key):
             problem = issue("keys.pgp_unsupported_algo", keyid=key.fpr_hex, algo=describe_algo(key))
         if problem is None and bsig is None:
-            problem = next((p for p in ck.problems if p.params.get("what") == "subkey binding"), None) \
-                or issue("keys.pgp_no_selfsig")
+            problem = next((p for p in ck.problems if p.params.get("what") == "subkey binding"
+                            and p.params.get("keyid") == key.fpr_hex), None) or issue("keys.pgp_no_selfsig")
         if problem is None and sub_revoked:
             problem = issue("keys.pgp_revoked", keyid=key.fpr_hex)
         if problem is None and expires is not None and expires <= now:

@@ -22,6 +22,10 @@ PGP_EXPECT = {
     "rsa4096": (True, None),
     "nistp256": (True, None),
     "nistp384": (True, None),
+    "nistp521": (True, None),
+    "dsa_rsa": (True, None),
+    "rsa_primary_encr": (True, None),
+    "subkey_revoked_sq": (False, "keys.pgp_revoked"),
     "cv25519_sq": (True, None),
     "dsa_elg": (False, "keys.pgp_unsupported_algo"),
     "brainpool": (False, "keys.pgp_unsupported_algo"),
@@ -217,7 +221,8 @@ def build(root: Path) -> dict:
         put("secret.pgp", g.export(fp, armor=False, secret=True))
         put("corrupt_sig.pgp", flip_last_sig_byte(g.export(fp, armor=False)))
         for name, algo in (("rsa2048", "rsa2048"), ("rsa4096", "rsa4096"), ("nistp256", "nistp256"),
-                           ("nistp384", "nistp384"), ("brainpool", "brainpoolP256r1"),
+                           ("nistp384", "nistp384"), ("nistp521", "nistp521"),
+                           ("brainpool", "brainpoolP256r1"),
                            ("rsa1024", "rsa1024")):
             f = g.gen(f"{name} <{name}@example.org>", algo, "cert,sign")
             g.add(f, algo.replace("rsa1024", "rsa1024"), "encr")
@@ -225,6 +230,11 @@ def build(root: Path) -> dict:
         f = g.gen("Dsa <dsa@example.org>", "dsa2048", "cert,sign")
         g.add(f, "elg2048", "encr")
         put("dsa_elg.asc", g.export(f))
+        f = g.gen("Dsarsa <dsarsa@example.org>", "dsa2048", "cert,sign")
+        g.add(f, "rsa2048", "encr")
+        put("dsa_rsa.asc", g.export(f))
+        f = g.gen("Prim <prim@example.org>", "rsa2048", "cert,sign,encr")
+        put("rsa_primary_encr.asc", g.export(f))
         f = g.gen("Sign <sign@example.org>", "ed25519", "cert,sign")
         put("sign_only.asc", g.export(f))
         f = g.gen("Old <old@example.org>", "future-default", "default", "1y", fake="20200101T000000")
@@ -259,6 +269,15 @@ def build(root: Path) -> dict:
     merged = cert_pkts[0].raw + rev_bin + b"".join(p.raw for p in cert_pkts[1:])
     (root / "revoked_sq.pgp").write_bytes(merged)
     put("revoked_sq.asc", run(["sq", "armor", str(root / "revoked_sq.pgp")]).stdout)
+
+    # A revoked encryption subkey. sq 0.27 prints the *secret* key here, under a
+    # PUBLIC KEY BLOCK label: a real-world case of a secret key in disguise.
+    inspect = run(["sq", "inspect", str(root / "sq.key")]).stdout.decode()
+    enc_sub = [ln.split()[1] for ln in inspect.splitlines() if ln.strip().startswith("Subkey:")][-1]
+    with_secret = run(["sq", "revoke", "subkey", "--certificate", str(root / "sq.key"), enc_sub,
+                       "compromised", "test"]).stdout
+    put("sq_secret_as_public.asc", with_secret)
+    put("subkey_revoked_sq.asc", run(["sq", "key", "extract-cert"], stdin=with_secret).stdout)
 
     # pgpy: SHA-1 self-signatures (what old keys carry), which sequoia now rejects
     put("sha1_binding.asc", _pgpy_sha1())

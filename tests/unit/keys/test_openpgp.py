@@ -122,6 +122,19 @@ def test_secret_keys_refused(corpus):
     assert rep.is_private
 
 
+def test_secret_under_public_label_refused(corpus):
+    text = corpus["sq_secret_as_public.asc"].read_text()
+    assert "BEGIN PGP PUBLIC KEY BLOCK" in text
+    rep = check_key(text)
+    assert rep.is_private and rep.error_keys() == ["keys.private_key"]
+
+
+def test_bom_is_stripped(corpus):
+    rep = check_key("\ufeff" + corpus["ed25519.asc"].read_text())
+    assert rep.accepted and "keys.normalized_stripped" in rep.note_keys()
+    assert not rep.normalized.startswith("\ufeff")
+
+
 def test_keyring_refused(corpus):
     rep = check_key(corpus["keyring.pgp"].read_bytes())
     assert rep.error_keys() == ["keys.keyring"] and rep.errors[0].params["count"] == 2
