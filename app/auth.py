@@ -295,6 +295,29 @@ async def refresh(server: str, creds: Bearer, fetch: Fetch, client_id: str = DEF
         raise
 
 
+async def legacy_token(server: str, basic: Basic, fetch: Fetch,
+                       client_id: str = DEFAULT_CLIENT_ID,
+                       now: Callable[[], float] = time.time) -> Bearer:
+    """0.11–0.15 (no PKCE, no usable /login for a static page): trade a Basic
+    sign-in (``password$code`` for TOTP accounts) for an OAuth token, so the
+    page does not need a fresh TOTP code on every request. ``POST /api/oauth``
+    (permission ``authenticate-oauth``) then ``/auth/token``. redirect_uri is
+    null in the first step and therefore left out of the exchange."""
+    o = normalize_server(server)
+    body = json.dumps({"type": "code", "client_id": client_id, "redirect_uri": None,
+                       "nonce": None}, separators=(",", ":")).encode()
+    resp = await send(fetch, "POST", o + "/api/oauth",
+                      headers_for(basic.authorization_header(), "application/json"), body, o)
+    raise_for_status(resp, "legacy")
+    data = parse_json(resp)
+    code = data.get("data") if isinstance(data, dict) else None
+    code = code.get("code") if isinstance(code, dict) else None
+    if not isinstance(code, str) or not code:
+        raise ProtocolError("no authorization code")
+    form = {"grant_type": "authorization_code", "code": code, "client_id": client_id}
+    return await _token_request(o + "/auth/token", form, fetch, o, now)
+
+
 # ----- device flow ----------------------------------------------------------------------
 @dataclass
 class DeviceAuthorization:
@@ -357,5 +380,5 @@ __all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key",
            "STORAGE_RULES", "remembered_settings", "session_storage_payload",
            "credentials_from_storage", "OAuthMetadata", "discover", "default_metadata",
            "PendingAuthorization", "begin_authorization", "complete_authorization",
-           "parse_query", "pkce_challenge", "refresh", "DeviceAuthorization",
+           "parse_query", "pkce_challenge", "refresh", "legacy_token", "DeviceAuthorization",
            "start_device_flow", "poll_device_flow", "StalwartError", "EndpointNotFound"]
