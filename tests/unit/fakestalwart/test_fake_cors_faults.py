@@ -1,0 +1,175 @@
+"""CORS on/off (§2.3), fault injection, request log, the CLI, and the totp-rs URL rules (§2.7)."""
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from fakehelp import ALICE, USING, basic, call
+from tests.fakestalwart import FakeStalwart, OtpUrlError, parse_otp_url
+from tests.fakestalwart.otp import check_code
+
+CORS3 = {"Access-Control-Allow-Origin": "*",
+         "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, X-Requested-With",
+         "Access-Control-Allow-Methods": "POST, GET, PATCH, PUT, DELETE, HEAD, OPTIONS"}
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def acx(r):
+    return {k: v for k, v in r.headers.items() if k.lower().startswith("access-control-")}
+
+
+def test_cors_on_every_response(srv):
+    for path, method in (("/jmap/session", "GET"), ("/jmap/", "POST"), ("/auth/token", "POST"),
+                         ("/api/account", "GET"), ("/nope", "GET"), ("/.well-known/jmap", "GET")):
+        r = call(srv.url + path, method, b"" if method == "POST" else None)
+        assert acx(r) == CORS3, path
+    r = call(srv.url + "/jmap/", "OPTIONS", headers={"Origin": "https://page.example",
+                                                     "Access-Control-Request-Method": "POST"})
+    assert r.status == 204 and acx(r) == CORS3
+
+
+def test_cors_off(srv):
+    srv.cors = False
+    for path in ("/jmap/session", "/api/account", "/.well-known/jmap", "/login"):
+        assert acx(call(srv.url + path, auth=basic(*ALICE))) == {}, path
+    r = call(srv.url + "/jmap/", "OPTIONS")
+    assert r.status == 204 and acx(r) == {}
+    r = call(srv.url + "/auth/token", "OPTIONS")
+    assert r.status == 204 and acx(r) == {}
+    r = call(srv.url + "/.well-known/oauth-authorization-server")
+    assert acx(r) == {"Access-Control-Allow-Origin": "*"}
+    r = call(srv.url + "/.well-known/openid-configuration", "OPTIONS")
+    assert r.status == 204 and r.headers["Access-Control-Allow-Origin"] == "*"
+    srv.cors = True  # switchable at runtime
+    assert acx(call(srv.url + "/jmap/session")) == CORS3
+
+
+def test_legacy_cors_and_options(legacy_srv):
+    legacy_srv.cors = False
+    r = call(legacy_srv.url + "/api/account/auth", "OPTIONS")
+    assert r.status == 204 and acx(r) == {}
+
+
+def test_fault_status_times_and_path(srv):
+    srv.faults.set(path_prefix="/jmap/session", status=500, times=1)
+    assert call(srv.url + "/jmap/session").status == 500
+    assert call(srv.url + "/jmap/session").status == 200
+    srv.faults.set(status=429, retry_after=7)
+    r = call(srv.url + "/api/account", auth=basic(*ALICE))
+    assert r.status == 429 and r.headers["Retry-After"] == "7"
+    assert r.json()["title"] == "Too Many Authentication Attempts"
+    assert acx(r) == CORS3
+    assert call(srv.url + "/jmap/", "OPTIONS").status == 204  # preflights are never faulted
+    srv.faults.clear()
+    assert call(srv.url + "/api/account", auth=basic(*ALICE)).status == 200
+
+
+def test_fault_malformed_json_and_delay(srv):
+    srv.faults.set(path_prefix="/jmap/", malformed_json=True, times=1)
+    r = call(srv.url + "/jmap/", "POST", {"using": USING, "methodCalls": [["Core/echo", {}, "e"]]},
+             auth=basic(*ALICE))
+    assert r.status == 200
+    with pytest.raises(ValueError):
+        r.json()
+    srv.faults.set(path_prefix="/jmap/session", delay=0.3, times=1)
+    t = time.monotonic()
+    assert call(srv.url + "/jmap/session").status == 200
+    assert time.monotonic() - t >= 0.3
+
+
+def test_fault_drop(srv):
+    srv.faults.set(path_prefix="/jmap/session", drop=True, times=1)
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+    conn.request("GET", "/jmap/session")
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine)):
+        conn.getresponse()
+    conn.close()
+    assert call(srv.url + "/jmap/session").status == 200
+
+
+def test_request_log_hides_secrets(srv):
+    call(srv.url + "/jmap/session?x=1", auth=basic(*ALICE))
+    rec = srv.requests[-1]
+    method, path, headers = rec
+    assert (method, path) == ("GET", "/jmap/session")
+    assert headers["authorization"] == "Basic ***"
+    assert ALICE[1] not in repr(srv.requests)
+    assert srv.request_count("/jmap/session") == 1
+
+
+def test_port_argument_and_context_manager():
+    with FakeStalwart(generation="legacy", legacy_version="0.11") as s:
+        assert s.legacy_full_version == "0.11.8"
+        assert call(s.url + "/jmap/session").status == 200
+    with pytest.raises(ValueError):
+        FakeStalwart(generation="0.17")
+
+
+def test_cli_prints_accounts_and_serves():
+    p = subprocess.Popen([sys.executable, "-m", "tests.fakestalwart", "--generation", "legacy", "--no-cors",
+                          "--public-url", "https://mail.example.com"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [p.stdout.readline() for _ in range(7)]
+        text = "".join(lines)
+        assert "alice@example.com" in text and "correct horse battery staple" in text
+        url = lines[0].split("listening on ")[1].split()[0]
+        s = call(url + "/jmap/session", auth=basic(*ALICE)).json()
+        assert s["apiUrl"] == "https://mail.example.com/jmap/"
+    finally:
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=5)
+        assert os.name != "posix" or p.returncode == 0
+
+
+# --- totp-rs from_url rules -----------------------------------------------------------
+
+GOOD = "otpauth://totp/Stalwart:jdoe%40example.com?secret=" + "JBSWY3DPEHPK3PXP" * 2 + "&issuer=Stalwart"
+
+
+@pytest.mark.parametrize("url", [
+    GOOD,
+    GOOD + "&image=https%3A%2F%2Fstalw.art%2Fimg%2Ffavicon-32x32.png",
+    "otpauth://totp/jdoe?secret=" + "JBSWY3DPEHPK3PXP" * 2,
+    "otpauth://totp/Stalwart%20Mail:jdoe%40example.com?secret=" + "jbswy3dpehpk3pxp" * 2
+    + "&issuer=Stalwart%20Mail&algorithm=sha256&digits=8&period=60",
+])
+def test_otp_url_accepted(url):
+    t = parse_otp_url(url)
+    assert len(t.secret) >= 16
+
+
+@pytest.mark.parametrize("url,kind", [
+    ("otpauth://hotp/a?secret=" + "A" * 32, "Host"),
+    ("http://totp/a?secret=" + "A" * 32, "Scheme"),
+    ("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "SecretTooSmall"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "====", "Secret"),
+    ("otpauth://totp/a", "Secret"),
+    ("otpauth://totp/A:b?secret=" + "A" * 32 + "&issuer=B", "IssuerMistmatch"),
+    ("otpauth://totp/A:b:c?secret=" + "A" * 32, "AccountNameContainsColon"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "&digits=5", "InvalidDigits"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "&digits=9", "InvalidDigits"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "&algorithm=MD5", "Algorithm"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "&period=0", "Step"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "&period=-1", "Step"),
+    ("otpauth://totp/a?secret=" + "A" * 32 + "&issuer=x%3Ay", "IssuerContainsColon"),
+])
+def test_otp_url_rejected(url, kind):
+    with pytest.raises(OtpUrlError) as e:
+        parse_otp_url(url)
+    assert e.value.kind == kind
+
+
+def test_code_window_matches_pyotp():
+    secret = pyotp.random_base32(32)
+    url = pyotp.TOTP(secret).provisioning_uri(name="a@example.com", issuer_name="Stalwart")
+    t = pyotp.TOTP(secret)
+    now = time.time()
+    assert check_code(url, t.at(now))
+    assert check_code(url, t.at(now - 30)) and check_code(url, t.at(now + 30))
+    assert not check_code(url, t.at(now - 90))
