@@ -66,19 +66,8 @@ def scan(text: str) -> Scan:
     return Scan(blocks, outside)
 
 
-def crc24(data: bytes) -> int:
-    crc = 0xB704CE
-    for byte in data:
-        crc ^= byte << 16
-        for _ in range(8):
-            crc <<= 1
-            if crc & 0x1000000:
-                crc ^= 0x1864CFB
-    return crc & 0xFFFFFF
-
-
-# Table-driven CRC: an RSA-4096 cert is ~2 KiB, but keys with many signatures
-# reach hundreds of KiB and the bitwise loop above is slow in Pyodide.
+# CRC-24 (RFC 9580 §6.1), table-driven: keys carrying many third-party
+# signatures reach hundreds of KiB and a bitwise loop is slow in Pyodide.
 _CRC_TABLE = []
 for _i in range(256):
     _c = _i << 16
@@ -89,7 +78,7 @@ for _i in range(256):
     _CRC_TABLE.append(_c & 0xFFFFFF)
 
 
-def crc24_fast(data: bytes) -> int:
+def crc24(data: bytes) -> int:
     crc = 0xB704CE
     table = _CRC_TABLE
     for byte in data:
@@ -129,7 +118,7 @@ def dearmor_pgp(block: Block) -> tuple[bytes, bool]:
             want = int.from_bytes(base64.b64decode(crc_text[1:], validate=True), "big")
         except (binascii.Error, ValueError):
             raise ArmorError("the checksum line is not base64", crc=True) from None
-        if crc24_fast(data) != want:
+        if crc24(data) != want:
             raise ArmorError("checksum mismatch", crc=True)
     return data, crc_text is not None
 
@@ -148,7 +137,7 @@ def _wrap(b64: str, width: int = 64) -> str:
 
 
 def armor_pgp(data: bytes, label: str = "PGP PUBLIC KEY BLOCK") -> str:
-    crc = base64.b64encode(crc24_fast(data).to_bytes(3, "big")).decode()
+    crc = base64.b64encode(crc24(data).to_bytes(3, "big")).decode()
     body = _wrap(base64.b64encode(data).decode())
     return f"-----BEGIN {label}-----\n\n{body}\n={crc}\n-----END {label}-----\n"
 

@@ -36,6 +36,7 @@ PGP_EXPECT = {
     "revoked": (False, "keys.pgp_cert_revoked"),
     "revoked_sq": (False, "keys.pgp_cert_revoked"),
     "expired_subkey": (False, "keys.pgp_expired"),
+    "extended": (True, None),
     "sign_only": (False, "keys.pgp_no_encryption_key"),
     "corrupt_sig": (False, "keys.pgp_bad_signature"),
     "sha1_binding": (False, "keys.pgp_weak_hash"),
@@ -239,6 +240,13 @@ def build(root: Path) -> dict:
         put("sign_only.asc", g.export(f))
         f = g.gen("Old <old@example.org>", "future-default", "default", "1y", fake="20200101T000000")
         put("expired.asc", g.export(f))
+        # expired in 2021, then extended today: the newest self-signatures win
+        f = g.gen("Ext <ext@example.org>", "future-default", "default", "1y", fake="20200101T000000")
+        g.add(f, "cv25519", "encr", "1y", fake="20200101T000100")
+        g("--quick-set-expire", f, "5y")
+        g("--quick-set-expire", f, "5y", "*")
+        g("--quick-add-uid", f, "Ext Two <ext2@example.org>")
+        put("extended.asc", g.export(f))
         f = g.gen("Oldsub <oldsub@example.org>", "ed25519", "cert,sign", "never", fake="20200101T000000")
         g.add(f, "cv25519", "encr", "1y", fake="20200101T000100")
         put("expired_subkey.asc", g.export(f))

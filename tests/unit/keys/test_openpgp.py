@@ -181,3 +181,60 @@ def test_storage_only_subkey_not_enough():
     rep = check_key(kc.crafted(4, "ed25519", "cv25519", sub_flags=0x08))
     assert not rep.accepted and rep.error_keys() == ["keys.pgp_storage_only"]
     assert check_key(kc.crafted(4, "ed25519", "cv25519", sub_flags=0x04)).accepted
+
+
+# RFC 9580, Appendix A.3: sample v6 certificate (Ed25519 primary with a
+# direct-key signature, X25519 subkey, no user ID, no armor checksum).
+RFC9580_V6 = """-----BEGIN PGP PUBLIC KEY BLOCK-----
+
+xioGY4d/4xsAAAAg+U2nu0jWCmHlZ3BqZYfQMxmZu52JGggkLq2EVD34laPCsQYf
+GwoAAABCBYJjh3/jAwsJBwUVCg4IDAIWAAKbAwIeCSIhBssYbE8GCaaX5NUt+mxy
+KwwfHifBilZwj2Ul7Ce62azJBScJAgcCAAAAAK0oIBA+LX0ifsDm185Ecds2v8lw
+gyU2kCcUmKfvBXbAf6rhRYWzuQOwEn7E/aLwIwRaLsdry0+VcallHhSu4RN6HWaE
+QsiPlR4zxP/TP7mhfVEe7XWPxtnMUMtf15OyA51YBM4qBmOHf+MZAAAAIIaTJINn
++eUBXbki+PSAld2nhJh/LVmFsS+60WyvXkQ1wpsGGBsKAAAALAWCY4d/4wKbDCIh
+BssYbE8GCaaX5NUt+mxyKwwfHifBilZwj2Ul7Ce62azJAAAAAAQBIKbpGG2dWTX8
+j+VjFM21J0hqWlEg+bdiojWnKfA5AQpWUWtnNwDEM0g12vYxoWM8Y81W+bHBw805
+I8kWVkXU6vFOi+HWvv/ira7ofJu16NnoUkhclkUrk0mXubZvyl4GBg==
+-----END PGP PUBLIC KEY BLOCK-----
+"""
+
+
+def test_rfc9580_v6_sample():
+    rep = check_key(RFC9580_V6)
+    assert rep.accepted, rep.errors
+    assert rep.fingerprints == ["CB186C4F0609A697E4D52DFA6C722B0C1F1E27C18A56708F6525EC27BAD9ACC9"]
+    assert [k.fingerprint for k in rep.keys][1] == \
+        "12C83F1E706F6308FE151A417743A1F033790E93E9978488D1DB378DA9930885"
+    assert rep.note_keys() == ["keys.crc_absent"]
+    data = bytearray(armor.dearmor_pgp(armor.scan(RFC9580_V6).blocks[0])[0])
+    data[-5] ^= 1  # inside the subkey binding's Ed25519 signature
+    assert check_key(bytes(data)).error_keys() == ["keys.pgp_bad_signature"]
+
+
+def test_corrupt_user_id_signature(corpus):
+    from app.keys.openpgp import parse_packets
+    data = corpus["ed25519.pgp"].read_bytes()
+    pkts = parse_packets(data)
+    first_sig = next(i for i, p in enumerate(pkts) if p.tag == 2)
+    offset = sum(len(p.raw) for p in pkts[:first_sig + 1])
+    bad = bytearray(data)
+    bad[offset - 3] ^= 0x55
+    path = corpus["ed25519.pgp"].parent / "corrupt_uid_sig.pgp"
+    path.write_bytes(bytes(bad))
+    rep = check_key(bytes(bad))
+    assert rep.error_keys() == ["keys.pgp_bad_signature"]
+    assert rep.errors[0].params["what"] == "user ID"
+    assert sq_accepts(path) is False
+
+
+def test_not_a_key_packets(corpus):
+    assert check_key(corpus["sq_rev.asc"].read_text()).error_keys() == ["keys.pgp_no_primary"]
+    literal = b"\xcb" + bytes([6]) + b"b\x00\x00\x00\x00\x00"
+    assert check_key(literal).error_keys() == ["keys.pgp_no_primary"]
+    # a legal partial-length literal packet after a key: not part of a certificate
+    partial = b"\xcb\xe9" + b"x" * 512 + b"\x01" + b"y"
+    rep = check_key(corpus["ed25519.pgp"].read_bytes() + partial)
+    assert rep.error_keys() == ["keys.pgp_corrupt"] and "type 11" in rep.errors[0].message
+    v3 = b"\x99\x00\x0a\x03" + b"\x00" * 9
+    assert check_key(v3).error_keys() == ["keys.pgp_version"]
