@@ -25,6 +25,7 @@ class AuthContext:
     scheme: str                       # "basic" | "bearer"
     credential: Optional[Credential] = None
     token: Optional[object] = None
+    client_ip: str = ""
 
 
 @dataclass
@@ -124,7 +125,21 @@ def verify_password_016(account: Account, secret: str) -> bool:
 # --- the entry point -------------------------------------------------------------
 
 def authenticate(srv, req: H.Request, required: bool = True) -> Optional[AuthContext]:
-    """Return the caller or raise HttpError(401/402/403). None if anonymous and not required."""
+    """Return the caller or raise HttpError(401/402/403/429). None if anonymous and not required."""
+    if srv.is_banned(req.client_ip) and req.headers.get("authorization"):
+        raise H.HttpError(H.too_many_auth(srv.ban_retry_after))
+    try:
+        ctx = _authenticate(srv, req, required)
+    except H.HttpError as e:
+        if e.response.status == 401 and req.headers.get("authorization"):
+            srv.record_auth_failure(req.client_ip)
+        raise
+    if ctx is not None:
+        ctx.client_ip = req.client_ip
+    return ctx
+
+
+def _authenticate(srv, req: H.Request, required: bool) -> Optional[AuthContext]:
     header = req.headers.get("authorization")
     if not header:
         if required:

@@ -118,12 +118,15 @@ def api_auth(srv, req: H.Request) -> H.Response:
         return H.bad_params()
     if not isinstance(body, dict) or body.get("type") not in ("authCode", "authDevice"):
         return H.bad_params()
+    if srv.is_banned(req.client_ip):
+        return H.too_many_auth(srv.ban_retry_after)
     with srv.lock:
         status, acct = login_with_secret(srv, body.get("accountName") or "", body.get("accountSecret"),
                                          body.get("mfaToken"))
         if status == "mfa":
             return H.json_response({"type": "mfaRequired"})
         if status != "ok":
+            srv.record_auth_failure(req.client_ip)
             return H.json_response({"type": "failure"})
         if body["type"] == "authDevice":
             user_code = (body.get("code") or "").strip().upper()

@@ -205,6 +205,8 @@ def password_set(srv, ctx, obj, args):
         if current is None:
             return se("forbidden", "Current secret must be provided to change the password or OTP auth.")
         if not verify_password_016(acct, current):
+            if srv.record_auth_failure(ctx.client_ip):
+                return ("error", dict(SERVER_UNAVAILABLE))  # AuthenticationBan -> serverUnavailable
             return se("forbidden", "Current secret is incorrect.")
         if totp_on:
             if code is None:
@@ -214,6 +216,8 @@ def password_set(srv, ctx, obj, args):
             except OtpUrlError:
                 return ("error", dict(SERVER_UNAVAILABLE))
             if not ok:
+                if srv.record_auth_failure(ctx.client_ip):
+                    return ("error", dict(SERVER_UNAVAILABLE))
                 return se("forbidden", "Current secret is incorrect.")
         if not empty_secret:
             err = password_policy_error(new_secret)

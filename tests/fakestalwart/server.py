@@ -104,7 +104,11 @@ class FakeStalwart:
         self.password_default_expiration: Optional[float] = None
         self.encryption_disabled = False       # legacy: admin disabled encryption at rest
         self.edition = "oss"
-        self._object_id = 4                    # public key ids: "e", "f", ...
+        # fail2ban emulation: None = off; N = ban an IP after N failed authentications
+        self.fail2ban_attempts: Optional[int] = None
+        self.ban_retry_after = 30
+        self._auth_failures: dict = {}
+        self._object_id = 3                    # public key ids: "e", "f", ...
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -129,6 +133,20 @@ class FakeStalwart:
         with self.lock:
             self._object_id += 1
             return self._object_id
+
+    def record_auth_failure(self, ip: str) -> bool:
+        """Count a failed authentication; True if this failure trips the ban."""
+        with self.lock:
+            n = self._auth_failures.get(ip, 0) + 1
+            self._auth_failures[ip] = n
+            return self.fail2ban_attempts is not None and n == self.fail2ban_attempts
+
+    def is_banned(self, ip: str) -> bool:
+        return self.fail2ban_attempts is not None and self._auth_failures.get(ip, 0) >= self.fail2ban_attempts
+
+    def unban(self) -> None:
+        with self.lock:
+            self._auth_failures.clear()
 
     def request_count(self, path_prefix: str = "", method: Optional[str] = None) -> int:
         return sum(1 for r in list(self.requests)

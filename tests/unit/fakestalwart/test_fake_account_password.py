@@ -138,3 +138,18 @@ def test_permission_errors(srv):
     assert lim.one("x:AccountPassword/set", {"update": {"singleton": {}}})[1] == {
         "type": "forbidden", "description": "You are not authorized to create, update or destroy objects of this type"}
     assert lim.one("x:AccountPassword/query", {})[1]["type"] == "unknownMethod"
+
+
+def test_fail2ban_emulation(srv, alice):
+    srv.fail2ban_attempts = 2
+    assert set_err(pw_set(alice, {"currentSecret": "bad1", "secret": NEW_PW}))["description"] == \
+        "Current secret is incorrect."
+    # the failure that trips the ban surfaces as serverUnavailable
+    assert pw_set(alice, {"currentSecret": "bad2", "secret": NEW_PW})[:2] == ["error", {
+        "type": "serverUnavailable",
+        "description": "This server is temporarily unavailable. Attempting this same operation later may succeed."}]
+    r = call(srv.url + "/jmap/session", auth=basic(*ALICE))
+    assert r.status == 429 and r.headers["Retry-After"] == "30"
+    assert r.json()["title"] == "Too Many Authentication Attempts"
+    srv.unban()
+    assert call(srv.url + "/jmap/session", auth=basic(*ALICE)).status == 200
