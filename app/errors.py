@@ -116,11 +116,12 @@ MESSAGES: dict[str, str] = {
     # client-side input checks
     "err.input.description_required": "Enter a description so you can recognise it later.",
     "err.input.expiry_past": "The expiry date must be in the future.",
-    "err.input.bad_ip": "\"{value}\" is not a valid IP address or network (like 10.0.0.0/24).",
+    "err.input.bad_ip": "Check the allowed IP addresses: {detail}",
     "err.input.password_required": "Enter your current password.",
     "err.input.new_password_required": "Enter a new password.",
     "err.input.code_format": "The code must be 6 to 8 digits.",
-    "err.input.otp_url": "The authenticator setup link is not valid.",
+    "err.input.otp_url": (
+        "This authenticator setup would lock you out, so it was not saved: {detail}"),
     "err.input.key_required": "Paste or choose a public key first (PEM or ASCII-armored text).",
     "err.input.private_key": (
         "This is a PRIVATE key. Never upload it anywhere; export and paste the public key or "
@@ -149,6 +150,9 @@ MESSAGES: dict[str, str] = {
     "unavailable.permissions": (
         "Account security management is not available for this mail server: your account "
         "lacks the permission {permissions}. Ask your administrator to grant it."),
+    "notice.password_expired": (
+        "Your password may have expired: the server currently allows nothing but a password "
+        "change. Change your password, then sign in again."),
     "unavailable.external_directory": (
         "Your password is managed outside this mail server (for example LDAP or SSO); change "
         "it there."),

@@ -168,7 +168,7 @@ class LegacyAccount(Account):
     async def enable_totp(self, current_password: str, otp_url: str,
                           current_code: Optional[str] = None) -> Changed:
         cur = validate.secret(current_password, "current_password")
-        url = validate.otp_url(otp_url)
+        url = validate.otp_url(otp_url, "legacy")
         code = validate.otp_code(current_code, required=False)
         await self._with_current([{"type": "enableOtpAuth", "url": url}], cur, code)
         from app.auth import Basic

@@ -96,6 +96,10 @@ class SecurityState:
     # legacy: 0.14-0.15 wipe app passwords and TOTP on a password change; the
     # exact version is unknown, so this is True on every legacy server.
     legacy_password_change_wipes: bool = False
+    # 0.16: everything but the password object is forbidden, which is what an
+    # expired password looks like (the token is downgraded to password change).
+    # The UI should offer the password change first (notice.password_expired).
+    password_expired_suspected: bool = False
 
 
 @dataclass

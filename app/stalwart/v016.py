@@ -136,6 +136,9 @@ class V016Account(Account):
                 st.totp_enabled = isinstance(otp, dict) and bool(otp.get("otpUrl"))
         if PASSWORD in st.unavailable:
             st.password_change = PasswordChange(False, st.unavailable[PASSWORD])
+        others = [r.error(cid) for cid, *_ in _LOAD[1:]]
+        st.password_expired_suspected = "pw" in got and PASSWORD not in st.unavailable and all(
+            e is not None and e.error_type == "forbidden" for e in others)
         if "app" in got:
             st.app_passwords = [parse_credential(o) for o in jmap.get_list(got["app"])]
         if "key" in got:
@@ -181,7 +184,7 @@ class V016Account(Account):
         """Enable, or replace (then ``current_code`` for the old secret is required).
         The server does not check the new URL; verify a code locally first."""
         cur = validate.secret(current_password, "current_password")
-        url = validate.otp_url(otp_url)
+        url = validate.otp_url(otp_url, "0.16")
         code = validate.otp_code(current_code, required=False)
         otp: dict[str, Any] = {"otpUrl": url}
         if code:

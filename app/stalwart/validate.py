@@ -1,13 +1,9 @@
 """Input checks done before anything is sent."""
 from __future__ import annotations
 
-import ipaddress
 import re
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
-from urllib.parse import parse_qs, unquote, urlsplit
-import base64
-import binascii
 
 from app.errors import InvalidInput
 
@@ -41,23 +37,27 @@ def utc_datetime(value: Any, now: Optional[datetime] = None, field: str = "expir
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def ip_or_network(text: Any) -> str:
-    s = text.strip() if isinstance(text, str) else ""
-    try:
-        if "/" in s:
-            return str(ipaddress.ip_network(s, strict=False))
-        return str(ipaddress.ip_address(s))
-    except ValueError:
-        raise InvalidInput("err.input.bad_ip", "allowed_ips",
-                           {"value": str(text)[:64]}) from None
+def _first_issue(issues: list) -> tuple[str, str]:
+    i = issues[0]
+    return str(i.params.get("value", "")), i.message
 
 
 def allowed_ips(values: Optional[Iterable[str]]) -> dict[str, bool]:
+    """``{"10.0.0.2": true, "192.168.0.0/24": true}`` in the server's own
+    form, by the rules of ``app.ipnets`` (IpAddrOrMask: /8 and longer, no host
+    bits, no zones). Any problem -> InvalidInput with ``.issues``."""
+    from app import ipnets
     if values is None:
         return {}
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[\s,]+", values) if v]
-    return {ip_or_network(v): True for v in values}
+    text = values if isinstance(values, str) else "\n".join(
+        v if isinstance(v, str) else "\u0000" for v in values)
+    entries, issues = ipnets.parse_allowed_ips(text)
+    if issues:
+        value, detail = _first_issue(issues)
+        err = InvalidInput("err.input.bad_ip", "allowed_ips", {"value": value[:64], "detail": detail})
+        err.issues = issues  # type: ignore[attr-defined]
+        raise err
+    return ipnets.to_map(entries)
 
 
 def permissions(value: Any) -> Optional[dict]:
@@ -93,41 +93,19 @@ def otp_code(value: Any, field: str = "code", required: bool = True) -> Optional
     return s
 
 
-def otp_url(url: Any) -> str:
-    """The server's parser rules (totp-rs ``TOTP::from_url``), enforced before
-    saving: a URL the server cannot parse locks the user out."""
-    if not isinstance(url, str):
-        raise InvalidInput("err.input.otp_url", "otp_url")
+def otp_url(url: Any, server: str = "0.16") -> str:
+    """The server's parser rules (totp-rs ``TOTP::from_url``, ``app.totp``),
+    enforced before saving: a URL the server cannot parse locks the user out."""
+    from app import totp
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": "empty"})
     u = url.strip()
-    try:
-        p = urlsplit(u)
-    except ValueError:
-        raise InvalidInput("err.input.otp_url", "otp_url") from None
-    if p.scheme != "otpauth" or p.netloc != "totp":
-        raise InvalidInput("err.input.otp_url", "otp_url")
-    label = unquote(p.path.lstrip("/"))
-    if label.count(":") > 1:
-        raise InvalidInput("err.input.otp_url", "otp_url")
-    q = parse_qs(p.query)
-    issuer_label = label.split(":", 1)[0] if ":" in label else None
-    if "issuer" in q and issuer_label is not None and q["issuer"][0] != issuer_label:
-        raise InvalidInput("err.input.otp_url", "otp_url")
-    alg = q.get("algorithm", ["SHA1"])[0].upper()
-    digits = q.get("digits", ["6"])[0]
-    period = q.get("period", ["30"])[0]
-    sec = q.get("secret", [""])[0]
-    if alg not in ("SHA1", "SHA256", "SHA512") or not digits.isdigit() or not 6 <= int(digits) <= 8:
-        raise InvalidInput("err.input.otp_url", "otp_url")
-    if not period.isdigit() or int(period) == 0:
-        raise InvalidInput("err.input.otp_url", "otp_url")
-    if not sec or "=" in sec:
-        raise InvalidInput("err.input.otp_url", "otp_url")
-    try:
-        raw = base64.b32decode(sec.upper() + "=" * (-len(sec) % 8))
-    except (binascii.Error, ValueError):
-        raise InvalidInput("err.input.otp_url", "otp_url") from None
-    if len(raw) < 16:
-        raise InvalidInput("err.input.otp_url", "otp_url")
+    issues = totp.validate_url(u, "legacy" if server == "legacy" else "0.16")
+    if issues:
+        _, detail = _first_issue(issues)
+        err = InvalidInput("err.input.otp_url", "otp_url", {"detail": detail})
+        err.issues = issues  # type: ignore[attr-defined]
+        raise err
     return u
 
 

@@ -538,3 +538,13 @@ def test_legacy_request_never_uses_stalwart_urn(srvlegacy):
     r = run(jmap.post(acc.session, acc.authorization(), urllib_fetch,
                       [("Core/echo", {"hello": True})]))
     assert r.get("c0") == {"hello": True}
+
+
+def test_016_expired_password_pattern(srv016):
+    srv016.accounts[ALICE].password_expires_at = datetime.now(timezone.utc) - timedelta(days=1)
+    acc = connect(srv016, Basic(ALICE, ALICE_PW))
+    st = run(acc.load())
+    assert st.password_expired_suspected and st.password_change.available
+    run(acc.change_password(ALICE_PW, NEW_PW))
+    st = run(connect(srv016, Basic(ALICE, NEW_PW)).load())
+    assert not st.password_expired_suspected and not st.unavailable

@@ -284,12 +284,12 @@ def test_every_key_has_a_message():
     root = pathlib.Path(E.__file__).parent
     for p in [root / "auth.py", *sorted((root / "stalwart").glob("*.py"))]:
         src += p.read_text()
-    used = set(re.findall(r'"((?:err|unavailable)\.[a-z_.0-9]+)"', src))
+    used = set(re.findall(r'"((?:err|unavailable|notice)\.[a-z_.0-9]+)"', src))
     missing = used - set(E.MESSAGES)
     assert not missing, missing
 
 
 def test_messages_render_without_missing_params():
     for key, tpl in errors.MESSAGES.items():
-        assert tpl.strip() and key.startswith(("err.", "unavailable."))
+        assert tpl.strip() and key.startswith(("err.", "unavailable.", "notice."))
         json.dumps(tpl)

@@ -110,6 +110,29 @@ def test_load_forbidden_methods_become_unavailable_with_permission_names():
     assert len(st.app_passwords) == 1  # the rest still loads
 
 
+def test_load_expired_password_pattern():
+    acc, t = account()
+    t.on("POST", "/jmap/", jmap_answer(
+        lambda n, a, c: FULL[n] if n == "x:AccountPassword/get"
+        else ("error", {"type": "forbidden"})))
+    st = run(acc.load())
+    assert st.password_expired_suspected and st.password_change.available
+    t.routes[("POST", "/jmap/")] = [jmap_answer(lambda n, a, c: FULL[n])]
+    assert not run(acc.load()).password_expired_suspected
+
+
+def test_invalid_input_carries_issues_for_the_ui():
+    acc, t = account()
+    with pytest.raises(InvalidInput) as e:
+        run(acc.create_app_password("x", allowed_ips="192.168.0.7/24"))
+    assert e.value.issues[0].key == "ip.host_bits"
+    assert "192.168.0.0/24" in e.value.message
+    with pytest.raises(InvalidInput) as e:
+        run(acc.enable_totp(PW, "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP"))
+    assert e.value.issues[0].key == "totp.url.secret_short" and "128 bits" in e.value.message
+    assert "JBSWY3DPEHPK3PXP" not in e.value.message
+
+
 def test_load_external_directory():
     acc, t = account()
     data = dict(FULL)
@@ -300,7 +323,7 @@ def test_create_app_password_body():
     t.on("POST", "/jmap/", set_answer(created={"new": {
         "id": "d", "secret": "app_aaaaaaibaibqibiga2eascqlbqgq2dyqceja"}}))
     exp = datetime.now(timezone.utc) + timedelta(days=30)
-    c = run(acc.create_app_password("  Phone ", exp, ["10.0.0.2", " 192.168.0.7/24"],
+    c = run(acc.create_app_password("  Phone ", exp, ["10.0.0.2", " 192.168.0.0/24"],
                                     {"@type": "Disable", "permissions": ["jmapEmailSet"]}))
     name, args = only_call(t)
     assert name == "x:AppPassword/set"
@@ -325,7 +348,9 @@ def test_create_app_password_minimal_sends_no_optional_fields():
     ({"description": "x", "expires_at": "tomorrow"}, "err.input.expiry_past"),
     ({"description": "x", "allowed_ips": ["10.0.0.300"]}, "err.input.bad_ip"),
     ({"description": "x", "allowed_ips": ["10.0.0.0/33"]}, "err.input.bad_ip"),
-    ({"description": "x", "allowed_ips": [""]}, "err.input.bad_ip"),
+    ({"description": "x", "allowed_ips": ["192.168.0.7/24"]}, "err.input.bad_ip"),
+    ({"description": "x", "allowed_ips": ["10.0.0.0/4"]}, "err.input.bad_ip"),
+    ({"description": "x", "allowed_ips": [None]}, "err.input.bad_ip"),
 ])
 def test_create_credential_validation(kw, key):
     acc, t = account()
