@@ -117,8 +117,22 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
         return KeyReport(errors=[issue("keys.mixed")])
     if len(pgp) > 1:
         return KeyReport(kind="openpgp", errors=[issue("keys.several_pgp_blocks", count=len(pgp))])
+    pkcs7 = [b for b in ignored if b.label in ("PKCS7", "PKCS #7 SIGNED DATA", "CMS")]
+    if not certs and not pgp and pkcs7:
+        ders = []
+        for b in pkcs7:
+            try:
+                ders.extend(_pkcs7_certs(armor.decode_pem(b)) or [])
+            except armor.ArmorError:
+                pass
+        if ders:
+            rep = _smime(ders, emails, now)
+            rep.notes[:0] = notes + [issue("keys.normalized_pkcs7")]
+            return rep
     if not certs and not pgp:
-        return KeyReport(errors=[issue("keys.bare_public_key", label=ignored[0].label)])
+        label = ignored[0].label
+        key = "keys.bare_public_key" if "PUBLIC KEY" in label else "keys.unsupported_block"
+        return KeyReport(errors=[issue(key, label=label)])
     if ignored:
         notes.append(issue("keys.normalized_ignored"))
         for b in ignored:
@@ -152,6 +166,14 @@ def _binary(raw: bytes, emails: list, now: datetime, from_text: bool) -> KeyRepo
             rep.notes.insert(0, issue("keys.normalized_armored"))
         return rep
     kind = _der_kind(raw)
+    if kind == "pkcs12":
+        return KeyReport(is_private=True, errors=[issue("keys.pkcs12")])
+    if kind is None:
+        certs = _pkcs7_certs(raw)
+        if certs:
+            rep = _smime(certs, emails, now)
+            rep.notes.insert(0, issue("keys.normalized_pkcs7"))
+            return rep
     if kind == "certificate":
         rep = _smime([raw], emails, now)
         rep.notes.insert(0, issue("keys.normalized_der"))
@@ -163,9 +185,26 @@ def _binary(raw: bytes, emails: list, now: datetime, from_text: bool) -> KeyRepo
     return KeyReport(errors=[issue("keys.not_a_key")])
 
 
+def _pkcs7_certs(raw: bytes) -> Optional[list]:
+    """Certificates inside a PKCS#7/CMS SignedData bundle (.p7b/.p7c), or None."""
+    from asn1crypto import cms
+    try:
+        info = cms.ContentInfo.load(raw, strict=True)
+        if info["content_type"].native != "signed_data":
+            return None
+        out = []
+        for choice in info["content"]["certificates"] or []:
+            if choice.name == "certificate":
+                out.append(choice.chosen.dump())
+        return out or None
+    except Exception:  # not CMS, or damaged: the caller reports "not a key"
+        return None
+
+
 def _der_kind(raw: bytes) -> Optional[str]:
-    from asn1crypto import csr, keys, x509
+    from asn1crypto import csr, keys, pkcs12, x509
     for kind, spec in (("certificate", x509.Certificate), ("csr", csr.CertificationRequest),
+                       ("pkcs12", pkcs12.Pfx),
                        ("private", keys.PrivateKeyInfo), ("private", keys.EncryptedPrivateKeyInfo),
                        ("private", keys.RSAPrivateKey), ("private", keys.ECPrivateKey)):
         try:

@@ -18,6 +18,7 @@ from .messages import Issue, issue
 from .report import KeyInfo
 
 MAX_PACKETS = 20000
+MAX_VERIFICATIONS = 200  # self-signatures checked per certificate (Ed25519 ~3 ms each in CPython)
 MAX_MPI_BITS = 16384
 
 PUBKEY, SECRET_KEY, PUBSUB, SECRET_SUB = 6, 5, 14, 7
@@ -543,6 +544,15 @@ class _Checker:
         self.primary = cert.primary
         self.verifiable = can_verify(cert.primary) and algo_problem(cert.primary, now) is None
         self.problems: list = []  # (Issue) from signatures that failed
+        self.budget = MAX_VERIFICATIONS
+        self.exhausted = False
+
+    def newest_valid(self, sigs: list, signed: bytes, what: str, subject: Optional[PubKey] = None):
+        """The binding signature: the newest one that is valid now (older ones are not checked)."""
+        for sig in sorted(sigs, key=lambda s: s.created or 0, reverse=True):
+            if self.valid(sig, signed, what, subject=subject):
+                return sig
+        return None
 
     def by_primary(self, sig: Sig) -> bool:
         if not sig.issuers:
@@ -562,6 +572,10 @@ class _Checker:
         if not self.verifiable:
             return False
         if sig.verified is None:
+            if self.budget <= 0:
+                self.exhausted = True
+                return False
+            self.budget -= 1
             sig.verified = verify(sig, self.primary, signed)
         if not sig.verified:
             self.problems.append(issue("keys.pgp_bad_signature", what=what,
@@ -588,8 +602,7 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
         prim_problem = issue("keys.pgp_unsupported_algo", keyid=primary.fpr_hex, algo=describe_algo(primary))
     mine = [s for s in cert.direct if ck.by_primary(s)]
     revoked = any(s.type == 0x20 and ck.valid(s, pframed, "revocation", True) for s in mine)
-    direct = [s for s in mine if s.type == 0x1F and ck.valid(s, pframed, "direct-key")]
-    direct_sig = max(direct, key=lambda s: s.created) if direct else None
+    direct_sig = ck.newest_valid([s for s in mine if s.type == 0x1F], pframed, "direct-key")
 
     user_ids: list = []
     uid_bindings: list = []
@@ -597,11 +610,10 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
         if comp.tag == UID:
             user_ids.append(comp.data.decode("utf-8", "replace"))
         signed = pframed + _uid_framed(comp)
-        good = [s for s in comp.sigs if 0x10 <= s.type <= 0x13 and ck.by_primary(s)
-                and ck.valid(s, signed, "user ID")]
-        if not good:
+        newest = ck.newest_valid([s for s in comp.sigs if 0x10 <= s.type <= 0x13 and ck.by_primary(s)],
+                                 signed, "user ID")
+        if newest is None:
             continue
-        newest = max(good, key=lambda s: s.created)
         uid_revoked = any(s.type == 0x30 and ck.by_primary(s) and s.created >= newest.created
                           and ck.valid(s, signed, "user ID revocation", True) for s in comp.sigs)
         if not uid_revoked and comp.tag == UID:
@@ -645,8 +657,7 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
         signed = pframed + key.framed()
         mine_sub = [s for s in comp.sigs if ck.by_primary(s)]
         bindings = [s for s in mine_sub if s.type == 0x18]
-        good = [s for s in bindings if ck.valid(s, signed, "subkey binding", subject=key)]
-        bsig = max(good, key=lambda s: s.created) if good else None
+        bsig = ck.newest_valid(bindings, signed, "subkey binding", subject=key)
         shown = bsig or (max(bindings, key=lambda s: s.created or 0) if bindings else None)
         flags = shown.key_flags if shown else None
         exp_after = shown.key_expires_after if shown else None
@@ -693,6 +704,8 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
         if all((i.key, i.params) != (e.key, e.params) for e in errors):
             errors.append(i)
 
+    if ck.exhausted and not usable:
+        add(issue("keys.pgp_too_complex", limit=MAX_VERIFICATIONS))
     if revoked:
         add(issue("keys.pgp_cert_revoked"))
     if prim_problem is not None:

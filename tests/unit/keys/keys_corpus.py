@@ -369,8 +369,13 @@ def _openssl(root: Path, put) -> None:
     put("priv_with_cert.pem", (root / "cert_rsa2048.pem").read_bytes() + k.read_bytes())
     run(["openssl", "req", "-new", "-key", str(k), "-subj", "/CN=Alice", "-out", str(root / "csr.pem")])
     put("csr.pem", (root / "csr.pem").read_bytes())
+    put("bundle.p12", run(["openssl", "pkcs12", "-export", "-in", str(root / "cert_rsa2048.pem"),
+                           "-inkey", str(k), "-passout", "pass:x"]).stdout)
+    put("bundle.p7b", run(["openssl", "crl2pkcs7", "-nocrl", "-certfile", str(root / "two_certs.pem")]).stdout)
+    put("bundle_der.p7b", run(["openssl", "crl2pkcs7", "-nocrl", "-certfile", str(root / "cert_rsa2048.pem"),
+                               "-outform", "DER"]).stdout)
     put("pubkey.pem", run(["openssl", "pkey", "-in", str(k), "-pubout"]).stdout)
     put("mixed.txt", (root / "cert_rsa2048.pem").read_bytes() + (root / "ed25519.asc").read_bytes())
-    put("garbage.bin", os.urandom(512))
+    put("garbage.bin", b"\x01\xff" + os.urandom(510))  # neither OpenPGP (0x80) nor DER (0x30)
     put("garbage.txt", "hello, this is not a key\n")
     put("empty.txt", "  \n")

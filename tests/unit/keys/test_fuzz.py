@@ -108,3 +108,21 @@ def test_deep_and_large_inputs():
     assert total(b"\xc6\xe9" + b"\x00" * 512).error_keys() == ["keys.pgp_corrupt"]
     # a 1 MiB + 1 input
     assert total(b"\x99" + b"\x00" * (1 << 20)).error_keys() == ["keys.too_large"]
+
+
+def test_signature_flood_is_bounded():
+    """Thousands of well-formed self-signatures must not take seconds to refuse."""
+    import time
+
+    from app.keys import openpgp
+    pkts = openpgp.parse_packets(ED_BIN)
+    uid_sig = next(p for p in pkts if p.tag == 2)
+    sig = openpgp.parse_sig(uid_sig.body)
+    # same hashed area, claimed by the primary, left16 intact, bogus Ed25519 value
+    bogus = uid_sig.raw[:-10] + bytes(10)
+    flood = pkts[0].raw + pkts[1].raw + bogus * 3000
+    t0 = time.perf_counter()
+    rep = total(flood)
+    assert time.perf_counter() - t0 < 5
+    assert not rep.accepted and "keys.pgp_too_complex" in rep.error_keys()
+    assert sig.created is not None

@@ -128,3 +128,22 @@ def test_damaged_cert(corpus):
     assert isinstance(rep.accepted, bool)
     broken = check_key(text.replace(lines[3], lines[3][:20]))
     assert not broken.accepted and broken.error_keys()[0] in ("keys.smime_bad_cert", "keys.bad_pem")
+
+
+def test_pkcs12_refused_as_private(corpus):
+    rep = check_key(corpus["bundle.p12"].read_bytes())
+    assert rep.is_private and rep.error_keys() == ["keys.pkcs12"] and "-nokeys" in rep.errors[0].message
+
+
+def test_pkcs7_bundles_normalised(corpus):
+    rep = check_key(corpus["bundle.p7b"].read_text())
+    assert rep.accepted and "keys.normalized_pkcs7" in rep.note_keys() and len(rep.fingerprints) == 2
+    assert rep.normalized.count("-----BEGIN CERTIFICATE-----") == 2 and "PKCS7" not in rep.normalized
+    der = check_key(corpus["bundle_der.p7b"].read_bytes())
+    assert der.accepted and der.note_keys() == ["keys.normalized_pkcs7"]
+    assert der.fingerprints == check_key(corpus["cert_rsa2048.pem"].read_text()).fingerprints
+
+
+def test_other_block_refused():
+    text = "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n"
+    assert check_key(text).error_keys() == ["keys.unsupported_block"]
