@@ -24,6 +24,10 @@ MESSAGES: dict[str, str] = {
         "If the address is right, the server is probably not allowing this page to talk to it "
         "(CORS): the administrator must turn on {setting_016} (Stalwart 0.16) or "
         "{setting_legacy} (Stalwart 0.11 to 0.15)."),
+    "err.cannot_reach_cors": (
+        "The mail server at {origin} is running, but it does not allow this page to talk to it "
+        "(CORS). The administrator must turn on {setting_016} (Stalwart 0.16) or "
+        "{setting_legacy} (Stalwart 0.11 to 0.15)."),
     "err.auth_required": (
         "The server did not accept these credentials. Check your login and password (or token) "
         "and sign in again."),
@@ -202,10 +206,14 @@ class CannotReach(StalwartError):
     """No HTTP answer at all: down, wrong address, or (most often) CORS not enabled."""
     key = "err.cannot_reach"
 
-    def __init__(self, origin: str, detail: str = ""):
-        super().__init__(params={"origin": origin, "setting_016": CORS_SETTING_016,
-                                 "setting_legacy": CORS_SETTING_LEGACY})
+    def __init__(self, origin: str, detail: str = "", cause: str = "unknown"):
+        # cause "cors": the server answered a CORS-open endpoint, so it is up and
+        # only the JMAP/API endpoints are closed to this page's origin.
+        super().__init__("err.cannot_reach_cors" if cause == "cors" else "err.cannot_reach",
+                         {"origin": origin, "setting_016": CORS_SETTING_016,
+                          "setting_legacy": CORS_SETTING_LEGACY})
         self.origin = origin
+        self.cause = cause
         self.settings = {"0.16": CORS_SETTING_016, "legacy": CORS_SETTING_LEGACY}
         self.detail = detail
 

@@ -236,6 +236,20 @@ async def discover_session(server: str, authorization: str, fetch: Fetch) -> Ses
     return parse_session(data, origin)
 
 
+async def diagnose_cannot_reach(err: CannotReach, fetch: Fetch) -> CannotReach:
+    """After ``CannotReach``: Stalwart 0.16 always serves its OAuth metadata
+    with ``Access-Control-Allow-Origin: *``. If that answers, the server is up
+    and CORS is what blocks the page. One extra request, only on failure."""
+    try:
+        resp = await fetch("GET", err.origin + "/.well-known/oauth-authorization-server",
+                           headers_for(None), None)
+    except NetworkError:
+        return err
+    if getattr(resp, "status", 0):
+        return CannotReach(err.origin, err.detail, cause="cors")
+    return err
+
+
 # ----- requests -----------------------------------------------------------------------
 @dataclass
 class Call:

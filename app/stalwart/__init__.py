@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import jmap
+from app.errors import CannotReach
 from app.http import Fetch
 from app.stalwart.base import UNSET, Account
 from app.stalwart.legacy import LegacyAccount
@@ -28,7 +29,10 @@ def account_for(session: jmap.Session, creds: Any, fetch: Fetch) -> Account:
 async def connect(server: str, creds: Any, fetch: Fetch) -> Account:
     """Discover the session with ``creds`` and pick the backend from it.
     Raises AuthRequired / MfaRequired / CannotReach / ... (``app.errors``)."""
-    session = await jmap.discover_session(server, creds.authorization_header(), fetch)
+    try:
+        session = await jmap.discover_session(server, creds.authorization_header(), fetch)
+    except CannotReach as e:
+        raise await jmap.diagnose_cannot_reach(e, fetch) from None
     return account_for(session, creds, fetch)
 
 

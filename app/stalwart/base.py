@@ -39,6 +39,21 @@ class Account:
     def authorization(self) -> str:
         return self.creds.authorization_header()
 
+    async def refresh_if_expiring(self, client_id: Optional[str] = None,
+                                  now: Optional[float] = None) -> bool:
+        """OAuth: swap an (almost) expired access token for a new one with its
+        refresh token. Returns True if the credentials changed; raises
+        AuthRequired when the refresh token no longer works."""
+        from app import auth
+        c = self.creds
+        if not isinstance(c, auth.Bearer) or c.kind != "oauth" or not c.expired(now):
+            return False
+        if not c.refresh_token:
+            return False
+        self.creds = await auth.refresh(self.origin, c, self.fetch,
+                                        client_id or auth.DEFAULT_CLIENT_ID)
+        return True
+
     # --- the interface ---------------------------------------------------------------
     async def load(self) -> SecurityState:
         raise NotImplementedError
