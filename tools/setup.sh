@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up this checkout for development and tests: Debian packages (Chromium for
+# the browser tests; gnupg, sq and openssl as oracles for the key tests; npm for
+# the vendor step), the .venv with pinned Python packages, and the vendored
+# browser runtime. Safe to re-run: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v sq >/dev/null 2>&1 || need+=(sq)
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+if ((${#need[@]})); then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "setup: missing ${need[*]}; install them with apt-get as root, then run this again." >&2; exit 1
+  fi
+  echo "setup: installing ${need[*]} (apt-get)…"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+.venv/bin/python -m tools.vendor
