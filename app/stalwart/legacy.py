@@ -24,7 +24,7 @@ from typing import Any, Iterable, Optional
 
 from app import jmap
 from app.errors import (AuthRequired, InvalidInput, ManagementError, MfaRequired, Forbidden,
-                        ProtocolError, StalwartError, Unsupported, WrongCurrentSecret)
+                        ProtocolError, Unsupported, WrongCurrentSecret)
 from app.stalwart import validate
 from app.stalwart.base import UNSET, Account, unavailable
 from app.stalwart.models import (ALGORITHMS_LEGACY, API_KEYS, APP_PASSWORDS, ENCRYPTION,

@@ -2,7 +2,6 @@
 HTTP (``app.http.urllib_fetch``), both generations."""
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 import subprocess
@@ -13,8 +12,8 @@ import pyotp
 import pytest
 
 from app import auth, stalwart
-from app.auth import Basic, Bearer
-from app.errors import (AuthorizationPending, AuthRequired, CannotReach, InvalidInput,
+from app.auth import Basic
+from app.errors import (AuthorizationPending, AuthRequired, CannotReach,
                         ManagementError, MethodError, MfaRequired, ProtocolError, RateLimited,
                         ServerError, SetError, Unsupported, WrongCurrentSecret)
 from app.http import urllib_fetch

@@ -9,7 +9,7 @@ from app import stalwart
 from app.auth import Basic, Bearer
 from app.errors import (AuthRequired, InvalidInput, MethodError, ProtocolError, SetError,
                         WrongCurrentSecret)
-from app.stalwart import UNSET, Encryption
+from app.stalwart import Encryption
 from client_fakes import (ORIGIN, FakeTransport, find_empty_strings, jmap_answer, method_error,
                           run, set_answer, with_session)
 
