@@ -128,6 +128,8 @@ def _unknown(call_id):
 
 
 def _pointer(value, path: str):
+    if not isinstance(path, str):
+        raise ValueError("Invalid path")
     parts = [p.replace("~1", "/").replace("~0", "~") for p in path.lstrip("/").split("/")] if path.strip("/") else []
 
     def walk(v, ps):

@@ -118,6 +118,10 @@ def api_auth(srv, req: H.Request) -> H.Response:
         return H.bad_params()
     if not isinstance(body, dict) or body.get("type") not in ("authCode", "authDevice"):
         return H.bad_params()
+    for k in ("accountName", "accountSecret", "mfaToken", "clientId", "redirectUri", "scope", "state", "nonce",
+              "codeChallenge", "codeChallengeMethod", "resource", "code"):
+        if body.get(k) is not None and not isinstance(body[k], str):
+            return H.bad_params()
     if srv.is_banned(req.client_ip):
         return H.too_many_auth(srv.ban_retry_after)
     with srv.lock:
@@ -263,7 +267,9 @@ def legacy_api_oauth(srv, req: H.Request) -> H.Response:
         body = req.json()
     except (ValueError, UnicodeDecodeError):
         return H.bad_params()
-    if not isinstance(body, dict) or body.get("type") not in ("code", "device"):
+    if not isinstance(body, dict) or body.get("type") not in ("code", "device") or any(
+            body.get(k) is not None and not isinstance(body[k], str)
+            for k in ("code", "client_id", "redirect_uri", "nonce")):
         return H.bad_params()
     with srv.lock:
         if body["type"] == "device":

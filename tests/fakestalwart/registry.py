@@ -63,6 +63,15 @@ def dispatch(srv, ctx, name: str, args: dict) -> tuple:
     acct_arg = args.get("accountId")
     if isinstance(acct_arg, str) and decode_id(acct_arg) is not None and decode_id(acct_arg) != ctx.account.id:
         return merr("forbidden", f"You are not an owner of account {acct_arg}")
+    if method == "set":
+        for k, typ in (("create", dict), ("update", dict), ("destroy", list)):
+            if args.get(k) is not None and not isinstance(args[k], typ):
+                return merr("invalidArguments", f"Invalid '{k}' argument")
+        if args.get("destroy") and not all(isinstance(i, str) for i in args["destroy"]):
+            return merr("invalidArguments", "Invalid 'destroy' argument")
+    if args.get("ids") is not None and not (isinstance(args["ids"], list)
+                                            and all(isinstance(i, str) for i in args["ids"])):
+        return merr("invalidArguments", "Invalid 'ids' argument")
     perms = ctx.permissions
     if method in ("get", "query"):
         if f"sys{obj}{method.capitalize()}" not in perms:
@@ -266,14 +275,17 @@ def cred_get(srv, ctx, obj, args):
 
 def _sort_and_page(ctx, objs: list, args: dict, keyfns: dict) -> tuple:
     sort = args.get("sort") or []
+    pos = args.get("position") or 0
+    limit = args.get("limit")
+    if not isinstance(sort, list) or not isinstance(pos, int) or isinstance(pos, bool) or pos < 0 \
+            or (limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0)):
+        return merr("invalidArguments", "Invalid query arguments")
     for s in reversed(sort):
         prop = s.get("property") if isinstance(s, dict) else None
         if prop not in keyfns:
             return merr("unsupportedSort", f"Unsupported sort property {prop!r}")
         objs.sort(key=keyfns[prop], reverse=not s.get("isAscending", True))
     ids = [o["id"] for o in objs]
-    pos = args.get("position") or 0
-    limit = args.get("limit")
     page = ids[pos:pos + limit] if isinstance(limit, int) else ids[pos:]
     out = {"accountId": ctx.account.jmap_id, "queryState": "q0", "canCalculateChanges": False,
            "position": pos, "ids": page}
