@@ -18,7 +18,7 @@ from .messages import MESSAGES, Issue, issue
 from .report import CertInfo, KeyInfo, KeyReport
 
 __all__ = ["check_key", "KeyReport", "KeyInfo", "CertInfo", "Issue", "MESSAGES",
-           "MAX_INPUT", "bench_keys"]
+           "MAX_INPUT", "bench_keys", "warm_up"]
 
 MAX_INPUT = 1 << 20          # 1 MiB: far above any sane public key
 EXPIRY_WARNING_DAYS = 30
@@ -306,6 +306,18 @@ def _smime(ders: list, emails: list, now: datetime) -> KeyReport:
         _common_warnings(rep, emails, now)
         rep.normalized = "".join(armor.pem(d) for d in ders)
     return rep
+
+
+def warm_up() -> None:
+    """Import the lazily loaded parsers now (ecdsa, asn1crypto).
+
+    In Pyodide these imports cost ~100-200 ms each on first use; the page can
+    call this while idle after boot so the user's first check is fast.
+    """
+    from asn1crypto import cms, csr, keys, pkcs12, x509  # noqa: F401
+
+    from . import pgpcrypto, smime  # noqa: F401
+    pgpcrypto._curve("Ed25519")
 
 
 # --------------------------------------------------------------------------- benchmark
