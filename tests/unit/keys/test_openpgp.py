@@ -238,3 +238,12 @@ def test_not_a_key_packets(corpus):
     assert rep.error_keys() == ["keys.pgp_corrupt"] and "type 11" in rep.errors[0].message
     v3 = b"\x99\x00\x0a\x03" + b"\x00" * 9
     assert check_key(v3).error_keys() == ["keys.pgp_version"]
+
+
+def test_crlf_and_headers(corpus):
+    text = corpus["ed25519.asc"].read_text()
+    lines = text.splitlines()
+    with_headers = "\r\n".join(lines[:1] + ["Comment: my key", "Version: x"] + lines[1:]) + "\r\n"
+    rep = check_key(with_headers)
+    assert rep.accepted and rep.notes == []
+    assert rep.normalized == check_key(text).normalized
