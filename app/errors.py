@@ -80,6 +80,9 @@ MESSAGES: dict[str, str] = {
     "err.password.current_incorrect": (
         "The current password (or the code) is not correct. Check it and try again; after "
         "several wrong attempts the server blocks you for a while."),
+    "err.password.not_supported": (
+        "Your password cannot be changed here: it is managed outside this mail server (for "
+        "example LDAP or single sign-on). Change it there, or ask your administrator."),
     "err.password.otp_required": (
         "Two-factor authentication is on: enter the current code from your authenticator app "
         "as well."),

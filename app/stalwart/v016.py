@@ -85,6 +85,10 @@ def _password_set_error(e: SetError) -> StalwartError:
             return WrongCurrentSecret(server_text=text)
         if "Current secret must be provided" in text:
             return WrongCurrentSecret("err.input.password_required", server_text=text)
+        if ("Operation not allowed" in text or "does not support password" in text
+                or "doesn't have one" in text):
+            return StalwartError("err.password.not_supported", server_text=text,
+                                 properties=e.properties)
     return e
 
 

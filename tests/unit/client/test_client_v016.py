@@ -8,7 +8,7 @@ import pytest
 from app import stalwart
 from app.auth import Basic, Bearer
 from app.errors import (AuthRequired, InvalidInput, MethodError, ProtocolError, SetError,
-                        WrongCurrentSecret)
+                        StalwartError, WrongCurrentSecret)
 from app.stalwart import Encryption
 from client_fakes import (ORIGIN, FakeTransport, find_empty_strings, jmap_answer, method_error,
                           run, set_answer, with_session)
@@ -227,10 +227,22 @@ def test_change_password_weak_is_invalid_properties():
     assert "password" not in e.value.message.lower().split("rejected")[0]
 
 
-def test_change_password_external_directory_forbidden_setError():
+@pytest.mark.parametrize("desc", [
+    "Operation not allowed.", "Your account does not support password changes",
+    "Cannot set a password or OTP auth on an account that doesn't have one."])
+def test_change_password_external_directory(desc):
     acc, t = account()
     t.on("POST", "/jmap/", set_answer(notUpdated={"singleton": {
-        "type": "forbidden", "description": "Operation not allowed."}}))
+        "type": "forbidden", "description": desc}}))
+    with pytest.raises(StalwartError) as e:
+        run(acc.change_password(PW, "a much better passphrase 9"))
+    assert e.value.key == "err.password.not_supported" and e.value.server_text == desc
+
+
+def test_other_forbidden_set_error_stays_set_error():
+    acc, t = account()
+    t.on("POST", "/jmap/", set_answer(notUpdated={"singleton": {
+        "type": "forbidden", "description": "Something new"}}))
     with pytest.raises(SetError) as e:
         run(acc.change_password(PW, "a much better passphrase 9"))
     assert e.value.key == "err.set.forbidden"
