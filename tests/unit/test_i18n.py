@@ -152,19 +152,27 @@ def _app_sources():
         yield path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
+def _is_lookup(func: ast.expr) -> bool:
+    """``t(…)``, ``i18n.t(…)``, ``Issue.make(…)``: calls whose first argument is a key."""
+    if isinstance(func, ast.Name):
+        return func.id == "t"
+    if isinstance(func, ast.Attribute):
+        owner = func.value.id if isinstance(func.value, ast.Name) else ""
+        return (func.attr == "t" and owner == "i18n") or (func.attr == "make" and owner == "Issue")
+    return False
+
+
 def _used_keys():
     exact: dict[str, str] = {}
     prefixes: dict[str, str] = {}
     for path, tree in _app_sources():
         where = str(path.relative_to(APP.parent))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and node.args:
-                func = node.func
-                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if isinstance(node, ast.Call) and node.args and _is_lookup(node.func):
                 first = node.args[0]
-                if name in ("t", "make") and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     exact[first.value] = where
-                if name in ("t", "make") and isinstance(first, ast.JoinedStr):
+                if isinstance(first, ast.JoinedStr):
                     head = first.values[0] if first.values else None
                     if isinstance(head, ast.Constant) and str(head.value).startswith(OUR_NAMESPACES):
                         prefixes[head.value] = where
