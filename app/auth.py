@@ -190,9 +190,14 @@ class PendingAuthorization:
     def from_json(cls, text: str) -> "PendingAuthorization":
         try:
             d = json.loads(text)
-            return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+            p = cls(**{k: d[k] for k in cls.__dataclass_fields__})
         except (ValueError, TypeError, KeyError):
             raise OAuthError("err.oauth.state_mismatch", "bad_pending") from None
+        strs = (p.origin, p.token_endpoint, p.redirect_uri, p.client_id, p.state, p.code_verifier)
+        if not all(isinstance(x, str) and x for x in strs) or \
+                not isinstance(p.created_at, (int, float)) or isinstance(p.created_at, bool):
+            raise OAuthError("err.oauth.state_mismatch", "bad_pending")
+        return p
 
 
 def begin_authorization(server: str, redirect_uri: str, client_id: str = DEFAULT_CLIENT_ID,

@@ -158,6 +158,11 @@ def test_pending_from_garbage():
         auth.PendingAuthorization.from_json("{")
     with pytest.raises(OAuthError):
         auth.PendingAuthorization.from_json("[]")
+    _, p = auth.begin_authorization(ORIGIN, "https://app/cb")
+    d = json.loads(p.to_json())
+    d["state"] = 5
+    with pytest.raises(OAuthError):
+        auth.PendingAuthorization.from_json(json.dumps(d))
 
 
 def test_refresh():

@@ -146,3 +146,21 @@ def test_headers_and_urls_any_text(location, retry_after, status, url):
         status, {"location": location, "retry-after": retry_after}, b"", url or "x"))
     t.on("GET", "/jmap/session", Response(404, {"retry-after": retry_after}, b"{}", url))
     expect_typed(jmap.discover_session(ORIGIN, "Basic x", t))
+
+
+@FUZZ
+@given(st.text(max_size=60))
+def test_redirect_query_and_pending_any_text(text):
+    q = auth.parse_query(text)
+    _, pending = auth.begin_authorization(ORIGIN, "https://app/cb")
+    expect_typed(auth.complete_authorization(pending, q, FakeTransport()))
+    expect_typed(lambda: auth.PendingAuthorization.from_json(text))
+
+
+@FUZZ
+@given(st.text(max_size=40) | st.binary(max_size=30).map(
+    lambda b: __import__("base64").b64encode(b).decode()))
+def test_legacy_app_name_any_text(name):
+    from app.stalwart.legacy import decode_app_name
+    ap = decode_app_name(name)
+    assert ap.id == name and isinstance(ap.description, str)
