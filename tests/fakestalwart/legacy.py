@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import http as H
 from . import keys as K
 from .auth import authenticate
+from .otp import secret_of
 
 _DIRECTORY_NAMES = {"ldap": "LDAP", "sql": "SQL", "oidc": "OIDC"}
 
@@ -70,6 +71,7 @@ def account_auth(srv, req: H.Request) -> H.Response:
                 acct.credential_version += 1
             elif t == "enableOtpAuth":
                 acct.otp_url = a["url"]
+                acct.otp_secret = secret_of(a["url"])
             elif t == "disableOtpAuth":
                 if a.get("url") is None or a.get("url") == acct.otp_url:
                     acct.otp_url = None

@@ -131,6 +131,17 @@ def parse_otp_url(url: str) -> Totp:
     return Totp(algorithm, digits, 1, step, secret, issuer, account_name)
 
 
+def secret_of(otp_url: Optional[str]) -> Optional[str]:
+    """The raw `secret` parameter of a URL (for tests), None if absent/unparseable."""
+    if not isinstance(otp_url, str):
+        return None
+    try:
+        params = dict(parse_qsl(urlsplit(otp_url).query, keep_blank_values=True))
+    except ValueError:
+        return None
+    return params.get("secret")
+
+
 def check_code(otp_url: str, code: str) -> bool:
     """True if `code` is valid now (±1 step). Raises OtpUrlError for a bad URL."""
     return parse_otp_url(otp_url).check_current(code)

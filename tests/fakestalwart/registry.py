@@ -14,7 +14,7 @@ from . import keys as K
 from .auth import verify_password_016
 from .model import (KNOWN_PERMISSIONS_016, SINGLETON, Credential, PublicKey, decode_id, encode_id,
                     hash_random, make_api_key_secret, make_app_password_secret, parse_utc, utc_now)
-from .otp import OtpUrlError, check_code
+from .otp import OtpUrlError, check_code, secret_of
 
 SERVER_UNAVAILABLE = {"type": "serverUnavailable",
                       "description": "This server is temporarily unavailable. Attempting this same "
@@ -242,8 +242,7 @@ def password_set(srv, ctx, obj, args):
                 acct.password_expires_at = None
         if not empty_otp:
             acct.otp_url = new_url
-            if new_url is None:
-                acct.otp_secret = None
+            acct.otp_secret = secret_of(new_url)
         return None
 
     return _singleton_set(ctx, args, update)

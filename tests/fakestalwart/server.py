@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 from . import http as H
 from . import jmap, legacy, oauth
 from .auth import authenticate
-from .model import default_accounts
+from .model import USER_PERMISSIONS_016, USER_PERMISSIONS_LEGACY, Account, default_accounts
+from .otp import secret_of
 
 GENERATIONS = ("0.16", "legacy")
 LEGACY_VERSIONS = {"0.15": "0.15.5", "0.14": "0.14.1", "0.13": "0.13.4", "0.11": "0.11.8"}
@@ -133,6 +134,20 @@ class FakeStalwart:
         with self.lock:
             self._object_id += 1
             return self._object_id
+
+    def add_account(self, login: str, password: Optional[str], *, otp_url: Optional[str] = None,
+                    directory: str = "internal", permissions: Optional[set] = None) -> Account:
+        """Add a user with the default user role of this generation (or `permissions`)."""
+        with self.lock:
+            n = max(a.id for a in self.accounts.values()) + 1 if self.accounts else 1
+            base = USER_PERMISSIONS_LEGACY if self.legacy else USER_PERMISSIONS_016
+            acct = Account(login=login.strip().lower(), id=n, password=password,
+                           permissions=set(base) if permissions is None else set(permissions),
+                           directory=directory, otp_url=otp_url, otp_secret=secret_of(otp_url),
+                           app_passwords=[] if self.legacy else {},
+                           encryption={"type": "disabled"} if self.legacy else {"@type": "Disabled"})
+            self.accounts[acct.login] = acct
+            return acct
 
     def record_auth_failure(self, ip: str) -> bool:
         """Count a failed authentication; True if this failure trips the ban."""
