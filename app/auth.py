@@ -381,7 +381,7 @@ async def poll_device_flow(device: DeviceAuthorization, fetch: Fetch,
         raise
 
 
-__all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key",
+__all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key", "normalize_server",
            "STORAGE_RULES", "remembered_settings", "session_storage_payload",
            "credentials_from_storage", "OAuthMetadata", "discover", "default_metadata",
            "PendingAuthorization", "begin_authorization", "complete_authorization",

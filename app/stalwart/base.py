@@ -87,6 +87,10 @@ class Account:
                              permissions: Optional[dict] = None) -> Created:
         raise NotImplementedError
 
+    async def update_api_key(self, id: str, description: Any = UNSET, expires_at: Any = UNSET,
+                             allowed_ips: Any = UNSET, permissions: Any = UNSET) -> None:
+        raise NotImplementedError
+
     async def revoke_api_key(self, id: str) -> None:
         raise NotImplementedError
 

@@ -213,6 +213,10 @@ class LegacyAccount(Account):
                              permissions: Optional[dict] = None) -> Created:
         raise Unsupported("err.unsupported.api_keys_legacy")
 
+    async def update_api_key(self, id: str, description: Any = UNSET, expires_at: Any = UNSET,
+                             allowed_ips: Any = UNSET, permissions: Any = UNSET) -> None:
+        raise Unsupported("err.unsupported.api_keys_legacy")
+
     async def revoke_api_key(self, id: str) -> None:
         raise Unsupported("err.unsupported.api_keys_legacy")
 

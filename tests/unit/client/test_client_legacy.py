@@ -274,7 +274,7 @@ def test_revoke_app_password_never_null():
 
 def test_api_keys_and_update_unsupported():
     acc, t = account()
-    for coro in (acc.create_api_key("x"), acc.revoke_api_key("x"),
+    for coro in (acc.create_api_key("x"), acc.revoke_api_key("x"), acc.update_api_key("x"),
                  acc.update_app_password(NAME, description="y"),
                  acc.upload_public_key("x", CERT), acc.delete_public_key("x")):
         with pytest.raises(Unsupported):
