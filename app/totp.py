@@ -450,11 +450,14 @@ def recovery_kit(account: str, issuer: str, secret: str, url: str, server: str,
 
     Inline CSS only, no scripts, no external references. It contains the
     secret: the text tells the user to keep it offline like a password.
+    ``ValueError`` if ``url`` is not one the server can parse.
     """
+    config = parse_url(url)  # a kit for a URL the server cannot parse would be a trap
     e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
     when = _dt.datetime.fromtimestamp(_unix(now), _dt.timezone.utc).strftime("%Y-%m-%d")
     tx = lambda key, **p: e(t(key, lang, **p))  # noqa: E731
     lang_code = e(lang or _current_lang())
+    algo = {"SHA1": "SHA-1", "SHA256": "SHA-256", "SHA512": "SHA-512"}[config.algorithm]
     items = "".join(f"<li>{tx(k)}</li>" for k in (
         "totp.kit.no_recovery_codes", "totp.kit.keep_offline", "totp.kit.lost_phone",
         "totp.kit.app_password", "totp.kit.admin_reset"))
@@ -472,7 +475,7 @@ def recovery_kit(account: str, issuer: str, secret: str, url: str, server: str,
         f"<dt>{tx('totp.kit.server')}</dt><dd>{e(server)}</dd>"
         f"<dt>{tx('totp.kit.issuer')}</dt><dd>{e(issuer)}</dd>"
         f"<dt>{tx('totp.kit.key')}</dt><dd class=\"key\">{e(group_key(secret))}</dd>"
-        f"<dt>{tx('totp.kit.settings')}</dt><dd>{tx('totp.kit.settings_value')}</dd></dl></div>"
+        f"<dt>{tx('totp.kit.settings')}</dt><dd>{tx('totp.kit.settings_value', algorithm=algo, digits=config.digits, period=config.period)}</dd></dl></div>"
         f"<h2>{tx('totp.kit.how_title')}</h2><p>{tx('totp.kit.how')}</p>"
         f"<h2>{tx('totp.kit.know_title')}</h2><ul>{items}</ul>"
         f"<h2>{tx('totp.kit.url_title')}</h2><p class=\"url\">{e(url)}</p>"

@@ -465,6 +465,16 @@ def test_recovery_kit_is_standalone_and_says_what_matters():
     assert "cannot turn two-factor authentication off" in text
     assert "new phone" in text and "administrator" in text
     assert "<svg" in html and 'aria-label="' in html
+    assert "Time-based (TOTP), SHA-1, 6 digits, every 30 seconds" in text
+
+
+def test_recovery_kit_describes_the_urls_own_settings_and_refuses_bad_urls():
+    url = f"otpauth://totp/Stalwart:x?secret={S}&issuer=Stalwart&algorithm=SHA256&digits=8&period=60"
+    html = totp.recovery_kit("x", "Stalwart", S, url, "https://m", lang="en", now=T)
+    assert "SHA-256, 8 digits, every 60 seconds" in html
+    with pytest.raises(ValueError):
+        totp.recovery_kit("x", "Stalwart", "JBSWY3DPEHPK3PXP",
+                          "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP", "https://m", now=T)
 
 
 def test_recovery_kit_escapes_and_translates():
