@@ -195,3 +195,11 @@ def test_expired_password_downgrades_token(srv):
 def test_no_cookies_ever(srv):
     for path in ("/jmap/session", "/login", "/.well-known/oauth-authorization-server"):
         assert call(srv.url + path, auth=basic(*ALICE)).headers.get("Set-Cookie") is None
+
+
+def test_app_password_encoding_matches_contract_example():
+    # §2.8 example secret: credential id 1 ("b") followed by the bytes 1..18
+    assert parse_app_password("app_aaaaaaibaibqibiga2eascqlbqgq2dyqceja") == (1, bytes(range(1, 19)))
+    from tests.fakestalwart.model import b32custom_encode, decode_id, encode_id
+    assert b32custom_encode((1).to_bytes(4, "big") + bytes(range(1, 19))) == "aaaaaaibaibqibiga2eascqlbqgq2dyqceja"
+    assert encode_id(20080258862541) == "singleton" and decode_id("b") == 1 and encode_id(0) == "a"
