@@ -110,6 +110,8 @@ def api(srv, req: H.Request) -> H.Response:
 
 def _call(srv, ctx, using, name, args, call_id):
     if name == "Core/echo":
+        if CORE not in using:
+            return _unknown(call_id)
         return ["Core/echo", args, call_id]
     if name.startswith("x:"):
         if srv.legacy:

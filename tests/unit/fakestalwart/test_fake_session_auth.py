@@ -51,7 +51,8 @@ def test_public_url_is_advertised_not_request_host():
         assert doc["apiUrl"] == "https://mail.example.com/jmap/"
         assert doc["capabilities"]["urn:ietf:params:jmap:websocket"]["url"] == "wss://mail.example.com/jmap/ws"
         # the API still answers on the real origin
-        r = call(s.url + "/jmap/", "POST", {"using": [], "methodCalls": [["Core/echo", {"a": 1}, "e"]]},
+        r = call(s.url + "/jmap/", "POST", {"using": ["urn:ietf:params:jmap:core"],
+                                            "methodCalls": [["Core/echo", {"a": 1}, "e"]]},
                  auth=basic(*ALICE))
         assert r.json()["methodResponses"] == [["Core/echo", {"a": 1}, "e"]]
     finally:
