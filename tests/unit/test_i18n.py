@@ -196,6 +196,17 @@ def test_every_key_used_in_app_code_exists_in_english():
         assert any(k.startswith(prefix) for k in en.MESSAGES), (prefix, where)
 
 
+def test_every_key_in_the_static_page_exists():
+    """index.html marks translatable elements with data-i18n="key"."""
+    page = APP.parent / "index.html"
+    if not page.exists():
+        pytest.skip("no index.html yet")
+    keys = set(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', page.read_text(encoding="utf-8")))
+    assert keys, "index.html has no data-i18n keys"
+    assert sorted(k for k in keys if k not in en.MESSAGES) == []
+    assert sorted(k for k in keys if k not in de.MESSAGES) == []
+
+
 def test_dynamic_key_families_are_complete():
     for n in range(5):
         assert f"pw.score.{n}" in en.MESSAGES
