@@ -67,6 +67,25 @@ def test_ipv4_mapped_ipv6_prints_like_rust():
     assert entries == ["::ffff:1.2.3.4"]
 
 
+# What Stalwart's IpAddrOrMask::from_str + Display make of these (copied into a
+# Rust harness and run): our output must be the server's own form.
+SERVER_FORMS = [
+    ("10.0.0.2", "10.0.0.2"),
+    ("10.0.0.2/32", "10.0.0.2"),
+    ("10.0.0.0/8", "10.0.0.0/8"),
+    ("2001:0DB8:0:0::0/32", "2001:db8::/32"),
+    ("::ffff:10.1.2.3", "::ffff:10.1.2.3"),
+    ("::10.1.2.3", "::a01:203"),
+    ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+    ("fe80::/10", "fe80::/10"),
+]
+
+
+@pytest.mark.parametrize("text,server", SERVER_FORMS)
+def test_output_is_the_servers_display_form(text, server):
+    assert parse_allowed_ips(text) == ([server], [])
+
+
 def test_good_entries_survive_bad_ones():
     entries, issues = parse_allowed_ips("10.0.0.2, nonsense, 10.1.0.0/16")
     assert entries == ["10.0.0.2", "10.1.0.0/16"] and keys(issues) == ["ip.invalid"]
