@@ -96,7 +96,7 @@ def test_t_fills_params_and_leaves_unknown_placeholders():
 
 
 def test_missing_german_falls_back_to_english(monkeypatch):
-    monkeypatch.setitem(en.MESSAGES, "ui.test.only_en", "Only English {x}")
+    monkeypatch.setitem(i18n.CATALOGUES["en"], "ui.test.only_en", "Only English {x}")
     assert t("ui.test.only_en", "de", x=1) == "Only English 1"
 
 

@@ -1,0 +1,264 @@
+"""The page controller: sign-in, the signed-in account, and re-rendering.
+
+One ``App`` object holds the only copy of the credentials (in memory). It is
+kept in sessionStorage only when the user ticked "stay signed in in this tab",
+and only for OAuth tokens (``app.auth.session_storage_payload`` decides).
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Awaitable, Callable, Optional
+
+import js  # type: ignore[import-not-found]
+
+from app import auth, i18n, stalwart
+from app.errors import AuthRequired, AuthorizationPending, CannotReach, StalwartError
+from app.http import browser_fetch
+from app.ui import dom
+from app.ui.dom import el, show, show_error, t
+
+SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret
+LANG_KEY = "stalwart-account-security.lang"       # localStorage: a preference
+CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
+PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
+
+
+class App:
+    def __init__(self):
+        self.account: Optional[stalwart.Account] = None
+        self.state: Optional[stalwart.SecurityState] = None
+        self.server: str = ""
+        self.renderers: list[Callable[["App"], None]] = []
+        self.csp_blocked: set[str] = set()
+
+    # --- helpers -----------------------------------------------------------------
+    @property
+    def generation(self) -> str:
+        return self.state.generation if self.state else ""
+
+    @property
+    def username(self) -> str:
+        return self.account.username if self.account else ""
+
+    def page_origin(self) -> str:
+        return str(js.location.origin)
+
+    def page_base(self) -> str:
+        """This page's URL without query or fragment, plus ?server= when the page
+        was opened that way (serve.py uses it to allow the server in the CSP)."""
+        loc = js.location
+        base = f"{loc.origin}{loc.pathname}"
+        q = auth.parse_query(str(loc.search or ""))
+        if q.get("server"):
+            base += "?" + js.URLSearchParams.new(js.Object.fromEntries([["server", q["server"]]])).toString()
+        return base
+
+    def stay(self) -> bool:
+        return bool(el("stay").checked)
+
+    # --- running an operation ---------------------------------------------------
+    async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a server operation; show its error in ``msg_id`` in plain words.
+        A 401 sends the user back to sign-in, keeping whatever they typed."""
+        dom.clear_msg(msg_id)
+        try:
+            if self.account is not None:
+                refreshed = await self.account.refresh_if_expiring()
+                if refreshed:
+                    self.persist()
+            return await op()
+        except AuthRequired as e:
+            self.signed_out(keep_server=True)
+            show("signin-msg", "error", t("ui.signin.expired"), e.server_text)
+            el("signin").scrollIntoView()
+            raise dom.Handled() from None
+        except CannotReach as e:
+            self.show_cannot_reach(msg_id, e)
+            raise dom.Handled() from None
+        except StalwartError as e:
+            show_error(msg_id, e)
+            raise dom.Handled() from None
+
+    def show_cannot_reach(self, msg_id: str, e: CannotReach) -> None:
+        origin = e.origin
+        if origin in self.csp_blocked:
+            link = dom.make("a", t("ui.csp.reload"), href=f"{js.location.origin}{js.location.pathname}?"
+                            + str(js.URLSearchParams.new(js.Object.fromEntries([["server", origin]])).toString()))
+            show(msg_id, "error", t("ui.csp.blocked", origin=origin), extra=link)
+            return
+        text, _ = dom.message_text(e)
+        show(msg_id, "error", text + " " + t("ui.cors.page_origin", page_origin=self.page_origin()))
+
+    # --- sign-in -----------------------------------------------------------------
+    def read_server(self) -> Optional[str]:
+        raw = dom.value("server-url").strip()
+        if not raw:
+            show("signin-msg", "error", t("ui.signin.need_server"))
+            el("server-url").focus()
+            return None
+        if "://" not in raw:
+            raw = "https://" + raw
+        try:
+            server = auth.normalize_server(raw)
+        except StalwartError as e:
+            show_error("signin-msg", e)
+            el("server-url").focus()
+            return None
+        dom.set_value("server-url", server)
+        self.server = server
+        js.localStorage.setItem(SERVER_KEY, server)
+        return server
+
+    async def sign_in(self, creds: Any) -> None:
+        server = self.server
+        dom.announce(t("ui.signin.connecting", server=server))
+        account = await self.run("signin-msg", lambda: stalwart.connect(server, creds, browser_fetch))
+        self.account = account
+        self.persist()
+        await self.reload("signin-msg")
+        el("signin").hidden = True
+        el("who").hidden = False
+        el("summary").hidden = False
+        el("who-name").textContent = self.username
+        el("who-server").textContent = server
+        el("who-gen").textContent = "Stalwart 0.16" if self.generation == "0.16" else "Stalwart 0.11–0.15"
+        dom.announce(t("ui.signin.done", user=self.username))
+        for id_ in ("login-password", "token", "login-code"):
+            dom.set_value(id_, "")
+        el("summary-h").focus() if el("summary-h").hasAttribute("tabindex") else None
+
+    def persist(self) -> None:
+        payload = auth.session_storage_payload(self.account.creds, self.stay()) if self.account else None
+        if payload:
+            js.sessionStorage.setItem(CREDS_KEY, json.dumps({**payload, "server": self.server}))
+        else:
+            js.sessionStorage.removeItem(CREDS_KEY)
+
+    async def reload(self, msg_id: str = "signin-msg") -> None:
+        self.state = await self.run(msg_id, self.account.load)
+        self.render()
+
+    def render(self) -> None:
+        for r in self.renderers:
+            r(self)
+
+    def signed_out(self, keep_server: bool = True) -> None:
+        self.account = None
+        self.state = None
+        js.sessionStorage.removeItem(CREDS_KEY)
+        el("signin").hidden = False
+        el("who").hidden = True
+        el("summary").hidden = True
+        self.render()
+
+    def sign_out(self) -> None:
+        self.signed_out()
+        for f in ("password-form", "totp-setup", "totp-disable", "app-form", "api-form", "enc-form",
+                  "basic-form", "token-form"):
+            node = el(f)
+            if node is not None:
+                node.reset()
+        dom.clear_msg("signin-msg")
+        show("signin-msg", "ok", t("ui.signout.done"))
+        dom.announce(t("ui.signout.done"))
+        el("server-url").focus()
+
+    # --- the four ways in ---------------------------------------------------------
+    async def oauth_start(self, _ev=None) -> None:
+        server = self.read_server()
+        if not server:
+            return
+        md = await self.run("signin-msg", lambda: auth.discover(server, browser_fetch))
+        url, pending = auth.begin_authorization(server, self.page_base(), metadata=md)
+        js.sessionStorage.setItem(PENDING_KEY, json.dumps({"pending": pending.to_json(),
+                                                           "stay": self.stay()}))
+        dom.announce(t("ui.signin.redirecting"))
+        js.location.assign(url)
+
+    async def oauth_return(self, query: dict) -> None:
+        """Back from the server's /login with ?code&state: clean the URL first."""
+        js.history.replaceState(None, "", self.page_base())
+        raw = js.sessionStorage.getItem(PENDING_KEY)
+        js.sessionStorage.removeItem(PENDING_KEY)
+        if not raw:
+            show("signin-msg", "error", t("ui.signin.no_pending"))
+            return
+        data = json.loads(str(raw))
+        pending = auth.PendingAuthorization.from_json(data["pending"])
+        el("stay").checked = bool(data.get("stay"))
+        self.server = pending.origin
+        dom.set_value("server-url", pending.origin)
+        creds = await self.run("signin-msg", lambda: auth.complete_authorization(pending, query, browser_fetch))
+        await self.sign_in(creds)
+
+    async def basic(self, _ev=None) -> None:
+        server = self.read_server()
+        if not server:
+            return
+        login = dom.value("login").strip()
+        secret = dom.value("login-password")
+        code = dom.value("login-code").replace(" ", "")
+        if not login or not secret:
+            show("signin-msg", "error", t("ui.signin.need_login"))
+            (el("login") if not login else el("login-password")).focus()
+            return
+        creds: Any = auth.Basic(login, secret)
+        if code:
+            # 0.11-0.15 two-factor: trade password$code for a token once, so the
+            # page does not need a fresh code for every request.
+            creds = await self.run("signin-msg", lambda: auth.legacy_token(server, creds.with_totp(code), browser_fetch))
+        try:
+            await self.sign_in(creds)
+        except dom.Handled:
+            msg = el("signin-msg").textContent
+            if msg and "two-factor" in str(msg).lower():
+                el("login-code").focus()
+            raise
+
+    async def token(self, _ev=None) -> None:
+        server = self.read_server()
+        if not server:
+            return
+        try:
+            creds = auth.api_key(dom.value("token"))
+        except StalwartError as e:
+            show_error("signin-msg", e)
+            return
+        await self.sign_in(creds)
+
+    async def device(self, _ev=None) -> None:
+        server = self.read_server()
+        if not server:
+            return
+        dev = await self.run("signin-msg", lambda: auth.start_device_flow(server, browser_fetch))
+        out = el("device-out")
+        dom.clear(out)
+        out.appendChild(dom.make("span", t("ui.signin.device_go") + " "))
+        out.appendChild(dom.make("a", dev.verification_uri, href=dev.verification_uri_complete or dev.verification_uri,
+                                 target="_blank", rel="noopener noreferrer"))
+        out.appendChild(dom.make("span", " " + t("ui.signin.device_code") + " "))
+        out.appendChild(dom.make("strong", dev.user_code, "key"))
+        interval = max(1, int(dev.interval or 5))
+        while time.time() < dev.expires_at:
+            await _sleep(interval)
+            try:
+                creds = await auth.poll_device_flow(dev, browser_fetch)
+            except AuthorizationPending as p:
+                if p.error == "slow_down":
+                    interval += 5
+                continue
+            except StalwartError as e:
+                dom.clear(out)
+                show_error("signin-msg", e)
+                return
+            dom.clear(out)
+            await self.sign_in(creds)
+            return
+        dom.clear(out)
+        show("signin-msg", "error", t("ui.signin.device_expired"))
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+    await asyncio.sleep(seconds)
