@@ -1,5 +1,10 @@
 """app.i18n: the one catalogue. Completeness of en/de, fallbacks, and that every
-key the app uses (ours, app.errors.MESSAGES, app.keys.MESSAGES) is translated."""
+key the app uses (ours, app.errors.MESSAGES, app.keys.MESSAGES, index.html,
+app/ui) is translated.
+
+The catalogue is assembled from app/messages/{en,de}.py (logic modules, shared
+texts) and app/messages/page_{en,de}.py (the page's own controls); a key lives
+in exactly one of them."""
 from __future__ import annotations
 
 import ast
@@ -12,13 +17,15 @@ import pytest
 
 from app import i18n
 from app.i18n import LANGUAGES, pick_language, set_language, t
-from app.messages import de, en
+from app.messages import de, en, page_de, page_en
 
 APP = Path(__file__).resolve().parents[2] / "app"
 OUR_NAMESPACES = ("ui.", "totp.", "pw.", "ip.")
 KEY_LITERAL = re.compile(r"(?:ui|totp|pw|ip)\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*\Z")
 # modules whose MESSAGES the catalogue must cover, once they exist
 FOREIGN = ("app.errors", "app.keys")
+EN = i18n.CATALOGUES["en"]
+DE = i18n.CATALOGUES["de"]
 
 
 @pytest.fixture(autouse=True)
@@ -36,14 +43,18 @@ def test_languages():
 
 
 def test_en_and_de_have_the_same_keys():
-    missing_de = sorted(set(en.MESSAGES) - set(de.MESSAGES))
-    extra_de = sorted(set(de.MESSAGES) - set(en.MESSAGES))
-    assert missing_de == [] and extra_de == []
+    for a, b in ((en.MESSAGES, de.MESSAGES), (page_en.MESSAGES, page_de.MESSAGES)):
+        assert sorted(set(a) - set(b)) == [] and sorted(set(b) - set(a)) == []
+
+
+def test_each_key_has_one_home():
+    assert sorted(set(en.MESSAGES) & set(page_en.MESSAGES)) == []
+    assert EN == {**en.MESSAGES, **page_en.MESSAGES} and DE == {**de.MESSAGES, **page_de.MESSAGES}
 
 
 def test_our_own_keys_are_there_unconditionally():
     ours = [k for k in en.MESSAGES if k.startswith(OUR_NAMESPACES)]
-    assert len(ours) > 250
+    assert len(ours) > 200
     for prefix in OUR_NAMESPACES:
         assert any(k.startswith(prefix) for k in ours), prefix
     for k in ("ui.section.password", "ui.section.totp", "ui.section.credentials",
@@ -52,22 +63,22 @@ def test_our_own_keys_are_there_unconditionally():
               "ui.signin.signout", "ui.signin.device_code", "ui.signin.token",
               "ui.pw.legacy_wipe", "ui.cred.once", "ui.enc.encrypt_on_append",
               "ui.enc.allow_spam_training", "ui.enc.disable", "ui.totp.kit_download"):
-        assert k in en.MESSAGES and k in de.MESSAGES, k
+        assert k in EN and k in DE, k
     for alg in ("Aes128", "Aes256", "Aes256Gcm", "ChaCha20Poly1305"):
-        assert f"ui.enc.alg.{alg}" in en.MESSAGES
+        assert f"ui.enc.alg.{alg}" in EN
 
 
 def test_texts_are_non_empty_and_placeholders_agree():
-    for key, text in en.MESSAGES.items():
+    for key, text in EN.items():
         assert isinstance(text, str) and text.strip(), key
-        assert isinstance(de.MESSAGES[key], str) and de.MESSAGES[key].strip(), key
-        assert i18n.placeholders(text) == i18n.placeholders(de.MESSAGES[key]), key
+        assert isinstance(DE[key], str) and DE[key].strip(), key
+        assert i18n.placeholders(text) == i18n.placeholders(DE[key]), key
 
 
 def test_german_is_actually_translated():
-    same = [k for k in en.MESSAGES if en.MESSAGES[k] == de.MESSAGES[k]]
+    same = [k for k in EN if EN[k] == DE[k]]
     # identical only where the word is the same in both (names, units, "Details", …)
-    assert len(same) < 0.05 * len(en.MESSAGES), same
+    assert len(same) < 0.05 * len(EN), same
     assert t("ui.section.password", "de") == "Passwort"
     assert t("ui.section.totp", "de") == "Zwei-Faktor-Authentifizierung"
 
@@ -190,10 +201,10 @@ def _used_keys():
 def test_every_key_used_in_app_code_exists_in_english():
     exact, prefixes = _used_keys()
     assert "totp.url.secret_short" in exact and "pw.too_weak" in exact  # the scan works
-    missing = {k: w for k, w in exact.items() if k not in en.MESSAGES}
+    missing = {k: w for k, w in exact.items() if k not in EN}
     assert missing == {}
     for prefix, where in prefixes.items():
-        assert any(k.startswith(prefix) for k in en.MESSAGES), (prefix, where)
+        assert any(k.startswith(prefix) for k in EN), (prefix, where)
 
 
 def test_every_key_in_the_static_page_exists():
@@ -203,19 +214,19 @@ def test_every_key_in_the_static_page_exists():
         pytest.skip("no index.html yet")
     keys = set(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', page.read_text(encoding="utf-8")))
     assert keys, "index.html has no data-i18n keys"
-    assert sorted(k for k in keys if k not in en.MESSAGES) == []
-    assert sorted(k for k in keys if k not in de.MESSAGES) == []
+    assert sorted(k for k in keys if k not in EN) == []
+    assert sorted(k for k in keys if k not in DE) == []
 
 
 def test_dynamic_key_families_are_complete():
     for n in range(5):
-        assert f"pw.score.{n}" in en.MESSAGES
+        assert f"pw.score.{n}" in EN
     for unit in ("second", "minute", "hour", "day", "month", "year"):
-        assert f"pw.time.{unit}" in en.MESSAGES and f"pw.time.{unit}s" in en.MESSAGES
+        assert f"pw.time.{unit}" in EN and f"pw.time.{unit}s" in EN
     from app import passwords
 
     for key in [*passwords._W.values(), *passwords._S.values()]:
-        assert key in en.MESSAGES and key in de.MESSAGES
+        assert key in EN and key in DE
 
 
 # ---------------------------------------------------------------- teammates' MESSAGES
@@ -243,10 +254,10 @@ def test_foreign_messages_are_in_both_languages(name):
     module = importlib.import_module(name)  # must import cleanly once it exists
     messages = getattr(module, "MESSAGES")
     assert isinstance(messages, dict) and messages
-    missing_en = sorted(k for k in messages if k not in en.MESSAGES)
-    missing_de = sorted(k for k in messages if k not in de.MESSAGES)
+    missing_en = sorted(k for k in messages if k not in EN)
+    missing_de = sorted(k for k in messages if k not in DE)
     assert missing_en == [] and missing_de == []
     for key, template in messages.items():
         # the UI fills our text with the module's params: the names must agree
-        assert _placeholder_names(template) == i18n.placeholders(en.MESSAGES[key]), key
-        assert i18n.placeholders(de.MESSAGES[key]) == i18n.placeholders(en.MESSAGES[key]), key
+        assert _placeholder_names(template) == i18n.placeholders(EN[key]), key
+        assert i18n.placeholders(DE[key]) == i18n.placeholders(EN[key]), key
