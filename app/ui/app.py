@@ -69,6 +69,9 @@ class App:
                     self.persist()
             return await op()
         except AuthRequired as e:
+            if self.account is None:  # signing in: the credentials were wrong
+                show_error("signin-msg", e)
+                raise dom.Handled() from None
             self.signed_out(keep_server=True)
             show("signin-msg", "error", t("ui.signin.expired"), e.server_text)
             el("signin").scrollIntoView()

@@ -29,14 +29,21 @@ def gate(section_id: str, app, *features: str) -> bool:
         note.hidden = False
         dom.clear(note)
         for u in missing:
-            note.appendChild(dom.make("p", i18n.translate(u)))
+            note.appendChild(dom.make("p", unavailable_text(u)))
         return False
     fs.disabled = False
     note.hidden = not missing
     dom.clear(note)
     for u in missing:
-        note.appendChild(dom.make("p", i18n.translate(u)))
+        note.appendChild(dom.make("p", unavailable_text(u)))
     return True
+
+
+def unavailable_text(u) -> str:
+    """'Not available …' naming the exact permission(s) the admin must grant."""
+    if i18n.has(u.key):
+        return i18n.t(u.key, permissions=", ".join(u.permissions), permission=", ".join(u.permissions))
+    return u.message
 
 
 def fmt_time(value) -> str:

@@ -116,3 +116,37 @@ def recorder(browser, site):
         foreign = r.foreign()
         r.close()
         assert not foreign, f"the page contacted another origin: {foreign[:5]}"
+
+
+# ----------------------------------------------------------------- contract servers
+from tests.fakestalwart import FakeStalwart  # noqa: E402
+
+
+@pytest.fixture(params=["0.16", "legacy"])
+def gen(request):
+    return request.param
+
+
+@pytest.fixture
+def fake(gen):
+    """A fresh contract server of the parametrised generation, CORS on."""
+    srv = FakeStalwart(generation=gen, cors=True, legacy_version="0.15")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fake016():
+    srv = FakeStalwart(generation="0.16", cors=True)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def app_page(recorder, fake):
+    """The page opened for ``fake`` (its origin allowed), ready to sign in."""
+    rec = recorder(fake.url)
+    page = rec.open("?server=" + fake.url)
+    return rec, page

@@ -1,0 +1,146 @@
+"""Signing in each way, against the contract server on another origin."""
+import json
+import urllib.request
+
+from tests.e2e.helpers import ALICE, TOTP_USER, sign_in_basic, sign_in_oauth, sign_out
+
+
+def test_basic_sign_in_shows_state(app_page, fake, gen):
+    rec, page = app_page
+    sign_in_basic(page, *ALICE)
+    assert ("0.16" in page.locator("#who-gen").inner_text()) == (gen == "0.16")
+    assert "Two-factor authentication is off" in page.locator("#summary").inner_text()
+    assert not page.locator("#password fieldset").is_disabled()
+    # Only the page's origin and the server's were contacted.
+    assert rec.origins() <= {rec.site.origin, fake.url}
+
+
+def test_wrong_password_keeps_what_was_typed(app_page):
+    rec, page = app_page
+    sign_in_basic(page, ALICE[0], "not the password", expect_ok=False)
+    page.wait_for_selector("#signin-msg.error")
+    assert "did not accept" in page.locator("#signin-msg").inner_text()
+    assert page.input_value("#login") == ALICE[0]
+    assert page.input_value("#login-password") == "not the password"
+
+
+def test_initial_load_is_session_plus_one_jmap_call(recorder, fake016):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_basic(page, *ALICE)
+    posts = [r for r in fake016.requests if r.method == "POST"]
+    gets = [r for r in fake016.requests if r.method == "GET"]
+    assert [r.path for r in posts] == ["/jmap/"], posts
+    assert [r.path for r in gets] == ["/.well-known/jmap", "/jmap/session"], gets
+
+
+def test_oauth_pkce_for_a_totp_account_on_016(recorder, fake016):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    secret = fake016.accounts[TOTP_USER[0]].otp_secret
+    sign_in_oauth(page, *TOTP_USER, secret=secret)
+    assert "Two-factor authentication is on" in page.locator("#summary").inner_text()
+    # The code and state are gone from the address bar, and nothing secret is kept.
+    assert "code=" not in page.url and "state=" not in page.url
+    assert page.evaluate("() => JSON.stringify(Object.keys(sessionStorage))") == "[]"
+    assert "Basic" not in json.dumps([r.headers for r in fake016.requests if r.path == "/jmap/"])
+
+
+def test_basic_password_on_016_totp_account_says_use_oauth(recorder, fake016):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_basic(page, *TOTP_USER, expect_ok=False)
+    page.wait_for_selector("#signin-msg.error")
+    assert "two-factor" in page.locator("#signin-msg").inner_text().lower()
+
+
+def test_legacy_totp_sign_in_with_code(recorder):
+    from tests.fakestalwart import FakeStalwart
+    import pyotp
+    with FakeStalwart(generation="legacy", cors=True) as srv:
+        rec = recorder(srv.url)
+        page = rec.open("?server=" + srv.url)
+        code = pyotp.TOTP(srv.accounts[TOTP_USER[0]].otp_secret).now()
+        sign_in_basic(page, *TOTP_USER, code=code)
+        assert "Two-factor authentication is on" in page.locator("#summary").inner_text()
+
+
+def test_stay_signed_in_survives_reload_and_sign_out_forgets(recorder, fake016):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    page.check("#stay")
+    sign_in_oauth(page, *ALICE)
+    assert "stalwart-account-security.creds" in page.evaluate("() => Object.keys(sessionStorage)")
+    assert page.evaluate("() => Object.keys(localStorage)") == ["stalwart-account-security.server"]
+    page.reload()
+    page.wait_for_selector("#who:not([hidden])", timeout=60_000)
+    sign_out(page)
+    assert page.evaluate("() => Object.keys(sessionStorage)") == []
+
+
+def test_paste_api_key(recorder, fake016):
+    # An API key made on the server side (as if by another session).
+    req = urllib.request.Request(fake016.url + "/jmap/", method="POST", data=json.dumps({
+        "using": ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"],
+        "methodCalls": [["x:ApiKey/set", {"create": {"k": {"description": "ci"}}}, "c"]]}).encode(),
+        headers={"Content-Type": "application/json",
+                 "Authorization": "Basic " + __import__("base64").b64encode(":".join(ALICE).encode()).decode()})
+    secret = json.load(urllib.request.urlopen(req))["methodResponses"][0][1]["created"]["k"]["secret"]
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    page.locator("#signin-other summary").click()
+    page.fill("#token", secret)
+    page.click("#token-form button[type=submit]")
+    page.wait_for_selector("#who:not([hidden])")
+    assert "API keys: 1" in page.locator("#summary").inner_text()
+
+
+def test_device_flow(recorder, fake016, browser):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    page.locator("#signin-other summary").click()
+    page.click("#device-btn")
+    code = page.locator("#device-out strong").inner_text(timeout=20_000)
+    link = page.locator("#device-out a").get_attribute("href")
+    other = browser.new_page()  # "another device"
+    other.goto(link)
+    if not other.input_value("#code"):
+        other.fill("#code", code)
+    other.fill("#username", ALICE[0])
+    other.fill("#password", ALICE[1])
+    other.click("#submit")
+    other.wait_for_selector("#done:not([hidden])")
+    other.close()
+    page.wait_for_selector("#who:not([hidden])", timeout=30_000)
+
+
+def test_cors_off_names_the_setting_and_the_page_origin(recorder, fake016):
+    fake016.cors = False
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_basic(page, *ALICE, expect_ok=False)
+    page.wait_for_selector("#signin-msg.error")
+    text = page.locator("#signin-msg").inner_text()
+    assert "x:Http.usePermissiveCors" in text and "http.permissive-cors" in text
+    assert rec.site.origin in text
+
+
+def test_csp_blocked_server_offers_reload(recorder, fake016):
+    rec = recorder()  # the page's CSP does not allow the server
+    page = rec.open()
+    page.fill("#server-url", fake016.url)
+    rec.allowed.add(fake016.url)  # the attempt itself is blocked by the browser, not sent
+    sign_in_basic(page, *ALICE, expect_ok=False)
+    page.wait_for_selector("#signin-msg.error")
+    assert "not allowed to connect" in page.locator("#signin-msg").inner_text()
+    assert fake016.requests == []
+
+
+def test_missing_permissions_are_named(app_page, gen):
+    rec, page = app_page
+    sign_in_basic(page, "limited@example.com", "limited rights password 9")
+    text = page.locator("#credentials .unavailable").inner_text() + page.locator("#encryption .unavailable").inner_text()
+    if gen == "0.16":
+        assert "sysAppPasswordCreate" in text or "sysAppPasswordGet" in text
+    else:
+        assert "manage-encryption" in text
