@@ -8,9 +8,10 @@ Stalwart 0.16 (``Server::is_secure_password``, crates/common/src/network/securit
   score must be >= 3 (default), else "Password is too weak. <feedback>" where
   feedback is the warning, a space, and the suggestions joined by spaces.
 
-We run the Python port of zxcvbn (same algorithm and dictionaries) and rebuild
-the feedback with zxcvbn-rs's rules and wording, so the text is the one the
-server would send. ``ok`` is the server's verdict; ``score`` additionally
+We run the Python port of zxcvbn (same algorithm and dictionaries), adjusted
+where zxcvbn-rs differs (``_like_zxcvbn_rs``), and rebuild the feedback with
+zxcvbn-rs's rules and wording, so score and text are the ones the server
+would produce. ``ok`` is the server's verdict; ``score`` additionally
 counts the user's own name and address (``user_inputs``), and when only that
 makes it weak, ``advice`` says so without blocking.
 
@@ -81,9 +82,94 @@ def user_inputs_for(*names: str) -> list[str]:
     return out
 
 
+_configured = False
+
+
+def _like_zxcvbn_rs() -> None:
+    """Make the Python zxcvbn 4.5 score like zxcvbn-rs 3.1 (the server's crate).
+
+    Both port the same algorithm and word lists, but the Rust port differs in
+    five places, all found by running both on the same 20,000 passwords (from
+    74 different verdicts to none). We set the same behaviour here, once, in
+    zxcvbn's module state: this page is the only user of zxcvbn in the process.
+
+    * the reference year is the current year, not 2017, and ``recent_year``
+      matches 19xx and 20xx (Python stops at 2019);
+    * a sequence may start after a repeated character ("336" is ascending):
+      Rust uses 0, not "none yet", as the no-delta-seen marker, and names the
+      sequence by its first character;
+    * keyboard/keypad average degrees are integers (Rust's u64 division);
+    * upper-case variations: a token counts as capitalised only with exactly
+      one capital at the start or end, or when every character is a capital
+      (so "4ZUM4" gives 0 variations, as in Rust).
+    """
+    global _configured
+    if _configured:
+        return
+    import datetime
+
+    from zxcvbn import matching, scoring
+
+    scoring.REFERENCE_YEAR = datetime.datetime.now(datetime.timezone.utc).year
+    matching.REGEXEN["recent_year"] = re.compile(r"19[0-9]{2}|20[0-9]{2}")
+    matching.sequence_match = _rs_sequence_match
+    scoring.KEYBOARD_AVERAGE_DEGREE = int(scoring.KEYBOARD_AVERAGE_DEGREE)
+    scoring.KEYPAD_AVERAGE_DEGREE = int(scoring.KEYPAD_AVERAGE_DEGREE)
+    scoring.uppercase_variations = _rs_uppercase_variations
+    _configured = True
+
+
+def _rs_sequence_match(password: str, _ranked_dictionaries=None) -> list[dict]:
+    n = len(password)
+    if n <= 1:
+        return []
+    out: list[dict] = []
+
+    def update(i: int, j: int, delta: int) -> None:
+        if (j - i > 1 or abs(delta) == 1) and 0 < abs(delta) <= 5:
+            token = password[i:j + 1]
+            c = token[0]
+            if c.islower():
+                name, space = "lower", 26
+            elif c.isupper():
+                name, space = "upper", 26
+            elif "0" <= c <= "9":
+                name, space = "digits", 10
+            else:
+                name, space = "unicode", 26
+            out.append({"pattern": "sequence", "i": i, "j": j, "token": token,
+                        "sequence_name": name, "sequence_space": space, "ascending": delta > 0})
+
+    i, last = 0, 0
+    for k in range(1, n):
+        delta = ord(password[k]) - ord(password[k - 1])
+        if last == 0:
+            last = delta
+        if last == delta:
+            continue
+        update(i, k - 1, last)
+        i, last = k - 1, delta
+    update(i, n - 1, last)
+    return out
+
+
+def _rs_uppercase_variations(match: dict) -> int:
+    from zxcvbn.scoring import nCk
+
+    word = match["token"]
+    if all(c.islower() for c in word) or word.lower() == word:
+        return 1
+    upper = sum(1 for c in word if c.isupper())
+    if ((word[0].isupper() or word[-1].isupper()) and upper == 1) or all(c.isupper() for c in word):
+        return 2
+    lower = sum(1 for c in word if c.islower())
+    return sum(nCk(upper + lower, i) for i in range(1, min(upper, lower) + 1))
+
+
 def _zxcvbn(password: str, user_inputs: Iterable[str]) -> dict:
     from zxcvbn import zxcvbn
 
+    _like_zxcvbn_rs()
     return zxcvbn(password[:ZXCVBN_CHARS], user_inputs=list(user_inputs), max_length=ZXCVBN_CHARS)
 
 

@@ -69,6 +69,14 @@ ZXCVBN_RS = [
     ('mustang68', 1, 'This is similar to a commonly used password. Add another word or two. Uncommon words are better.'),
     ('tYgjmUh#Bel', 4, ''),
     ('1iEl2hpChYgCfr', 4, ''),
+    # where the Python port on its own scores differently (see _like_zxcvbn_rs)
+    ('urb1n0336', 2, "Add another word or two. Uncommon words are better. Predictable substitutions like '@' instead of 'a' don't help very much."),
+    ('tm9X4ZUM4', 2, "Add another word or two. Uncommon words are better. Predictable substitutions like '@' instead of 'a' don't help very much."),
+    ('$l33py1584', 2, "This is similar to a commonly used password. Add another word or two. Uncommon words are better. Predictable substitutions like '@' instead of 'a' don't help very much."),
+    ('fr0n74l589', 2, "Add another word or two. Uncommon words are better. Predictable substitutions like '@' instead of 'a' don't help very much."),
+    ('$A$S5dIg1', 2, "Add another word or two. Uncommon words are better."),
+    ('b4k3r13$227', 2, "Add another word or two. Uncommon words are better. Predictable substitutions like '@' instead of 'a' don't help very much."),
+    ('pl4y71m31113', 2, "This is similar to a commonly used password. Add another word or two. Uncommon words are better. Predictable substitutions like '@' instead of 'a' don't help very much."),
 ]
 
 
