@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import pyotp
 import pytest
 import qrcode
+from qrcode.base import rs_blocks
+from qrcode.util import pattern_position
 from hypothesis import given, settings, strategies as st
 
 from app import totp
@@ -414,6 +416,137 @@ def test_qr_svg_modules_match_qrcode_matrix():
     qr.add_data(url)
     qr.make(fit=True)
     assert qr.get_matrix() == matrix
+
+
+# A small QR decoder for clean module grids, so the "does it scan?" check runs
+# everywhere (zbar, below, is the independent oracle where installed). It uses
+# only qrcode's standard tables (RS block sizes, alignment positions); the
+# placement, masking, interleaving and segment parsing are written here.
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_ECL_BITS = {"L": 0b01, "M": 0b00, "Q": 0b11, "H": 0b10}
+_QRCODE_ECL = {"L": 1, "M": 0, "Q": 3, "H": 2}  # qrcode.constants values
+_MASKS = [
+    lambda i, j: (i + j) % 2 == 0,
+    lambda i, j: i % 2 == 0,
+    lambda i, j: j % 3 == 0,
+    lambda i, j: (i + j) % 3 == 0,
+    lambda i, j: (i // 2 + j // 3) % 2 == 0,
+    lambda i, j: (i * j) % 2 + (i * j) % 3 == 0,
+    lambda i, j: ((i * j) % 2 + (i * j) % 3) % 2 == 0,
+    lambda i, j: ((i + j) % 2 + (i * j) % 3) % 2 == 0,
+]
+
+
+def _format_code(ecl: str, mask: int) -> int:
+    data = (_ECL_BITS[ecl] << 3) | mask
+    rem = data << 10
+    for bit in range(14, 9, -1):
+        if rem & (1 << bit):
+            rem ^= 0b10100110111 << (bit - 10)
+    return ((data << 10) | rem) ^ 0b101010000010010
+
+
+def _qr_read_format(m):
+    n = len(m)
+    bits = 0
+    # second copy: bits 14..8 up column 8 from the bottom row, bits 7..0 along
+    # row 8 from column n-8 to the right edge
+    for k in range(7):
+        bits |= int(m[n - 1 - k][8]) << (14 - k)
+    for k in range(8):
+        bits |= int(m[8][n - 8 + k]) << (7 - k)
+    for ecl in "LMQH":
+        for mask in range(8):
+            if _format_code(ecl, mask) == bits:
+                return ecl, mask
+    raise ValueError("no valid format information")
+
+
+def _reserved(n, version):
+    r = [[False] * n for _ in range(n)]
+    def box(r0, c0, h, w):
+        for i in range(max(r0, 0), min(r0 + h, n)):
+            for j in range(max(c0, 0), min(c0 + w, n)):
+                r[i][j] = True
+    box(0, 0, 9, 9); box(0, n - 8, 9, 8); box(n - 8, 0, 8, 9)   # finders, separators, format
+    box(6, 0, 1, n); box(0, 6, n, 1)                               # timing
+    pos = pattern_position(version)
+    corners = {(pos[0], pos[0]), (pos[0], pos[-1]), (pos[-1], pos[0])} if pos else set()
+    for a in pos:
+        for b in pos:
+            if (a, b) not in corners:
+                box(a - 2, b - 2, 5, 5)                            # alignment
+    if version >= 7:
+        box(0, n - 11, 6, 3); box(n - 11, 0, 3, 6)                 # version info
+    return r
+
+
+def _qr_decode(m) -> str:
+    n = len(m)
+    version = (n - 17) // 4
+    ecl, mask = _qr_read_format(m)
+    res = _reserved(n, version)
+    bits = []
+    j, upward = n - 1, True
+    while j > 0:
+        if j == 6:
+            j -= 1
+        rows = range(n - 1, -1, -1) if upward else range(n)
+        for i in rows:
+            for jj in (j, j - 1):
+                if not res[i][jj]:
+                    bits.append(int(m[i][jj]) ^ int(_MASKS[mask](i, jj)))
+        j -= 2
+        upward = not upward
+    codewords = [int("".join(map(str, bits[k:k + 8])), 2) for k in range(0, len(bits) - 7, 8)]
+    blocks = rs_blocks(version, _QRCODE_ECL[ecl])
+    data_blocks = [[] for _ in blocks]
+    it = iter(codewords)
+    for k in range(max(b.data_count for b in blocks)):
+        for bi, b in enumerate(blocks):
+            if k < b.data_count:
+                data_blocks[bi].append(next(it))
+    stream = "".join(f"{c:08b}" for blk in data_blocks for c in blk)
+    pos, out = 0, bytearray()
+    def take(k):
+        nonlocal pos
+        v = int(stream[pos:pos + k], 2); pos += k
+        return v
+    size = 0 if version <= 9 else 1 if version <= 26 else 2
+    while pos + 4 <= len(stream):
+        mode = take(4)
+        if mode == 0:
+            break
+        if mode == 0b0100:
+            count = take((8, 16, 16)[size])
+            out += bytes(take(8) for _ in range(count))
+        elif mode == 0b0010:
+            count = take((9, 11, 13)[size])
+            for _ in range(count // 2):
+                v = take(11); out += (_ALNUM[v // 45] + _ALNUM[v % 45]).encode()
+            if count % 2:
+                out += _ALNUM[take(6)].encode()
+        elif mode == 0b0001:
+            count = take((10, 12, 14)[size])
+            for _ in range(count // 3):
+                out += f"{take(10):03d}".encode()
+            rest = count % 3
+            if rest:
+                out += f"{take(4 if rest == 1 else 7):0{rest}d}".encode()
+        else:
+            raise ValueError(f"unsupported mode {mode:04b}")
+    return out.decode("utf-8")
+
+
+@pytest.mark.parametrize("account", ["jdoe@example.com", "x", "Jörg.Müller@exämple.de",
+                                     "a.very.long.account.name.with.many.parts@sub.example.org" * 2])
+def test_qr_svg_decodes_to_the_url(account):
+    url = totp.build_url(totp.new_secret(), account)
+    _root, cells, size = _svg_modules(totp.qr_svg(url))
+    grid = [[(x + 4, y + 4) in cells for x in range(size - 8)] for y in range(size - 8)]
+    assert _qr_read_format(grid)[0] == "M"
+    assert _qr_decode(grid) == url
 
 
 @pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg (zbar-tools) not installed")
