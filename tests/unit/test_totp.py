@@ -438,6 +438,40 @@ _MASKS = [
 ]
 
 
+_EXP = [0] * 512
+_LOG = [0] * 256
+_x = 1
+for _k in range(255):
+    _EXP[_k] = _x
+    _LOG[_x] = _k
+    _x <<= 1
+    if _x & 0x100:
+        _x ^= 0x11D
+for _k in range(255, 512):
+    _EXP[_k] = _EXP[_k - 255]
+
+
+def _gf_mul(a: int, b: int) -> int:
+    return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
+
+
+def _rs_ec(data: list[int], n_ec: int) -> list[int]:
+    gen = [1]
+    for k in range(n_ec):
+        nxt = [0] * (len(gen) + 1)
+        for i, c in enumerate(gen):
+            nxt[i] ^= c
+            nxt[i + 1] ^= _gf_mul(c, _EXP[k])
+        gen = nxt
+    msg = list(data) + [0] * n_ec
+    for i in range(len(data)):
+        coef = msg[i]
+        if coef:
+            for j in range(1, len(gen)):
+                msg[i + j] ^= _gf_mul(gen[j], coef)
+    return msg[len(data):]
+
+
 def _format_code(ecl: str, mask: int) -> int:
     data = (_ECL_BITS[ecl] << 3) | mask
     rem = data << 10
@@ -507,6 +541,14 @@ def _qr_decode(m) -> str:
         for bi, b in enumerate(blocks):
             if k < b.data_count:
                 data_blocks[bi].append(next(it))
+    ec_blocks = [[] for _ in blocks]
+    for k in range(max(b.total_count - b.data_count for b in blocks)):
+        for bi, b in enumerate(blocks):
+            if k < b.total_count - b.data_count:
+                ec_blocks[bi].append(next(it))
+    for data, ec in zip(data_blocks, ec_blocks):  # every codeword must be consistent
+        if _rs_ec(data, len(ec)) != ec:
+            raise ValueError("Reed-Solomon check failed")
     stream = "".join(f"{c:08b}" for blk in data_blocks for c in blk)
     pos, out = 0, bytearray()
     def take(k):
