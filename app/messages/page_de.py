@@ -92,6 +92,7 @@ MESSAGES = {
     "ui.totp.now_on": "Die Zwei-Faktor-Authentifizierung ist aktiv.",
     "ui.totp.now_off": "Die Zwei-Faktor-Authentifizierung ist aus.",
     "ui.totp.on_signin": "Die Zwei-Faktor-Authentifizierung ist aktiv. Melden Sie sich erneut mit „Mit Ihrem Mailserver anmelden“ an (Passwort und Code).",
+    "ui.totp.on_signin_legacy": "Die Zwei-Faktor-Authentifizierung ist aktiv. Melden Sie sich erneut mit Ihrem Passwort und dem aktuellen Code aus Ihrer App an.",
     "ui.cred.title": "App-Passwörter & API-Schlüssel",
     "ui.cred.help": "Mit einem App-Passwort meldet sich ein Mailprogramm ohne Ihr Hauptpasswort (und ohne Zwei-Faktor-Code) an. Ein API-Schlüssel ist für Skripte und Werkzeuge.",
     "ui.cred.app": "App-Passwörter",

@@ -92,6 +92,7 @@ MESSAGES = {
     "ui.totp.now_on": "Two-factor authentication is on.",
     "ui.totp.now_off": "Two-factor authentication is off.",
     "ui.totp.on_signin": "Two-factor authentication is on. Sign in again with “Sign in with your mail server” (password and code).",
+    "ui.totp.on_signin_legacy": "Two-factor authentication is on. Sign in again with your password and the current code from your app.",
     "ui.cred.title": "App passwords & API keys",
     "ui.cred.help": "An app password lets a mail app sign in without your main password (and without a two-factor code). An API key is for scripts and tools.",
     "ui.cred.app": "App passwords",

@@ -55,11 +55,9 @@ def on(node_or_id, event: str, fn: Callable[[Any], Awaitable[None] | None],
     becomes a plain message in ``errors_to`` (never a traceback on screen)."""
     node = el(node_or_id) if isinstance(node_or_id, str) else node_or_id
 
-    async def guarded(ev):
+    async def guarded(coro):
         try:
-            r = fn(ev)
-            if asyncio.iscoroutine(r):
-                await r
+            await coro
         except Handled:
             pass
         except Exception as e:  # the last line of defence: say it plainly
@@ -68,7 +66,15 @@ def on(node_or_id, event: str, fn: Callable[[Any], Awaitable[None] | None],
     def cb(ev):
         if prevent:
             ev.preventDefault()
-        spawn(guarded(ev))
+        try:  # synchronous handlers run at once, so the DOM is updated in the event
+            r = fn(ev)
+        except Handled:
+            return
+        except Exception as e:
+            show_error(errors_to or "app-error", e)
+            return
+        if asyncio.iscoroutine(r):
+            spawn(guarded(r))
 
     proxy = create_proxy(cb)
     _proxies.append(proxy)

@@ -93,9 +93,12 @@ async def confirm_setup(app, _ev=None) -> None:
     el("totp-key").textContent = ""
     el("totp-setup").reset()
     if changed.reauthenticate and changed.credentials is None:
+        legacy = app.generation == "legacy"
         app.signed_out(keep_server=True)
-        show("signin-msg", "ok", t("ui.totp.on_signin"))
-        el("oauth-btn").focus()
+        show("signin-msg", "ok", t("ui.totp.on_signin_legacy" if legacy else "ui.totp.on_signin"))
+        if legacy:
+            el("signin-other").open = True
+        el("login-code" if legacy else "oauth-btn").focus()
         return
     if changed.credentials is not None:
         app.account.creds = changed.credentials
