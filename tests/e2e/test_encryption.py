@@ -1,0 +1,109 @@
+"""Encryption at rest in the page: local verdicts, private keys, upload."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import ALICE, msg, sign_in_basic, wait_msg
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "unit" / "keys"))
+import keys_corpus  # noqa: E402  (the key tests' corpus, made with gpg/sq/openssl/pgpy)
+
+SAMPLE = ["ed25519.asc", "rsa3072_sq.asc", "dsa_elg.asc", "brainpool", "expired.asc",
+          "expired_subkey.asc", "sign_only.asc", "corrupt_sig.pgp", "keyring.pgp",
+          "ed25519.pgp", "cert_ec.pem", "cert_rsa2048.der", "csr.pem", "mixed.txt",
+          "garbage.txt", "prose.asc"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return keys_corpus.build(tmp_path_factory.mktemp("e2e-keys"))
+
+
+def _pick(corpus, name):
+    if name in corpus:
+        return Path(corpus[name])
+    return next(Path(p) for k, p in corpus.items() if Path(p).name.startswith(name))
+
+
+def _check_file(page, path: Path) -> bool:
+    page.evaluate("() => document.getElementById('enc-report').removeAttribute('data-check-ms')")
+    page.set_input_files("#enc-file", str(path))
+    page.wait_for_selector("#enc-report[data-check-ms]", state="attached")
+    return page.locator("#enc-report .verdict.ok").count() == 1
+
+
+def test_page_and_cli_give_the_same_verdicts(recorder, corpus):
+    files = [_pick(corpus, n) for n in SAMPLE]
+    cli = subprocess.run([sys.executable, "-m", "app.keys", "--json", *map(str, files)],
+                         cwd=ROOT, capture_output=True, text=True)
+    verdicts = {Path(r["file"]).name: r for r in json.loads(cli.stdout)}
+    rec = recorder()
+    page = rec.open()  # offline use: no sign-in, no server
+    seen = {}
+    for f in files:
+        seen[f.name] = _check_file(page, f)
+        if verdicts[f.name]["fingerprints"] and verdicts[f.name]["accepted"]:
+            assert verdicts[f.name]["fingerprints"][0] in page.locator("#enc-report").inner_text()
+    assert seen == {n: r["accepted"] for n, r in verdicts.items()}
+    assert any(seen.values()) and not all(seen.values())
+    # every refusal names a reason in words
+    assert page.locator("#enc-report li").count() > 0
+    assert rec.origins() == {rec.site.origin}  # checked locally, nothing sent
+
+
+def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus):
+    rec, page = app_page
+    sign_in_basic(page, *ALICE)
+    secret = _pick(corpus, "secret.asc").read_text()
+    page.fill("#enc-key", secret)
+    page.wait_for_selector("#enc-msg.error")
+    assert "private key" in msg(page, "enc")
+    assert page.input_value("#enc-key") == ""
+    assert page.locator("#enc-submit").is_disabled()
+    body = secret.splitlines()[3][:40]  # a line of the key's base64
+    for _, _, data in rec.requests:
+        assert not data or body.encode() not in data
+
+
+def test_upload_key_and_turn_on_then_off(app_page, fake, gen, corpus):
+    rec, page = app_page
+    sign_in_basic(page, *ALICE)
+    page.fill("#enc-key", _pick(corpus, "ed25519.asc").read_text())
+    page.wait_for_selector("#enc-report .verdict.ok")
+    if gen == "0.16":
+        # S/MIME-only algorithms cannot be picked for an OpenPGP key
+        assert page.locator("#enc-algo option[value=Aes256Gcm]").is_disabled()
+    page.select_option("#enc-algo", "Aes128")
+    page.click("#enc-submit")
+    wait_msg(page, "enc")
+    enc = fake.accounts[ALICE[0]].encryption
+    assert "128" in json.dumps(enc, default=str)
+    summary = page.locator("#summary").inner_text()
+    assert "Encryption at rest is on" in summary
+    if gen == "0.16":
+        assert "fingerprint" in summary.lower()
+    page.click("#enc-disable")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#enc-msg.ok:has-text('is off')")
+    assert "Encryption at rest is off" in page.locator("#summary").inner_text()
+
+
+def test_smime_with_gcm_on_016(recorder, fake016, corpus):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_basic(page, *ALICE)
+    assert _check_file(page, _pick(corpus, "cert_rsa2048.der"))
+    assert "BEGIN CERTIFICATE" in page.input_value("#enc-key")  # DER shown as the PEM to be sent
+    page.select_option("#enc-algo", "Aes256Gcm")
+    page.click("#enc-submit")
+    wait_msg(page, "enc")
+    assert "Aes256Gcm" in json.dumps(fake016.accounts[ALICE[0]].encryption, default=str)
+    # the key in use cannot be deleted: the server's refusal is shown in words
+    page.click("#enc-keys button")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#enc-msg.error")
+    assert "in use" in msg(page, "enc")
