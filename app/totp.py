@@ -413,8 +413,7 @@ def qr_svg(url: str, title: str | None = None, lang: str | None = None) -> str:
     label = html.escape(title if title is not None else t("totp.qr.title", lang), quote=True)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'role="img" aria-label="{label}" shape-rendering="crispEdges" '
-        f'style="background:#ffffff;color-scheme:light">'
+        f'role="img" aria-label="{label}" shape-rendering="crispEdges">'
         f"<title>{label}</title>"
         f'<rect x="0" y="0" width="{size}" height="{size}" fill="#ffffff"/>'
         f'<path d="{d}" fill="#000000" fill-rule="nonzero" stroke="none"/>'

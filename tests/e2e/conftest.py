@@ -73,6 +73,7 @@ class PageRecorder:
         self.page = self.context.new_page()
         self.requests: list[tuple[str, str, bytes | None]] = []
         self.console: list[str] = []
+        self.csp_ok = False  # set by a test that provokes a CSP block on purpose
         self.page.on("request", lambda r: self.requests.append((r.method, r.url, r.post_data_buffer)))
         self.page.on("console", lambda m: self.console.append(m.text))
         self.page.set_default_timeout(20_000)
@@ -114,8 +115,10 @@ def recorder(browser, site):
     yield make
     for r in recs:
         foreign = r.foreign()
+        csp = [m for m in r.console if "Content Security Policy" in m]
         r.close()
         assert not foreign, f"the page contacted another origin: {foreign[:5]}"
+        assert r.csp_ok or not csp, f"the page broke its own CSP: {csp[:3]}"
 
 
 # ----------------------------------------------------------------- contract servers

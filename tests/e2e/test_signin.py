@@ -127,6 +127,7 @@ def test_cors_off_names_the_setting_and_the_page_origin(recorder, fake016):
 
 def test_csp_blocked_server_offers_reload(recorder, fake016):
     rec = recorder()  # the page's CSP does not allow the server
+    rec.csp_ok = True
     page = rec.open()
     page.fill("#server-url", fake016.url)
     rec.allowed.add(fake016.url)  # the attempt itself is blocked by the browser, not sent

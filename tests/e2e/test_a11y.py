@@ -1,0 +1,114 @@
+"""Accessibility: axe-core (from the npm registry, pinned) finds no serious or
+critical violation in any state of the page; keyboard use; dark mode; language."""
+import hashlib
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from tests.e2e.helpers import ALICE, sign_in_basic
+
+AXE_VERSION = "4.14.1"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+CACHE = Path(__file__).resolve().parents[1] / ".artifacts"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    target = CACHE / f"axe-{AXE_VERSION}.min.js"
+    if not target.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", "--silent", f"axe-core@{AXE_VERSION}"], cwd=CACHE, check=True,
+                       capture_output=True)
+        tgz = CACHE / f"axe-core-{AXE_VERSION}.tgz"
+        with tarfile.open(tgz) as tar:
+            target.write_bytes(tar.extractfile("package/axe.min.js").read())
+        tgz.unlink()
+    data = target.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == AXE_SHA256, "axe-core does not match its pinned sha256"
+    return data.decode()
+
+
+def scan(page, axe_source, state: str) -> None:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source)
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
+    }""")
+    assert result == [], f"{state}: {result}"
+
+
+def test_axe_every_state(recorder, fake016, axe_source):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    scan(page, axe_source, "signed out")
+    page.locator("#signin-other summary").click()
+    page.fill("#login", ALICE[0])
+    page.fill("#login-password", "wrong")
+    page.click("#basic-form button[type=submit]")
+    page.wait_for_selector("#signin-msg.error")
+    scan(page, axe_source, "sign-in error")
+    sign_in_basic(page, *ALICE)
+    scan(page, axe_source, "signed in")
+    page.fill("#pw-new", "password")
+    scan(page, axe_source, "password feedback")
+    page.click("#totp-start")
+    page.wait_for_selector("#totp-qr svg")
+    scan(page, axe_source, "totp setup")
+    page.click("#totp-cancel")
+    page.fill("#app-desc", "Phone")
+    page.click("#app-form button[type=submit]")
+    page.wait_for_selector("#secret-dialog[open]")
+    scan(page, axe_source, "secret dialog")
+    page.click("#secret-close")
+    page.click("#app-list button:has-text('Revoke')")
+    page.wait_for_selector("#confirm-dialog[open]")
+    scan(page, axe_source, "confirm dialog")
+    page.click("#confirm-no")
+    page.wait_for_selector("#confirm-dialog:not([open])", state="attached")
+    assert page.evaluate("() => document.activeElement.textContent") == "Revoke"  # focus went back
+    page.fill("#enc-key", "not a key")
+    page.wait_for_selector("#enc-report .verdict")
+    scan(page, axe_source, "key report")
+
+
+def test_axe_dark_mode_and_german(browser, site, axe_source):
+    site.allow()
+    ctx = browser.new_context(color_scheme="dark", locale="de-DE")
+    page = ctx.new_page()
+    page.goto(site.url)
+    page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_role("heading", name="Passwort", exact=True).is_visible()
+    bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert bg != "rgb(246, 247, 249)"  # the dark palette applies
+    scan(page, axe_source, "dark, German")
+    page.select_option("#lang", "en")
+    assert page.get_by_role("heading", name="Password", exact=True).is_visible()
+    ctx.close()
+
+
+def test_keyboard_only_sign_in_and_focus_after_dialog(recorder, fake016):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    page.focus("#signin-other summary")
+    page.keyboard.press("Enter")  # opens "other ways"
+    page.focus("#login")
+    page.keyboard.type(ALICE[0])
+    page.keyboard.press("Tab")
+    page.keyboard.type(ALICE[1])
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_selector("#who:not([hidden])")
+    page.focus("#app-desc")
+    page.keyboard.type("Keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#secret-dialog[open]")
+    assert page.evaluate("() => document.activeElement.id") == "secret-copy"
+    page.keyboard.press("Escape")  # closes the dialog, focus comes back
+    page.wait_for_selector("#secret-dialog:not([open])", state="attached")
+    assert page.evaluate("() => document.activeElement.id") == "app-desc"
+    assert page.locator("#secret-value").inner_text() == ""
