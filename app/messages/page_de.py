@@ -166,5 +166,6 @@ MESSAGES = {
     "ui.enc.file_too_big": "Diese Datei ist größer als 1 MB und damit kein öffentlicher Schlüssel. Wählen Sie die Datei mit dem öffentlichen Schlüssel oder Zertifikat.",
     "ui.enc.check_first": "Fügen Sie zuerst einen Schlüssel ein, der die Prüfung besteht.",
     "ui.enc.now_on": "Die Verschlüsselung gespeicherter Mails ist aktiv. Neue Mails werden mit Ihrem Schlüssel verschlüsselt.",
+    "ui.enc.offline": "Sie können einen Schlüssel jetzt ohne Anmeldung prüfen; zum Hochladen melden Sie sich an.",
     "ui.enc.now_off": "Die Verschlüsselung gespeicherter Mails ist aus.",
 }

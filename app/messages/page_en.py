@@ -166,5 +166,6 @@ MESSAGES = {
     "ui.enc.file_too_big": "That file is larger than 1 MB, so it is not a public key. Choose the public key or certificate file.",
     "ui.enc.check_first": "Paste or drop a key that passes the check first.",
     "ui.enc.now_on": "Encryption at rest is on. New mail will be encrypted with your key.",
+    "ui.enc.offline": "You can check a key now, without signing in; sign in to upload it.",
     "ui.enc.now_off": "Encryption at rest is off.",
 }

@@ -29,6 +29,12 @@ def _emails(app) -> list[str]:
 def render(app) -> None:
     st = app.state
     gate("encryption", app, ENCRYPTION, PUBLIC_KEYS)
+    if st is None:
+        # Checking a key needs no server: keep the box usable, offline too.
+        sec = el("encryption")
+        sec.querySelector("fieldset.gate").disabled = False
+        sec.querySelector(".unavailable").textContent = t("ui.enc.offline")
+        el("enc-submit").disabled = True
     state = el("enc-state")
     enc = st.encryption if st else None
     if st is None:

@@ -43,6 +43,7 @@ def test_page_and_cli_give_the_same_verdicts(recorder, corpus):
     verdicts = {Path(r["file"]).name: r for r in json.loads(cli.stdout)}
     rec = recorder()
     page = rec.open()  # offline use: no sign-in, no server
+    assert page.locator("#enc-key").is_enabled() and page.locator("#enc-submit").is_disabled()
     seen = {}
     for f in files:
         seen[f.name] = _check_file(page, f)
