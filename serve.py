@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(demo.url)
         print(f"Demo server (a fake Stalwart {a.demo_generation}, for trying the page; not a mail server): {demo.url}")
         for login, acct in demo.accounts.items():
-            print(f"  {login:22} password: {acct.password}")
+            extra = f"  (2FA key for your authenticator app: {acct.otp_secret})" if acct.otp_secret else ""
+            print(f"  {login:22} password: {acct.password}{extra}")
     httpd = make_server(a.host, a.port, servers)
     url = f"http://{page_host}:{httpd.server_address[1]}/"
     if a.demo:
