@@ -1,0 +1,128 @@
+"""serve.py, the vendor step and the generated PyScript config."""
+import gzip
+import json
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import serve
+from tools import pyconfig, vendor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = serve.make_server("127.0.0.1", 0, ["https://mail.example.com"])
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def get(url, **headers):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def test_security_headers_on_every_response(server):
+    for path in ["/", "/assets/app.css", "/does-not-exist"]:
+        _, h, _ = get(server + path)
+        csp = h["content-security-policy"]
+        assert "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'" in csp
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+        assert h["referrer-policy"] == "no-referrer"
+        assert h["x-content-type-options"] == "nosniff"
+
+
+def test_connect_src_is_the_page_and_the_chosen_server_only(server):
+    _, h, _ = get(server + "/")
+    connect = [d for d in h["content-security-policy"].split("; ") if d.startswith("connect-src")][0]
+    assert connect == "connect-src 'self' https://mail.example.com"
+    _, h, _ = get(server + "/?server=https%3A%2F%2Fother.example.org%3A8443%2Fpath")
+    assert "https://other.example.org:8443" in h["content-security-policy"]
+    # anything that is not an http(s) origin is ignored, never copied into the header
+    _, h, _ = get(server + "/?server=javascript:alert(1)%3B%20script-src%20*")
+    assert "javascript" not in h["content-security-policy"] and "script-src *" not in h["content-security-policy"]
+
+
+def test_mime_types_and_gzip(server):
+    if vendor.bad_files(vendor.load_lock()):
+        pytest.fail("run `python3 -m tools.vendor` first")
+    st, h, body = get(server + "/assets/vendor/pyodide/pyodide.asm.wasm", **{"Accept-Encoding": "gzip"})
+    assert st == 200 and h["content-type"] == "application/wasm" and h["content-encoding"] == "gzip"
+    assert gzip.decompress(body)[:4] == b"\0asm"
+    _, h, _ = get(server + "/assets/vendor/pyodide/pyodide.mjs")
+    assert h["content-type"] == "text/javascript"
+    st, h, _ = get(server + "/index.html", **{"If-Modified-Since": get(server + "/index.html", **{"Accept-Encoding": "gzip"})[1]["last-modified"], "Accept-Encoding": "gzip"})
+    assert st == 304
+
+
+def test_private_folders_are_not_served(server):
+    for path in ["/.git/config", "/.venv/pyvenv.cfg", "/tests/conftest.py", "/tools/vendor.py", "/.ci/run"]:
+        assert get(server + path)[0] == 404, path
+
+
+def test_origin_of():
+    assert serve.origin_of("https://Mail.Example.com/x?y") == "https://mail.example.com"
+    assert serve.origin_of("http://[::1]:8080/") == "http://[::1]:8080"
+    assert serve.origin_of("ftp://x") is None and serve.origin_of("mail.example.com") is None
+
+
+def test_vendor_check_is_fast_and_clean_when_nothing_changed():
+    r = subprocess.run([sys.executable, "-m", "tools.vendor", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_vendor_refuses_a_tampered_file(tmp_path, monkeypatch):
+    lock = vendor.load_lock()
+    monkeypatch.setattr(vendor, "VENDOR", tmp_path)
+    victim = vendor.expected_files(lock)
+    first = next(iter(victim))
+    first.parent.mkdir(parents=True, exist_ok=True)
+    first.write_bytes(b"tampered")
+    bad = dict(vendor.bad_files(lock))
+    assert bad[first] == "sha256 mismatch"
+    assert all(why == "missing" for p, why in bad.items() if p != first)
+
+
+def test_vendor_names_the_missing_tool(monkeypatch, tmp_path):
+    monkeypatch.setattr(vendor.shutil, "which", lambda _: None)
+    with pytest.raises(vendor.VendorError) as e:
+        vendor.run(["npm", "pack", "x"], tmp_path, "x")
+    assert "`npm` is not installed" in str(e.value)
+
+
+def test_lock_pins_every_file_with_a_hash():
+    lock = vendor.load_lock()
+    files = vendor.expected_files(lock)
+    assert files and all(len(d) == 64 for d in files.values())
+    names = {w["name"] for w in lock["wheels"]}
+    assert {"pyotp", "qrcode", "zxcvbn", "asn1crypto", "ecdsa"} <= names
+    runtime = (ROOT / "tools" / "requirements-runtime.txt").read_text()
+    for w in lock["wheels"]:  # the CLI/demo use the same versions as the page
+        assert f"{w['name']}=={w['version']}" in runtime
+
+
+def test_pyscript_toml_lists_every_module():
+    assert pyconfig.main(["--check"]) == 0
+    text = (ROOT / "pyscript.toml").read_text()
+    assert 'interpreter = "./assets/vendor/pyodide/pyodide.mjs"' in text
+    assert "://" not in text  # every path is local
+
+
+def test_shipped_page_names_no_other_host():
+    shipped = [ROOT / "index.html", ROOT / "pyscript.toml", ROOT / "assets" / "boot.js", ROOT / "assets" / "app.css"]
+    import re
+    for f in shipped:
+        hosts = set(re.findall(r"https?://([^/\"' )]+)", f.read_text())) - {"mail.example.com"}
+        assert not hosts, (f, hosts)
+    assert json.loads((ROOT / "assets" / "vendor.lock.json").read_text())["npm"]
