@@ -97,9 +97,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *a, **kw):
         super().__init__(*a, directory=str(ROOT), **kw)
 
-    def log_message(self, fmt, *args):  # quiet: one line per error only
-        if args and str(args[1] if len(args) > 1 else "").startswith(("4", "5")):
-            sys.stderr.write("serve: %s %s\n" % (self.command, self.path))
+    def log_message(self, fmt, *args):
+        # Quiet: one line per failed request, and never the query string (an
+        # OAuth redirect carries its one-time code there).
+        if len(args) > 1 and str(args[1]).startswith(("4", "5")):
+            path = urllib.parse.urlsplit(self.path).path
+            sys.stderr.write(f"serve: {self.command} {path} -> {args[1]}\n")
 
     def guess_type(self, path):
         return MIME.get(os.path.splitext(str(path))[1].lower()) or super().guess_type(path)
