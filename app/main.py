@@ -16,7 +16,9 @@ async def _load_wheels():
                                                      dict_converter=js.Object.fromEntries))
 
 
+js.performance.mark("py-start")  # boot phases, read by bench/run.py
 await _load_wheels()  # noqa: F704 (PyScript supports top-level await)
+js.performance.mark("wheels-loaded")
 
 from app.ui import start  # noqa: E402
 

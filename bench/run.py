@@ -27,6 +27,10 @@ import serve  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+# performance marks set by app/main.py and app/ui (cold runs)
+PHASES = [("cold: Pyodide + PyScript boot (navigation → Python runs)", "navigationStart", "py-start"),
+          ("cold: load the wheels by URL", "py-start", "wheels-loaded"),
+          ("cold: import app, wire the page", "wheels-loaded", "app-ready")]
 SAMPLES = [("RSA-4096 OpenPGP key", "rsa4096.asc"), ("ed25519/cv25519 OpenPGP key", "ed25519.asc"),
            ("RSA-2048 S/MIME certificate", "rsa2048-cert.pem")]
 
@@ -44,7 +48,9 @@ def load(page, cdp, url: str) -> tuple[float, int, int]:
     page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=120_000)
     dt = (time.perf_counter() - t0) * 1000
     page.wait_for_load_state("networkidle")
-    return dt, sum(sizes.values()), len(sizes)
+    marks = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('mark')
+        .map(m => [m.name, m.startTime]).concat([['navigationStart', 0]]))""")
+    return dt, sum(sizes.values()), len(sizes), marks
 
 
 def main(argv=None) -> int:
@@ -57,6 +63,7 @@ def main(argv=None) -> int:
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     cold, warm, cold_bytes, warm_bytes, cold_reqs, warm_reqs = [], [], [], [], [], []
     checks: dict[str, list[float]] = {name: [] for name, _ in SAMPLES}
+    phases: dict[str, list[float]] = {name: [] for name, _, _ in PHASES}
     with sync_playwright() as p:
         version = ""
         for _ in range(a.runs):
@@ -67,12 +74,15 @@ def main(argv=None) -> int:
             page = ctx.new_page()
             cdp = ctx.new_cdp_session(page)
             cdp.send("Network.enable")
-            ms, b, n = load(page, cdp, url)
+            ms, b, n, marks = load(page, cdp, url)
             cold.append(ms); cold_bytes.append(b); cold_reqs.append(n)
+            for name, start, end in PHASES:
+                if start in marks and end in marks:
+                    phases[name].append(marks[end] - marks[start])
             cdp.detach()
             cdp = ctx.new_cdp_session(page)
             cdp.send("Network.enable")
-            ms, b, n = load(page, cdp, url)
+            ms, b, n, _ = load(page, cdp, url)
             warm.append(ms); warm_bytes.append(b); warm_reqs.append(n)
             for name, fname in SAMPLES:
                 path = ROOT / "bench" / "samples" / fname
@@ -100,6 +110,9 @@ def main(argv=None) -> int:
         f"| requests, cold | {summary(cold_reqs, '')} |",
         f"| requests, warm | {summary(warm_reqs, '')} |",
     ]
+    for name, xs in phases.items():
+        if xs:
+            lines.append(f"| {name} | {summary(xs, 'ms')} |")
     for name, xs in checks.items():
         if xs:
             lines.append(f"| key check in the page: {name} | {summary(xs, 'ms', '{:.1f}')} |")

@@ -72,6 +72,7 @@ async def start() -> None:
     doc.getElementById("app-error").hidden = True
     doc.getElementById("app-status").textContent = i18n.t("ui.ready")
     doc.documentElement.dataset.appState = "ready"
+    js.performance.mark("app-ready")
 
     # After "ready": these talk to the server, and their errors show in place.
     try:
