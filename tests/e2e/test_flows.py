@@ -217,3 +217,16 @@ def test_expired_session_asks_to_sign_in_again_keeping_input(recorder, fake016):
     page.wait_for_selector("#signin:not([hidden])")
     assert "Sign in again" in msg(page, "signin")
     assert page.input_value("#app-desc") == "Kept"
+
+
+def test_expired_access_token_is_refreshed_silently(recorder, fake016):
+    fake016.token_lifetime = 2  # the refresh token stays valid
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_oauth(page, *ALICE)
+    page.wait_for_timeout(2500)
+    page.fill("#app-desc", "After refresh")
+    page.click("#app-form button[type=submit]")
+    page.wait_for_selector("#secret-dialog[open]")
+    assert any(r.path == "/auth/token" for r in fake016.requests[-6:])
+    assert page.locator("#who").is_visible()
