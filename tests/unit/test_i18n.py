@@ -43,26 +43,30 @@ def test_languages():
 
 
 def test_en_and_de_have_the_same_keys():
-    for a, b in ((en.MESSAGES, de.MESSAGES), (page_en.MESSAGES, page_de.MESSAGES)):
-        assert sorted(set(a) - set(b)) == [] and sorted(set(b) - set(a)) == []
+    assert sorted(set(EN) - set(DE)) == [] and sorted(set(DE) - set(EN)) == []
+    assert sorted(set(page_en.MESSAGES) ^ set(page_de.MESSAGES)) == []
 
 
 def test_each_key_has_one_home():
-    assert sorted(set(en.MESSAGES) & set(page_en.MESSAGES)) == []
-    assert EN == {**en.MESSAGES, **page_en.MESSAGES} and DE == {**de.MESSAGES, **page_de.MESSAGES}
+    from app.errors import MESSAGES as errors_en
+    from app.keys.messages import MESSAGES as keys_en
+    homes = [set(errors_en), set(keys_en), set(en.MESSAGES), set(page_en.MESSAGES)]
+    for i, a in enumerate(homes):
+        for b in homes[i + 1:]:
+            assert sorted(a & b) == []
+    assert EN == {**errors_en, **keys_en, **en.MESSAGES, **page_en.MESSAGES}
+    assert DE == {**de.MESSAGES, **page_de.MESSAGES}
 
 
 def test_our_own_keys_are_there_unconditionally():
-    ours = [k for k in en.MESSAGES if k.startswith(OUR_NAMESPACES)]
-    assert len(ours) > 200
+    ours = [k for k in EN if k.startswith(OUR_NAMESPACES)]
     for prefix in OUR_NAMESPACES:
         assert any(k.startswith(prefix) for k in ours), prefix
-    for k in ("ui.section.password", "ui.section.totp", "ui.section.credentials",
-              "ui.section.encryption", "ui.status.loading_python", "ui.status.ready",
-              "ui.error.cors", "ui.error.permissions", "ui.signin.oauth", "ui.signin.stay",
-              "ui.signin.signout", "ui.signin.device_code", "ui.signin.token",
-              "ui.pw.legacy_wipe", "ui.cred.once", "ui.enc.encrypt_on_append",
-              "ui.enc.allow_spam_training", "ui.enc.disable", "ui.totp.kit_download"):
+    for k in ("ui.password.title", "ui.totp.title", "ui.cred.title", "ui.enc.title", "ui.loading",
+              "ui.cors.page_origin", "ui.signin.oauth", "ui.signin.stay", "ui.who.signout",
+              "ui.signin.device", "ui.signin.token", "ui.password.legacy_wipe", "ui.secret.once",
+              "ui.enc.append", "ui.enc.spam", "ui.enc.disable", "ui.totp.kit",
+              "unavailable.permissions", "err.cannot_reach_cors"):
         assert k in EN and k in DE, k
     for alg in ("Aes128", "Aes256", "Aes256Gcm", "ChaCha20Poly1305"):
         assert f"ui.enc.alg.{alg}" in EN
@@ -79,21 +83,22 @@ def test_german_is_actually_translated():
     same = [k for k in EN if EN[k] == DE[k]]
     # identical only where the word is the same in both (names, units, "Details", …)
     assert len(same) < 0.05 * len(EN), same
-    assert t("ui.section.password", "de") == "Passwort"
-    assert t("ui.section.totp", "de") == "Zwei-Faktor-Authentifizierung"
+    assert t("ui.password.title", "de") == "Passwort"
+    assert t("ui.totp.title", "de") == "Zwei-Faktor-Authentifizierung"
 
 
 def test_exact_required_wording():
-    assert t("ui.error.cors", origin="https://mail.example.com", page_origin="https://sec.example.org") == (
-        "The server at https://mail.example.com did not allow this page (https://sec.example.org) "
-        "to connect. Ask your admin to turn on `x:Http.usePermissiveCors` (Stalwart 0.16) or "
-        "`http.permissive-cors` (0.11–0.15).")
-    assert t("ui.error.permissions", permissions="sysAccountPasswordUpdate").startswith(
+    cors = t("err.cannot_reach_cors", origin="https://mail.example.com",
+             setting_016="x:Http.usePermissiveCors", setting_legacy="http.permissive-cors")
+    assert "https://mail.example.com" in cors and "x:Http.usePermissiveCors" in cors
+    assert "http.permissive-cors" in cors
+    assert "https://sec.example.org" in t("ui.cors.page_origin", page_origin="https://sec.example.org")
+    assert t("unavailable.permissions", permissions="sysAccountPasswordUpdate").startswith(
         "Account security management is not available for this mail server")
-    assert "sysAccountPasswordUpdate" in t("ui.error.permissions", "de",
+    assert "sysAccountPasswordUpdate" in t("unavailable.permissions", "de",
                                            permissions="sysAccountPasswordUpdate")
-    assert t("ui.status.loading_python") == "Loading Python…"
-    assert t("ui.cred.once") == "Copy it now. You will not see this again."
+    assert t("ui.loading") == "Loading Python…"
+    assert t("ui.secret.once") == "Copy it now: you will not see it again."
 
 
 # ---------------------------------------------------------------- t(), fallbacks, languages
@@ -119,10 +124,10 @@ def test_unknown_key_is_the_key_itself():
 def test_current_language():
     assert set_language("de-AT") == "de"
     assert i18n.get_language() == "de"
-    assert t("ui.status.ready") == "Bereit"
-    assert t("ui.status.ready", "en") == "Ready"
+    assert t("ui.password.title") == "Passwort"
+    assert t("ui.password.title", "en") == "Password"
     assert set_language("fr") == "en"
-    assert t("ui.status.ready") == "Ready"
+    assert t("ui.password.title") == "Password"
     assert set_language(None) == "en"
 
 
@@ -259,3 +264,11 @@ def test_foreign_messages_are_in_both_languages():
             assert _placeholder_names(template) == i18n.placeholders(EN[key]), key
             assert i18n.placeholders(DE[key]) == i18n.placeholders(EN[key]), key
     assert set(found) == set(FOREIGN)  # both exist in this tree; keep them covered
+
+
+def test_no_dead_page_texts():
+    """Every ui.* text is shown somewhere (app code or index.html): no stale copies."""
+    used = "".join(p.read_text() for p in APP.rglob("*.py") if "messages" not in p.parts)
+    used += (APP.parent / "index.html").read_text()
+    dead = sorted(k for k in EN if k.startswith("ui.") and k not in used)
+    assert dead == []
