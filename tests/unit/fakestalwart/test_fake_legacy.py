@@ -1,5 +1,4 @@
 """Generation B (0.11–0.15, §3): session, /api/account/auth, /api/account/crypto, /api/oauth."""
-import shutil
 import subprocess
 from urllib.parse import urlencode
 
@@ -148,8 +147,6 @@ def test_ldap_unsupported(legacy_srv):
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    if not (shutil.which("openssl") and shutil.which("sq")):
-        pytest.skip("needs openssl + sq")
     d = tmp_path_factory.mktemp("legacy-keys")
     out = {}
     for name, alg in (("rsa", ["-newkey", "rsa:2048"]), ("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])):
