@@ -375,24 +375,35 @@ def _apply_cred_patch(fields: dict, patch: dict, creating: bool, ctx):
             if err:
                 return err
             fields["permissions"] = norm
-        elif key == "allowedIps":
-            if not isinstance(value, dict) or not all(_valid_ip_key(k) and v is True for k, v in value.items()):
+        elif key == "allowedIps" or key.startswith("allowedIps/"):
+            if not _patch_set_map(fields, key, value, _valid_ip_key):
                 return se("invalidPatch", INVALID_VALUE, [key])
-            fields["allowedIps"] = dict(value)
-        elif key.startswith("allowedIps/"):
-            ip = key.split("/", 1)[1].replace("~1", "/").replace("~0", "~")
-            if not _valid_ip_key(ip) or value not in (True, None):
-                return se("invalidPatch", INVALID_VALUE, [key])
-            ips = dict(fields["allowedIps"])
-            if value is True:
-                ips[ip] = True
-            else:
-                ips.pop(ip, None)
-            fields["allowedIps"] = ips
         else:
             return se("invalidPatch", INVALID_PROPERTY, [key])
     return None
 
+
+
+def _patch_set_map(fields: dict, key: str, value, valid_member) -> bool:
+    """Apply a patch to a set-like map property ({member: true}): the whole map
+    (``name``) or one member (``name/<json-pointer token>``: true adds, null
+    removes). Returns False when the value is not acceptable."""
+    name, sep, token = key.partition("/")
+    if not sep:
+        if not isinstance(value, dict) or not all(valid_member(k) and v is True for k, v in value.items()):
+            return False
+        fields[name] = dict(value)
+        return True
+    member = token.replace("~1", "/").replace("~0", "~")
+    if not valid_member(member) or value not in (True, None):
+        return False
+    current = dict(fields[name])
+    if value is True:
+        current[member] = True
+    else:
+        current.pop(member, None)
+    fields[name] = current
+    return True
 
 def cred_set(srv, ctx, obj, args):
     acct = ctx.account
@@ -500,21 +511,9 @@ def _apply_pk_patch(fields: dict, patch: dict, creating: bool):
             if value is not None and t is None:
                 return se("invalidPatch", INVALID_VALUE, [key])
             fields["expiresAt"] = t
-        elif key == "emailAddresses":
-            if not isinstance(value, dict) or not all(isinstance(k, str) and k and v is True
-                                                      for k, v in value.items()):
+        elif key == "emailAddresses" or key.startswith("emailAddresses/"):
+            if not _patch_set_map(fields, key, value, lambda k: isinstance(k, str) and bool(k)):
                 return se("invalidPatch", INVALID_VALUE, [key])
-            fields["emailAddresses"] = dict(value)
-        elif key.startswith("emailAddresses/"):
-            addr = key.split("/", 1)[1].replace("~1", "/").replace("~0", "~")
-            if not addr or value not in (True, None):
-                return se("invalidPatch", INVALID_VALUE, [key])
-            ea = dict(fields["emailAddresses"])
-            if value is True:
-                ea[addr] = True
-            else:
-                ea.pop(addr, None)
-            fields["emailAddresses"] = ea
         else:
             return se("invalidPatch", INVALID_PROPERTY, [key])
     return None
