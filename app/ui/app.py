@@ -146,6 +146,30 @@ class App:
         for r in self.renderers:
             r(self)
 
+    async def after_change(self, changed, msg_id: str, ok_text: str, signin_text: str,
+                           focus_id: str) -> None:
+        """The one way a password or 2FA change ends (``app.stalwart.Changed``).
+
+        If the current credentials stopped working and the page cannot rebuild
+        them (0.16 OAuth after a password change, password-only sign-in after
+        2FA is turned on), the user signs in again, told why. Otherwise the page
+        keeps going with the new credentials and shows the fresh state."""
+        if changed.reauthenticate and changed.credentials is None:
+            legacy = self.generation == "legacy"  # read before signing out
+            self.signed_out(keep_server=True)
+            show("signin-msg", "ok", signin_text)
+            if legacy:  # 0.11-0.15: password + code, there is no usable /login
+                el("signin-other").open = True
+            el("login-code" if legacy else "oauth-btn").focus()
+            return
+        if changed.credentials is not None:
+            self.account.creds = changed.credentials
+            self.persist()
+        await self.reload(msg_id)
+        show(msg_id, "ok", ok_text)
+        dom.announce(ok_text)
+        el(focus_id).focus()
+
     def signed_out(self, keep_server: bool = True) -> None:
         self.account = None
         self.state = None

@@ -96,9 +96,10 @@ def show(target_id: str, kind: str, text: str, server_text: Optional[str] = None
     if box is None:
         return
     clear(box)
-    box.className = f"msg {kind}" if "msg" in str(box.className) or target_id.endswith("msg") else box.className
-    if target_id == "app-error":
+    if target_id == "app-error":  # the page-level alert keeps its own look
         box.hidden = not text
+    else:
+        box.className = f"msg {kind}"
     box.appendChild(make("span", text))
     if server_text:
         box.appendChild(make("span", t("ui.server_said", text=server_text), "server"))

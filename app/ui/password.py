@@ -68,18 +68,10 @@ async def submit(app, _ev=None) -> None:
         changed = await app.run("password-msg", lambda: app.account.change_password(current, new, code))
     el("password-form").reset()
     strength(app)
-    if changed.reauthenticate and changed.credentials is None:
-        # 0.16 revokes OAuth tokens on a password change: sign in again, now.
-        app.signed_out(keep_server=True)
-        show("signin-msg", "ok", t("ui.password.changed_signin"))
-        el("oauth-btn").focus()
-        return
-    if changed.credentials is not None:
-        app.account.creds = changed.credentials
-        app.persist()
-    await app.reload("password-msg")
-    show("password-msg", "ok", t("ui.password.changed_wiped") if changed.wiped else t("ui.password.changed"))
-    dom.announce(t("ui.password.changed"))
+    # 0.16 revokes OAuth tokens on a password change: then the user signs in again.
+    await app.after_change(changed, "password-msg",
+                           t("ui.password.changed_wiped") if changed.wiped else t("ui.password.changed"),
+                           t("ui.password.changed_signin"), "pw-current")
 
 
 def toggle_show(_ev=None) -> None:

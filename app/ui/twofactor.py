@@ -92,20 +92,8 @@ async def confirm_setup(app, _ev=None) -> None:
     el("totp-qr").innerHTML = ""
     el("totp-key").textContent = ""
     el("totp-setup").reset()
-    if changed.reauthenticate and changed.credentials is None:
-        legacy = app.generation == "legacy"
-        app.signed_out(keep_server=True)
-        show("signin-msg", "ok", t("ui.totp.on_signin_legacy" if legacy else "ui.totp.on_signin"))
-        if legacy:
-            el("signin-other").open = True
-        el("login-code" if legacy else "oauth-btn").focus()
-        return
-    if changed.credentials is not None:
-        app.account.creds = changed.credentials
-    await app.reload("totp-msg")
-    show("totp-msg", "ok", t("ui.totp.now_on"))
-    dom.announce(t("ui.totp.now_on"))
-    el("totp-replace").focus()
+    signin = t("ui.totp.on_signin_legacy" if app.generation == "legacy" else "ui.totp.on_signin")
+    await app.after_change(changed, "totp-msg", t("ui.totp.now_on"), signin, "totp-replace")
 
 
 async def disable(app, _ev=None) -> None:
@@ -120,12 +108,7 @@ async def disable(app, _ev=None) -> None:
     with dom.busy("totp-disable"):
         changed = await app.run("totp-msg", lambda: app.account.disable_totp(password, code))
     el("totp-disable").reset()
-    if changed.credentials is not None:
-        app.account.creds = changed.credentials
-    await app.reload("totp-msg")
-    show("totp-msg", "ok", t("ui.totp.now_off"))
-    dom.announce(t("ui.totp.now_off"))
-    el("totp-start").focus()
+    await app.after_change(changed, "totp-msg", t("ui.totp.now_off"), t("ui.signin.expired"), "totp-start")
 
 
 def download_kit(app, _ev=None) -> None:
