@@ -173,6 +173,80 @@ MESSAGES: dict[str, str] = {
     "unavailable.legacy_no_basic": (
         "To change your password or two-factor settings on this server version, sign in with "
         "login and password."),
+    # --- the account layer (app.stalwart.SecurityAccount) ------------------------------
+    # lost answers, time-outs
+    "err.timeout": (
+        "The mail server did not answer within {seconds} seconds. Check your connection and "
+        "try again."),
+    "err.answer_lost": (
+        "The server's answer was lost on the way, so the page checked: nothing was changed. "
+        "Try again."),
+    "err.answer_lost_timeout": (
+        "The server did not answer within {seconds} seconds. The page checked: so far nothing "
+        "was changed. Wait a moment and check again before you try again."),
+    "err.outcome_unknown.password": (
+        "The server's answer was lost and the page could not check whether your password was "
+        "changed. Try signing in with your new password in a new tab; if that fails, your old "
+        "password still works."),
+    "err.outcome_unknown.two_factor": (
+        "The server's answer was lost and the page could not check whether your two-factor "
+        "setting was changed. Reload this page when your connection works to see the current "
+        "state."),
+    "err.outcome_unknown.credential": (
+        "The server's answer was lost and the page could not check whether the change was "
+        "saved. Reload this page when your connection works and look at the list: revoke "
+        "anything you did not mean to create."),
+    "err.outcome_unknown.encryption": (
+        "The server's answer was lost and the page could not check whether your encryption "
+        "setting was changed. Reload this page when your connection works to see the current "
+        "state and the stored keys."),
+    "err.signed_out": "You are signed out. Sign in again to continue.",
+    # input checks of the account layer (one key per problem, named field)
+    "err.input.password_mismatch": "The two new passwords are not the same. Type it again.",
+    "err.input.code_required": (
+        "Two-factor authentication is on: enter the current code from your authenticator app."),
+    "err.input.new_code_wrong": (
+        "This code does not match the new key. Check that your app shows the new entry and "
+        "type its current code."),
+    "err.input.expiry_format": "Enter the expiry date as a date (year-month-day), or leave it empty.",
+    "err.input.option_unsupported": (
+        "This server version does not support this option; leave it empty."),
+    "err.input.algorithm": "Choose one of the algorithms offered for this key.",
+    "err.input.key_refused": "This key cannot be used for encryption at rest: {detail}",
+    "err.input.key_unknown": "That key is no longer stored on the server. Reload and choose again.",
+    # outcomes worth telling (Outcome.notice)
+    "outcome.checked": (
+        "The server's answer was lost on the way, so the page checked: the change was made."),
+    "outcome.password_checked": (
+        "The server's answer was lost on the way, so the page checked by signing in with the "
+        "new password: your password was changed."),
+    "outcome.secret_lost": (
+        "The server's answer was lost on the way, so the secret could not be shown. The page "
+        "checked: \u201c{name}\u201d now exists. Revoke it if you do not use it, and create a new one."),
+    "outcome.signin_again_new_password": (
+        "Your password was changed. This change also ended your sign-in: sign in again with your "
+        "new password."),
+    "outcome.signin_again": (
+        "The change was saved. It also ended your sign-in: sign in again."),
+    "outcome.wiped": (
+        "On this server version a password change also removes every app password and turns "
+        "two-factor authentication off; set them up again if you need them."),
+    "outcome.half_done": (
+        "Your key was uploaded, but encryption at rest could not be turned on: {reason} Turn it "
+        "on with the uploaded key, or remove the key."),
+    "outcome.key_reused": (
+        "This key was already stored on the server, so it was not uploaded a second time."),
+    # SecurityState: why a feature cannot be used
+    "state.not_permitted": (
+        "Your administrator hasn't allowed this for your account."),
+    "state.not_supported": "This server version does not offer this.",
+    "state.managed_elsewhere": (
+        "This is managed outside this mail server (for example LDAP or single sign-on); change "
+        "it there."),
+    "state.turned_off": "Your administrator has turned this off on this server.",
+    "state.password_expired": (
+        "Your password has expired: change it first, then sign in again."),
+    "state.unreadable": "The page could not read this from the server. Reload to try again.",
 }
 
 
@@ -185,9 +259,21 @@ def render(key: str, params: Optional[dict] = None) -> str:
 
 
 class StalwartError(Exception):
-    """Base of every error this client raises for the UI."""
+    """Base of every error this client raises for the UI.
+
+    Besides ``key``/``params``/``message``/``server_text``, every error has:
+
+    * ``field``: the form field it is about ("" when none; see
+      ``app.stalwart.FIELDS``), so the UI can set ``aria-invalid`` and focus;
+    * ``retryable``: trying the same action again is safe and may work;
+    * ``state``: the account's fresh ``SecurityState`` when the failed action
+      read it anyway (0.16 sends the re-read with the change), else None.
+    """
 
     key: str = "err.protocol"
+    field: str = ""
+    retryable: bool = False
+    state: Any = None
 
     def __init__(self, key: Optional[str] = None, params: Optional[dict] = None, *,
                  server_text: Optional[str] = None, properties: Optional[list] = None,
@@ -208,6 +294,7 @@ class StalwartError(Exception):
 class CannotReach(StalwartError):
     """No HTTP answer at all: down, wrong address, or (most often) CORS not enabled."""
     key = "err.cannot_reach"
+    retryable = True
 
     def __init__(self, origin: str, detail: str = "", cause: str = "unknown"):
         # cause "cors": the server answered a CORS-open endpoint, so it is up and
@@ -244,6 +331,7 @@ class Forbidden(StalwartError):
 
 class RateLimited(StalwartError):
     key = "err.rate_limited"
+    retryable = True
 
     def __init__(self, retry_after: Optional[int] = None, server_text: Optional[str] = None):
         super().__init__(server_text=server_text, status=429)
@@ -252,6 +340,7 @@ class RateLimited(StalwartError):
 
 class ServerError(StalwartError):
     key = "err.server"
+    retryable = True
 
 
 class BadRequest(StalwartError):
@@ -305,8 +394,10 @@ class MethodError(StalwartError):
 
 class WrongCurrentSecret(StalwartError):
     """A change was refused because the current password or TOTP code is wrong
-    or missing (key err.password.current_incorrect / err.password.otp_required)."""
+    or missing (key err.password.current_incorrect / err.password.otp_required).
+    The server does not say which of password and code was wrong."""
     key = "err.password.current_incorrect"
+    field = "current_password"
 
 
 _SET_KEYS = {
@@ -380,10 +471,66 @@ class InvalidInput(StalwartError):
     def __init__(self, key: str, field: str = "", params: Optional[dict] = None):
         super().__init__(key, params, properties=[field] if field else None)
         self.field = field
+        self.issues: list = []  # app.issues.Issue items with their own keys, when known
 
 
 class Unsupported(StalwartError):
     key = "err.unsupported.api_keys_legacy"
+
+
+class CodeRequired(WrongCurrentSecret):
+    """The change needs the current two-factor code and none was given (the
+    server said so, or the page knows 2FA is on). ``field`` is "code"."""
+    key = "err.input.code_required"
+    field = "code"
+
+
+class TimedOut(StalwartError):
+    """No answer within ``seconds`` (``app.http.Timeout``). For a read this
+    is all there is to say; an action that timed out is checked by the
+    account layer and ends as an outcome, ``AnswerLost`` or ``OutcomeUnknown``."""
+    key = "err.timeout"
+    retryable = True
+
+    def __init__(self, origin: str, seconds: float):
+        super().__init__(params={"seconds": f"{seconds:g}", "origin": origin})
+        self.origin = origin
+        self.seconds = seconds
+
+
+class AnswerLost(StalwartError):
+    """An action's answer was lost (time-out, broken connection, cut or
+    unreadable answer) and the page re-read the account: the change was NOT
+    made. ``cause`` is the original error; ``state`` the fresh state."""
+    key = "err.answer_lost"
+    retryable = True
+
+    def __init__(self, cause: StalwartError, state: Any = None):
+        timeout = isinstance(cause, TimedOut)
+        super().__init__("err.answer_lost_timeout" if timeout else "err.answer_lost",
+                         dict(cause.params) if timeout else None)
+        self.cause = cause
+        self.state = state
+        self.timed_out = timeout
+
+
+class OutcomeUnknown(StalwartError):
+    """An action's answer was lost and the page could not check what
+    happened either (the re-read failed too). ``action`` is one of
+    "password", "two_factor", "credential", "encryption"; the message says
+    how the user can check. Not ``retryable``: repeating it blindly could
+    make a second app password or upload a second key."""
+
+    def __init__(self, action: str, cause: StalwartError, check_error: Optional[StalwartError] = None):
+        super().__init__(f"err.outcome_unknown.{action}")
+        self.action = action
+        self.cause = cause
+        self.check_error = check_error
+
+
+class SignedOut(StalwartError):
+    """The account object was closed (sign-out): it holds no credentials."""
+    key = "err.signed_out"
 
 
 class OAuthError(StalwartError):

@@ -13,8 +13,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from app.errors import (AuthRequired, BadRequest, CannotReach, EndpointNotFound, Forbidden,
                         InvalidInput, MethodError, MfaRequired, ProtocolError, RateLimited,
-                        ServerError, SetError, StalwartError)
-from app.http import Fetch, NetworkError, Response
+                        ServerError, SetError, StalwartError, TimedOut)
+from app.http import Fetch, NetworkError, Response, Timeout
 
 CORE = "urn:ietf:params:jmap:core"
 STALWART = "urn:stalwart:jmap"
@@ -67,9 +67,12 @@ def headers_for(authorization: Optional[str], content_type: Optional[str] = None
 
 async def send(fetch: Fetch, method: str, url: str, headers: dict,
                body: Optional[bytes] = None, origin: Optional[str] = None) -> Response:
-    """One HTTP exchange; a missing response becomes ``CannotReach``."""
+    """One HTTP exchange; a missing response becomes ``CannotReach``, a late
+    one ``TimedOut``."""
     try:
         resp = await fetch(method, url, headers, body)
+    except Timeout as e:
+        raise TimedOut(origin or origin_of(url), e.seconds) from None
     except NetworkError as e:
         raise CannotReach(origin or origin_of(url), e.detail) from None
     if not isinstance(resp, Response) and not hasattr(resp, "status"):

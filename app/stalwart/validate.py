@@ -126,3 +126,80 @@ def key_kind(text: str) -> str:
     if "CERTIFICATE-----" in up:
         return "smime"
     return "unknown"
+
+
+# ----- the account layer's checks (app.stalwart.account): inputs as the user typed them ----
+
+# "Block changes to account security" on a new app password (0.16): the credential
+# may not change the password or 2FA, make or remove app passwords or API keys,
+# or touch encryption at rest (keys and setting). Reading stays allowed. It is a
+# "Disable" list: it only removes permissions, so the server never refuses it as
+# a grant the user does not hold.
+SECURITY_PERMISSIONS = (
+    "sysAccountPasswordUpdate", "sysAppPasswordCreate", "sysAppPasswordUpdate",
+    "sysAppPasswordDestroy", "sysApiKeyCreate", "sysApiKeyUpdate", "sysApiKeyDestroy",
+    "sysPublicKeyCreate", "sysPublicKeyUpdate", "sysPublicKeyDestroy", "sysAccountSettingsUpdate",
+)
+
+
+def block_security_changes_patch() -> dict:
+    return {"@type": "Disable", "permissions": {p: True for p in SECURITY_PERMISSIONS}}
+
+
+def expiry_date(value: Any, now: Optional[datetime] = None, field: str = "expires") -> Optional[str]:
+    """What a date field gives (``YYYY-MM-DD``, or empty for "never") as
+    Stalwart's UTCDateTime: the end of that day in UTC. A ``date`` or
+    ``datetime`` is taken too. It must still be ahead of ``now``."""
+    from datetime import date, time as dtime
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return utc_datetime(value, now, field)
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput("err.input.expiry_format", field) from None
+    else:
+        raise InvalidInput("err.input.expiry_format", field)
+    end = datetime.combine(day, dtime(23, 59, 59), timezone.utc)
+    if end <= (now or datetime.now(timezone.utc)):
+        raise InvalidInput("err.input.expiry_past", field)
+    return end.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def allowed_ips_text(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
+    """The allowed-IPs field as typed (commas, spaces or lines) -> the
+    server's map; empty means "any address". Problems -> InvalidInput whose
+    ``issues`` carry one ``app.issues.Issue`` (own key) per bad entry."""
+    if text is None:
+        return {}
+    if not isinstance(text, str):
+        text = "\n".join(str(t) for t in text)
+    try:
+        return allowed_ips(text)
+    except InvalidInput as e:
+        e.field = field
+        raise
+
+
+def new_password(new: Any, confirm: Any, policy: str, user_inputs: Iterable[str] = ()) -> str:
+    """The new password: typed twice alike (when ``confirm`` is given) and
+    accepted by the server's policy (``app.passwords``). A refusal is an
+    InvalidInput whose key is the strength verdict's (``pw.too_short``,
+    ``pw.too_weak``, …) and whose ``strength`` attribute is the full
+    ``app.passwords.Strength`` for the meter."""
+    from app import passwords
+    if not isinstance(new, str) or not new:
+        raise InvalidInput("err.input.new_password_required", "new_password")
+    if confirm is not None and confirm != new:
+        raise InvalidInput("err.input.password_mismatch", "confirm_password")
+    s = passwords.assess(new, user_inputs, policy)
+    if not s.ok:
+        err = InvalidInput(s.key, "new_password", s.params)
+        err.message = s.message  # English; the key is in the page's catalogue (pw.*)
+        err.strength = s  # type: ignore[attr-defined]
+        raise err
+    return new

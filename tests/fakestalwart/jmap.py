@@ -95,16 +95,23 @@ def api(srv, req: H.Request) -> H.Response:
             return _not_request("Failed to parse request: invalid method call.")
     using = set(body["using"])
     responses = []
+    created_ids = dict(body["createdIds"]) if isinstance(body.get("createdIds"), dict) else {}
     for name, args, call_id in calls:
         try:
             args = _resolve_refs(args, responses)
+            if name.startswith("x:") and name.endswith("/set") and not srv.legacy:
+                args = registry.resolve_creation_refs(args, created_ids)
         except ValueError as e:
             responses.append(["error", {"type": "invalidResultReference", "description": str(e)}, call_id])
             continue
-        responses.append(_call(srv, ctx, using, name, args, call_id))
+        res = _call(srv, ctx, using, name, args, call_id)
+        responses.append(res)
+        if res[0].endswith("/set") and isinstance(res[1].get("created"), dict):
+            created_ids.update({k: v["id"] for k, v in res[1]["created"].items()
+                                if isinstance(v, dict) and isinstance(v.get("id"), str)})
     out = {"methodResponses": responses, "sessionState": f"s{ctx.account.credential_version}"}
     if isinstance(body.get("createdIds"), dict):
-        out["createdIds"] = body["createdIds"]
+        out["createdIds"] = created_ids
     return H.json_response(out)
 
 

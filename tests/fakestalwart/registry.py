@@ -672,3 +672,44 @@ HANDLERS = {
     ("PublicKey", "query"): pk_query,
     ("PublicKey", "set"): pk_set,
 }
+
+
+# --- creation-id references in registry sets ----------------------------------------------
+# Stalwart 0.16.18 resolves "#<creation id>" in x:…/set arguments against the ids
+# created earlier in the same request (request.rs handle_jmap_request ->
+# references/resolve.rs `SetRequestMethod::Registry(r) => r.resolve_references(self, 5, true)`),
+# for the id-typed registry properties only (registry/src/jmap/properties.rs, Element::try_parse),
+# to a depth of 5. In an update an unknown reference fails the whole call
+# (references/eval.rs: InvalidResultReference "Id reference \"x\" not found.").
+ID_PROPERTIES = {"id", "memberGroupIds", "memberTenantId", "roleIds", "dnsServerId", "directoryId",
+                 "domainId", "accountId", "defaultDomainId", "defaultCertificateId",
+                 "defaultUserRoleIds", "defaultGroupRoleIds", "defaultTenantRoleIds",
+                 "defaultAdminRoleIds", "listenerIds", "publicKey", "queueId", "modelId",
+                 "acmeProviderId", "blobId"}
+
+
+def resolve_creation_refs(args: dict, created_ids: dict) -> dict:
+    """``args`` of an x:…/set with references replaced; ValueError(description)
+    for an unknown reference in an update. (References between creates of the
+    same call, which the server orders topologically, are not modelled.)"""
+    def walk(v, key, depth, in_update):
+        if isinstance(v, str) and key in ID_PROPERTIES and v.startswith("#"):
+            if v[1:] in created_ids:
+                return created_ids[v[1:]]
+            if in_update:
+                raise ValueError(f'Id reference "{v[1:]}" not found.')
+            return v
+        if depth >= 5:
+            return v
+        if isinstance(v, dict):
+            return {(created_ids.get(k[1:], k) if k.startswith("#") else k): walk(x, k, depth + 1, in_update)
+                    for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x, key, depth + 1, in_update) for x in v]
+        return v
+
+    out = dict(args)
+    for part, in_update in (("create", False), ("update", True)):
+        if isinstance(args.get(part), dict):
+            out[part] = {k: walk(v, None, 0, in_update) for k, v in args[part].items()}
+    return out

@@ -35,6 +35,7 @@ class Fault:
     malformed_json: bool
     times: Optional[int]
     retry_after: int
+    apply_first: bool = False  # handle the request (apply it), then delay/drop/fail its answer
 
 
 class Faults:
@@ -47,9 +48,10 @@ class Faults:
 
     def set(self, path_prefix: Optional[str] = None, status: Optional[int] = None, delay: float = 0.0,
             drop: bool = False, malformed_json: bool = False, times: Optional[int] = None,
-            retry_after: int = 30) -> None:
+            retry_after: int = 30, apply_first: bool = False) -> None:
         with self._lock:
-            self._rules.append(Fault(path_prefix, status, delay, drop, malformed_json, times, retry_after))
+            self._rules.append(Fault(path_prefix, status, delay, drop, malformed_json, times, retry_after,
+                                     apply_first))
 
     def clear(self) -> None:
         with self._lock:
@@ -265,6 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
         req = H.Request(self.command, path, {k: v[0] for k, v in parse_qs(parts.query).items()},
                         headers, body, self.client_address[0])
         fault = srv.faults.take(path) if self.command != "OPTIONS" and srv.faults else None
+        applied = self._route(req) if fault is not None and fault.apply_first else None
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
@@ -278,17 +281,20 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.status:
                 self._send(self._fault_response(fault))
                 return
-        try:
-            resp = srv.route(req)
-        except H.HttpError as e:
-            resp = e.response
-        except Exception as e:  # a bug in the fake: say so loudly, but answer
-            import traceback
-            traceback.print_exc()
-            resp = H.problem(500, "Internal Server Error", f"fakestalwart bug: {e!r}")
+        resp = applied if applied is not None else self._route(req)
         if fault is not None and fault.malformed_json:
             resp.body = resp.body[: max(1, len(resp.body) // 2)] + b"\x00{]"
         self._send(resp)
+
+    def _route(self, req: H.Request) -> H.Response:
+        try:
+            return self.srv.route(req)
+        except H.HttpError as e:
+            return e.response
+        except Exception as e:  # a bug in the fake: say so loudly, but answer
+            import traceback
+            traceback.print_exc()
+            return H.problem(500, "Internal Server Error", f"fakestalwart bug: {e!r}")
 
     @staticmethod
     def _fault_response(f: Fault) -> H.Response:

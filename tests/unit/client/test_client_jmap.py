@@ -291,7 +291,7 @@ def test_every_key_has_a_message():
 
 def test_messages_render_without_missing_params():
     for key, tpl in errors.MESSAGES.items():
-        assert tpl.strip() and key.startswith(("err.", "unavailable.", "notice."))
+        assert tpl.strip() and key.startswith(("err.", "unavailable.", "notice.", "outcome.", "state."))
         json.dumps(tpl)
 
 

@@ -1,0 +1,113 @@
+"""One signed-in user's connection: session, credentials, transport,
+permissions. Owned by one ``SecurityAccount``; nothing here is shared
+between users, so dropping the account drops all of it."""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from app import jmap
+from app.errors import SignedOut
+from app.http import Fetch
+from app.stalwart.state import BY_API_KEY, BY_APP_PASSWORD, BY_OAUTH, BY_PASSWORD
+
+ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz792013"  # Stalwart's base32 (ids, app passwords)
+# 0.16 app password: "app_" (0.16.0-0.16.2: "app ") + base32(credentialId u32 BE || 18 random bytes)
+_APP_PASSWORD = re.compile(r"app.([a-z012379]{36})\Z")
+# 0.16 API key: "API_" + base64url(accountId u32 BE || credentialId u32 BE || 20 random bytes)
+_API_KEY = re.compile(r"API_([A-Za-z0-9_-]{38})\Z")
+
+
+def encode_id(n: int) -> str:
+    if n == 0:
+        return "a"
+    out = []
+    while n:
+        out.append(ID_ALPHABET[n & 31])
+        n >>= 5
+    return "".join(reversed(out))
+
+
+def _b32_decode(s: str) -> Optional[bytes]:
+    bits = 0
+    for ch in s:
+        i = ID_ALPHABET.find(ch)
+        if i < 0:
+            return None
+        bits = (bits << 5) | i
+    extra = (len(s) * 5) % 8
+    return (bits >> extra).to_bytes(len(s) * 5 // 8, "big")
+
+
+def credential_id_of(creds: Any) -> Optional[str]:
+    """The JMAP id of the app password / API key these 0.16 credentials
+    are (the id is inside the secret), so the UI can mark "this sign-in"."""
+    from app.auth import Basic, Bearer
+    if isinstance(creds, Basic):
+        m = _APP_PASSWORD.match(creds.secret or "")
+        raw = _b32_decode(m.group(1)) if m else None
+        return encode_id(int.from_bytes(raw[:4], "big")) if raw and len(raw) >= 4 else None
+    if isinstance(creds, Bearer) and creds.kind == "apikey":
+        m = _API_KEY.match(creds.token.strip())
+        if not m:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(m.group(1) + "==")
+        except (binascii.Error, ValueError):
+            return None
+        return encode_id(int.from_bytes(raw[4:8], "big")) if len(raw) >= 8 else None
+    return None
+
+
+def sign_in_method(creds: Any, generation: str) -> str:
+    """How the user signed in. On 0.11-0.15 an app password cannot be told
+    from a password (any string works as either): Basic counts as password."""
+    from app.auth import Basic, Bearer
+    if isinstance(creds, Basic):
+        if generation == "0.16" and _APP_PASSWORD.match(creds.secret or ""):
+            return BY_APP_PASSWORD
+        return BY_PASSWORD
+    if isinstance(creds, Bearer):
+        return BY_API_KEY if creds.kind == "apikey" else BY_OAUTH
+    return BY_OAUTH
+
+
+@dataclass
+class Connection:
+    session: jmap.Session
+    creds: Any = field(repr=False)
+    fetch: Fetch = field(repr=False)
+    # 0.16: the effective permissions (GET /api/account), None when unknown
+    permissions: Optional[frozenset] = None
+
+    @property
+    def origin(self) -> str:
+        return self.session.origin
+
+    @property
+    def username(self) -> str:
+        return self.session.username
+
+    @property
+    def generation(self) -> str:
+        return self.session.generation
+
+    def authorization(self) -> str:
+        if self.creds is None:
+            raise SignedOut()
+        return self.creds.authorization_header()
+
+    def login(self) -> str:
+        """The login to prove a password with (Basic): what the user typed
+        when they signed in that way, else the session's user name."""
+        return getattr(self.creds, "login", None) or self.session.username
+
+    def method(self) -> str:
+        return sign_in_method(self.creds, self.generation)
+
+    def close(self) -> None:
+        self.creds = None
+        self.permissions = None
