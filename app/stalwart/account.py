@@ -234,6 +234,10 @@ class SecurityAccount:
                 raise InvalidInput("err.input.code_required", "code")
             login = self._conn.login()
             effect = pw.session_after_change
+            if effect == REPLACED and getattr(self._conn.creds, "secret", None) != cur:
+                # 0.11-0.15 Basic that was not this password: an app password. Keep
+                # it (it may survive: 0.11-0.13) rather than switch the session over.
+                effect = CONTINUES
             confirmed = BY_ANSWER
             try:
                 st = await self._driver.change_password(cur, nw, c)
@@ -251,6 +255,14 @@ class SecurityAccount:
             if st is None and effect != ENDED:  # legacy, or 0.16 after a lost answer
                 st, after, state_error = await self._after_change("auth")
                 session = ENDED if after == ENDED else session
+            if pw.expired and session != ENDED and state_error is None:
+                # The change's own re-read ran with the token of that request, which
+                # the expired password had downgraded: read again with fresh eyes.
+                try:
+                    await self._driver.read_permissions()
+                    st = await self._driver.read()
+                except StalwartError as e:
+                    state_error = e
             wiped = self._wiped(st0, st, session)
             if session == ENDED:
                 notice = "outcome.signin_again_new_password"
@@ -368,6 +380,8 @@ class SecurityAccount:
                 raise InvalidInput("err.input.code_required", "code")
             c = validate.otp_code(code)
             effect = tf.session_after_turn_off
+            if effect == REPLACED and getattr(self._conn.creds, "secret", None) != cur:
+                effect = CONTINUES  # an app password: it does not carry the code
             confirmed = BY_ANSWER
             try:
                 st = await self._driver.disable_totp(cur, c)
