@@ -280,6 +280,18 @@ class Driver016:
         s = st.encryption.settings
         if s is not None and s.enabled and s.public_key == oid:
             return oid, None, st
+        reason = self._why_not_enabled(r)
+        if isinstance(reason, SetError) and any("publicKey" in p for p in reason.properties):
+            # 0.16.0-0.16.14 do not resolve "#pk" in publicKey (the id-typed
+            # property list gained it in 0.16.15): point at the key by its id.
+            try:
+                return oid, None, await self.set_encryption(dict(ear, publicKey=oid))
+            except (SetError, MethodError) as e:
+                return oid, e, e.state if isinstance(e.state, SecurityState) else st
+        return oid, reason, st
+
+    @staticmethod
+    def _why_not_enabled(r: jmap.Responses) -> StalwartError:
         reason: StalwartError
         err = r.error("e")
         if err is not None:
@@ -290,7 +302,7 @@ class Driver016:
             eres = jmap.parse_set(r.get("e"))
             reason = with_field(eres.not_updated["singleton"]) if "singleton" in eres.not_updated \
                 else ProtocolError("encryption setting not confirmed")
-        return oid, reason, st
+        return reason
 
     async def set_encryption(self, ear: dict) -> SecurityState:
         r, st = await self.exchange([

@@ -100,7 +100,8 @@ def api(srv, req: H.Request) -> H.Response:
         try:
             args = _resolve_refs(args, responses)
             if name.startswith("x:") and name.endswith("/set") and not srv.legacy:
-                args = registry.resolve_creation_refs(args, created_ids)
+                args = registry.resolve_creation_refs(args, created_ids,
+                                                      getattr(srv, "resolves_public_key_refs", True))
         except ValueError as e:
             responses.append(["error", {"type": "invalidResultReference", "description": str(e)}, call_id])
             continue

@@ -688,12 +688,16 @@ ID_PROPERTIES = {"id", "memberGroupIds", "memberTenantId", "roleIds", "dnsServer
                  "acmeProviderId", "blobId"}
 
 
-def resolve_creation_refs(args: dict, created_ids: dict) -> dict:
+def resolve_creation_refs(args: dict, created_ids: dict, public_key_refs: bool = True) -> dict:
     """``args`` of an x:…/set with references replaced; ValueError(description)
     for an unknown reference in an update. (References between creates of the
-    same call, which the server orders topologically, are not modelled.)"""
+    same call, which the server orders topologically, are not modelled.)
+    ``public_key_refs=False``: 0.16.0-0.16.14, whose list lacked publicKey
+    (added by commit ce944c43), so "#pk" stays a string there."""
+    ids = ID_PROPERTIES if public_key_refs else ID_PROPERTIES - {"publicKey"}
+
     def walk(v, key, depth, in_update):
-        if isinstance(v, str) and key in ID_PROPERTIES and v.startswith("#"):
+        if isinstance(v, str) and key in ids and v.startswith("#"):
             if v[1:] in created_ids:
                 return created_ids[v[1:]]
             if in_update:

@@ -221,3 +221,14 @@ def test_legacy_encryption_is_two_requests_each(srvlegacy, cert):
     assert reqs == [CRYPTO_POST, CRYPTO_GET] and out.state.encryption.enabled
     out, reqs = counted(srvlegacy, acc.disable_encryption())
     assert reqs == [CRYPTO_POST, CRYPTO_GET] and out.state.encryption.enabled is False
+
+
+def test_016_before_0_16_15_upload_and_enable_is_two_requests(srv016, cert):
+    """0.16.0-0.16.14 do not resolve "#pk" in publicKey: the setting is refused,
+    and the account points it at the new key's id in a second request."""
+    srv016.resolves_public_key_refs = False
+    acc = sign_in(srv016, Basic(ALICE, ALICE_PW))
+    out, reqs = counted(srv016, acc.upload_and_enable("", cert, "Aes256"))
+    assert reqs == JMAP * 2 and out.half_done is None and out.state.encryption.enabled
+    assert out.state.encryption.in_use.id == out.item.id
+    assert len(out.state.encryption.keys) == 1
