@@ -351,8 +351,7 @@ class SecurityAccount:
                     done, st = await self._check(
                         "two_factor", lost, lambda: self._driver.probe_totp(cur, url))
                 else:
-                    st = await self._check("two_factor", lost, lambda: self._reread("auth"))
-                    done = st.two_factor.enabled
+                    done, st = await self._check("two_factor", lost, self._turned_on)
                     if done is None:
                         raise OutcomeUnknown("two_factor", lost) from None
                 if not done:
@@ -368,6 +367,13 @@ class SecurityAccount:
                            notice="outcome.checked" if confirmed == BY_CHECK else None,
                            state_error=state_error)
         return await self._run(body)
+
+    async def _turned_on(self) -> tuple[Optional[bool], Optional[SecurityState]]:
+        try:
+            st = await self._reread("auth")
+        except MfaRequired:  # a password sign-in now needs a code: 2FA is on
+            return True, None
+        return st.two_factor.enabled, st
 
     async def disable_totp(self, current_password: str, code: str) -> Outcome:
         """Turn two-factor off (current password and current code)."""

@@ -421,3 +421,37 @@ def test_close_forgets_everything(srv016):
         run(acc.load())
     with pytest.raises(SignedOut):
         run(acc.create_app_password("x"))
+
+
+@pytest.mark.parametrize("gen", ["0.16", "legacy"])
+def test_two_factor_on_answer_lost_with_a_password_sign_in(gen):
+    """The check itself meets the new 2FA (402 for the password alone): that
+    proves the change, and the session has ended."""
+    with FakeStalwart(generation=gen) as s:
+        acc = sign_in(s, Basic(ALICE, ALICE_PW))
+        setup = acc.start_two_factor_setup()
+        lose_next_answer(s, path_prefix="/jmap" if gen == "0.16" else "/api/account/auth")
+        out = run(acc.enable_totp(ALICE_PW, setup))
+        assert out.confirmed == BY_CHECK and out.session == ENDED
+        assert s.accounts[ALICE].otp_url is not None
+
+
+def test_legacy_oauth_session_password_change_reports_what_happened(srvlegacy):
+    """A legacy OAuth token (password$code traded once): real 0.15.5 keeps it
+    valid after a password change; whatever the server does, the outcome is a
+    success and its session says whether the token still works."""
+    from app import auth
+    tok = run(auth.legacy_token(srvlegacy.url, Basic(ALICE, ALICE_PW), urllib_fetch))
+    acc = sign_in(srvlegacy, tok)
+    assert acc.state.sign_in.method == "oauth"
+    out = run(acc.change_password(ALICE_PW, NEW_PW))
+    assert out.credentials is None and srvlegacy.accounts[ALICE].password != ALICE_PW
+    try:
+        run(acc.load())
+        still_valid = True
+    except AuthRequired:
+        still_valid = False
+    if still_valid:
+        assert out.session == CONTINUES and out.state is not None
+    else:
+        assert out.session == ENDED and out.notice == "outcome.signin_again_new_password"
