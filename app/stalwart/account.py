@@ -210,6 +210,13 @@ class SecurityAccount:
             return self.state
 
     # --- password --------------------------------------------------------------------------
+    def password_strength(self, new: str):
+        """``app.passwords.Strength`` of a new password as this server judges it
+        (the meter while typing; ``change_password`` refuses what it refuses)."""
+        from app.passwords import assess, user_inputs_for
+        policy = self.state.password.strength_policy if self.state else "0.16"
+        return assess(new or "", user_inputs_for(self.username, self._conn.login()), policy)
+
     async def change_password(self, current: str, new: str, code: Optional[str] = None, *,
                               confirm: Optional[str] = None) -> Outcome:
         """Change the password. ``confirm`` (the second typing) is checked

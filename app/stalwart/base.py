@@ -1,4 +1,9 @@
-"""The one interface both backends implement."""
+"""The one interface both backends implement.
+
+DEPRECATED: the old UI's account interface. The account layer is
+``app.stalwart.account.SecurityAccount`` (docs/ACCOUNT-API.md); delete this
+module's ``Account`` and the backends' public methods once app/ui has moved.
+``unavailable`` and ``UNSET`` go with them."""
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional
@@ -39,6 +44,7 @@ class Account:
     def authorization(self) -> str:
         return self.creds.authorization_header()
 
+    # DEPRECATED (old UI only): use SecurityAccount (refreshes by itself before each call).
     async def refresh_if_expiring(self, client_id: Optional[str] = None,
                                   now: Optional[float] = None) -> bool:
         """OAuth: swap an (almost) expired access token for a new one with its
@@ -55,55 +61,69 @@ class Account:
         return True
 
     # --- the interface ---------------------------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.load / sign_in.
     async def load(self) -> SecurityState:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.change_password.
     async def change_password(self, current: str, new: str,
                               otp_code: Optional[str] = None) -> Changed:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.enable_totp.
     async def enable_totp(self, current_password: str, otp_url: str,
                           current_code: Optional[str] = None) -> Changed:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.disable_totp.
     async def disable_totp(self, current_password: str, code: str) -> Changed:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.create_app_password.
     async def create_app_password(self, description: str, expires_at: Any = None,
                                   allowed_ips: Optional[Iterable[str]] = None,
                                   permissions: Optional[dict] = None) -> Created:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use (no UI; SecurityAccount has no edit yet).
     async def update_app_password(self, id: str, description: Any = UNSET,
                                   expires_at: Any = UNSET, allowed_ips: Any = UNSET,
                                   permissions: Any = UNSET) -> None:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.revoke_app_password.
     async def revoke_app_password(self, id: str) -> None:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.create_api_key.
     async def create_api_key(self, description: str, expires_at: Any = None,
                              allowed_ips: Optional[Iterable[str]] = None,
                              permissions: Optional[dict] = None) -> Created:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use (no UI; SecurityAccount has no edit yet).
     async def update_api_key(self, id: str, description: Any = UNSET, expires_at: Any = UNSET,
                              allowed_ips: Any = UNSET, permissions: Any = UNSET) -> None:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.revoke_api_key.
     async def revoke_api_key(self, id: str) -> None:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.upload_and_enable.
     async def upload_public_key(self, description: str, key_text: str,
                                 emails: Optional[Iterable[str]] = None) -> str:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.delete_public_key.
     async def delete_public_key(self, id: str) -> None:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.use_key / disable_encryption / upload_and_enable.
     async def set_encryption(self, settings: Encryption) -> None:
         raise NotImplementedError
 
+    # DEPRECATED (old UI only): use SecurityAccount.upload_and_enable.
     async def upload_and_enable(self, description: str, key_text: str,
                                 emails: Optional[Iterable[str]] = None,
                                 algorithm: str = "Aes256", encrypt_on_append: bool = False,

@@ -121,6 +121,7 @@ class LegacyAccount(Account):
             raise WrongCurrentSecret("err.password.otp_required", server_text=e.server_text) from None
 
     # --- load --------------------------------------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.load / sign_in.
     async def load(self) -> SecurityState:
         st = SecurityState("legacy", self.username, None, legacy_password_change_wipes=True)
         st.unavailable[API_KEYS] = unavailable([], "unavailable.legacy_api_keys")
@@ -152,6 +153,7 @@ class LegacyAccount(Account):
         return st
 
     # --- password and TOTP -------------------------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.change_password.
     async def change_password(self, current: str, new: str,
                               otp_code: Optional[str] = None) -> Changed:
         cur = validate.secret(current, "current_password")
@@ -165,6 +167,7 @@ class LegacyAccount(Account):
             return Changed(False, self.creds, wiped=True)
         return Changed(False, self.creds, wiped=True)
 
+    # DEPRECATED (old UI only): use SecurityAccount.enable_totp.
     async def enable_totp(self, current_password: str, otp_url: str,
                           current_code: Optional[str] = None) -> Changed:
         cur = validate.secret(current_password, "current_password")
@@ -176,6 +179,7 @@ class LegacyAccount(Account):
         reauth = isinstance(self.creds, Basic) and self.creds.secret == cur
         return Changed(reauth, None)
 
+    # DEPRECATED (old UI only): use SecurityAccount.disable_totp.
     async def disable_totp(self, current_password: str, code: str) -> Changed:
         cur = validate.secret(current_password, "current_password")
         c = validate.otp_code(code)
@@ -186,6 +190,7 @@ class LegacyAccount(Account):
         return Changed(False, self.creds)
 
     # --- app passwords -----------------------------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.create_app_password.
     async def create_app_password(self, description: str, expires_at: Any = None,
                                   allowed_ips: Optional[Iterable[str]] = None,
                                   permissions: Optional[dict] = None) -> Created:
@@ -198,33 +203,40 @@ class LegacyAccount(Account):
                                          "password": sha512_crypt(secret)}])
         return Created(name, secret, desc)
 
+    # DEPRECATED (old UI only): use (no UI; SecurityAccount has no edit yet).
     async def update_app_password(self, id: str, description: Any = UNSET,
                                   expires_at: Any = UNSET, allowed_ips: Any = UNSET,
                                   permissions: Any = UNSET) -> None:
         raise Unsupported("err.unsupported.legacy_app_password_update")
 
+    # DEPRECATED (old UI only): use SecurityAccount.revoke_app_password.
     async def revoke_app_password(self, id: str) -> None:
         # Never send name:null: the server would remove ALL app passwords.
         name = validate.secret(id, "id", "err.set.not_found")
         await self._rest("POST", AUTH, [{"type": "removeAppPassword", "name": name}])
 
+    # DEPRECATED (old UI only): use SecurityAccount.create_api_key.
     async def create_api_key(self, description: str, expires_at: Any = None,
                              allowed_ips: Optional[Iterable[str]] = None,
                              permissions: Optional[dict] = None) -> Created:
         raise Unsupported("err.unsupported.api_keys_legacy")
 
+    # DEPRECATED (old UI only): use (no UI; SecurityAccount has no edit yet).
     async def update_api_key(self, id: str, description: Any = UNSET, expires_at: Any = UNSET,
                              allowed_ips: Any = UNSET, permissions: Any = UNSET) -> None:
         raise Unsupported("err.unsupported.api_keys_legacy")
 
+    # DEPRECATED (old UI only): use SecurityAccount.revoke_api_key.
     async def revoke_api_key(self, id: str) -> None:
         raise Unsupported("err.unsupported.api_keys_legacy")
 
     # --- encryption at rest --------------------------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.upload_and_enable.
     async def upload_public_key(self, description: str, key_text: str,
                                 emails: Optional[Iterable[str]] = None) -> str:
         raise Unsupported("err.unsupported.legacy_public_keys")
 
+    # DEPRECATED (old UI only): use SecurityAccount.delete_public_key.
     async def delete_public_key(self, id: str) -> None:
         raise Unsupported("err.unsupported.legacy_public_keys")
 
@@ -249,9 +261,11 @@ class LegacyAccount(Account):
         return {"type": tag, "algo": settings.algorithm, "certs": certs,
                 "allow_spam_training": bool(settings.allow_spam_training)}
 
+    # DEPRECATED (old UI only): use SecurityAccount.use_key / disable_encryption / upload_and_enable.
     async def set_encryption(self, settings: Encryption) -> None:
         await self._rest("POST", CRYPTO, self.crypto_body(settings))
 
+    # DEPRECATED (old UI only): use SecurityAccount.upload_and_enable.
     async def upload_and_enable(self, description: str, key_text: str,
                                 emails: Optional[Iterable[str]] = None,
                                 algorithm: str = "Aes256", encrypt_on_append: bool = False,

@@ -1,4 +1,10 @@
-"""Result types of the account-security operations (both generations)."""
+"""Result types of the account-security operations (both generations).
+
+Still used by the account layer: ``AppPassword``/``ApiKey``, ``PublicKey``,
+``Encryption``, ``Created``. DEPRECATED (old UI only; the account layer has
+``app.stalwart.state`` and ``app.stalwart.outcomes``): ``SecurityState``
+(exported as ``OldSecurityState``), ``Unavailable``, ``PasswordChange``,
+``Changed`` and the feature-name constants ``PASSWORD`` … ``FEATURES``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

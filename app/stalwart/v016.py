@@ -112,6 +112,7 @@ class V016Account(Account):
         return jmap.parse_set(self._args(r, "s0", obj, op))
 
     # --- load --------------------------------------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.load / sign_in.
     async def load(self) -> SecurityState:
         r = await self._post([(f"x:{obj}/get", dict(args), cid) for cid, obj, args, _ in _LOAD])
         st = SecurityState("0.16", self.username, None)
@@ -166,6 +167,7 @@ class V016Account(Account):
         from app.auth import Basic
         return isinstance(self.creds, Basic) and self.creds.secret == password
 
+    # DEPRECATED (old UI only): use SecurityAccount.change_password.
     async def change_password(self, current: str, new: str,
                               otp_code: Optional[str] = None) -> Changed:
         cur = validate.secret(current, "current_password")
@@ -183,6 +185,7 @@ class V016Account(Account):
             return Changed(True, None)
         return Changed(False, self.creds)  # app password / API key still valid
 
+    # DEPRECATED (old UI only): use SecurityAccount.enable_totp.
     async def enable_totp(self, current_password: str, otp_url: str,
                           current_code: Optional[str] = None) -> Changed:
         """Enable, or replace (then ``current_code`` for the old secret is required).
@@ -197,6 +200,7 @@ class V016Account(Account):
         # Basic password sign-in cannot carry a code on 0.16: it now gets 402.
         return Changed(self._signed_in_with_password(cur), None)
 
+    # DEPRECATED (old UI only): use SecurityAccount.disable_totp.
     async def disable_totp(self, current_password: str, code: str) -> Changed:
         cur = validate.secret(current_password, "current_password")
         c = validate.otp_code(code)
@@ -246,36 +250,43 @@ class V016Account(Account):
         res = await self._set(obj, {"destroy": [oid]}, "Destroy")
         res.require_destroyed(oid)
 
+    # DEPRECATED (old UI only): use SecurityAccount.create_app_password.
     async def create_app_password(self, description: str, expires_at: Any = None,
                                   allowed_ips: Optional[Iterable[str]] = None,
                                   permissions: Optional[dict] = None) -> Created:
         return await self._create_credential("AppPassword", description, expires_at,
                                              allowed_ips, permissions)
 
+    # DEPRECATED (old UI only): use (no UI; SecurityAccount has no edit yet).
     async def update_app_password(self, id: str, description: Any = UNSET,
                                   expires_at: Any = UNSET, allowed_ips: Any = UNSET,
                                   permissions: Any = UNSET) -> None:
         await self._update_credential("AppPassword", id, description, expires_at,
                                       allowed_ips, permissions)
 
+    # DEPRECATED (old UI only): use SecurityAccount.revoke_app_password.
     async def revoke_app_password(self, id: str) -> None:
         await self._destroy("AppPassword", id)
 
+    # DEPRECATED (old UI only): use SecurityAccount.create_api_key.
     async def create_api_key(self, description: str, expires_at: Any = None,
                              allowed_ips: Optional[Iterable[str]] = None,
                              permissions: Optional[dict] = None) -> Created:
         return await self._create_credential("ApiKey", description, expires_at,
                                              allowed_ips, permissions)
 
+    # DEPRECATED (old UI only): use (no UI; SecurityAccount has no edit yet).
     async def update_api_key(self, id: str, description: Any = UNSET, expires_at: Any = UNSET,
                              allowed_ips: Any = UNSET, permissions: Any = UNSET) -> None:
         await self._update_credential("ApiKey", id, description, expires_at,
                                       allowed_ips, permissions)
 
+    # DEPRECATED (old UI only): use SecurityAccount.revoke_api_key.
     async def revoke_api_key(self, id: str) -> None:
         await self._destroy("ApiKey", id)
 
     # --- public keys and encryption at rest ---------------------------------------------
+    # DEPRECATED (old UI only): use SecurityAccount.upload_and_enable.
     async def upload_public_key(self, description: str, key_text: str,
                                 emails: Optional[Iterable[str]] = None) -> str:
         desc = validate.description(description)
@@ -291,6 +302,7 @@ class V016Account(Account):
             raise ProtocolError("created public key without id")
         return oid
 
+    # DEPRECATED (old UI only): use SecurityAccount.delete_public_key.
     async def delete_public_key(self, id: str) -> None:
         await self._destroy("PublicKey", id)
 
@@ -311,12 +323,14 @@ class V016Account(Account):
                 "encryptOnAppend": bool(settings.encrypt_on_append),
                 "allowSpamTraining": bool(settings.allow_spam_training)}
 
+    # DEPRECATED (old UI only): use SecurityAccount.use_key / disable_encryption / upload_and_enable.
     async def set_encryption(self, settings: Encryption) -> None:
         obj = self.encryption_object(settings)
         res = await self._set("AccountSettings",
                               {"update": {"singleton": {"encryptionAtRest": obj}}}, "Update")
         res.require_updated("singleton")
 
+    # DEPRECATED (old UI only): use SecurityAccount.upload_and_enable.
     async def upload_and_enable(self, description: str, key_text: str,
                                 emails: Optional[Iterable[str]] = None,
                                 algorithm: str = "Aes256", encrypt_on_append: bool = False,

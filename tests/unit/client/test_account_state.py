@@ -298,3 +298,12 @@ def test_expiry_is_the_end_of_that_day_utc():
     late = datetime(2026, 5, 1, 23, 59, 59, tzinfo=timezone.utc)
     with pytest.raises(InvalidInput):
         validate.expiry_date("2026-05-01", late)
+
+
+def test_password_strength_follows_the_servers_policy(srv016, srvlegacy):
+    acc = sign_in(srv016, Basic(ALICE, ALICE_PW))
+    assert not acc.password_strength("short").ok and acc.password_strength(NEW_PW).ok
+    assert acc.password_strength("alice-example-2024").score <= acc.password_strength(NEW_PW).score
+    legacy = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    weak = legacy.password_strength("abc")
+    assert weak.ok and weak.policy == "legacy" and weak.advice  # advice, not a refusal
