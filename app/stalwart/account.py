@@ -382,6 +382,24 @@ class SecurityAccount:
             return True, None
         return st.two_factor.enabled, st
 
+    async def _turned_off(self, current: str, password_session: bool
+                          ) -> tuple[Optional[bool], Optional[SecurityState]]:
+        """Is 2FA off now? A legacy password session carries the (old) code,
+        which fails once 2FA is off: ask with the password alone, whose 402
+        "TOTP code required" says 2FA is still on."""
+        from app.auth import Basic
+        saved = self._conn.creds
+        if password_session:
+            self._conn.creds = Basic(self._conn.login(), current)
+        try:
+            st = await self._reread("auth")
+        except MfaRequired:
+            return False, None
+        finally:
+            self._conn.creds = saved
+        on = st.two_factor.enabled
+        return (None if on is None else not on), st
+
     async def disable_totp(self, current_password: str, code: str) -> Outcome:
         """Turn two-factor off (current password and current code)."""
         async def body() -> Outcome:
@@ -399,10 +417,11 @@ class SecurityAccount:
             try:
                 st = await self._driver.disable_totp(cur, c)
             except MAYBE_APPLIED as lost:
-                st = await self._check("two_factor", lost, lambda: self._reread("auth"))
-                if st.two_factor.enabled is None:
+                off, st = await self._check("two_factor", lost,
+                                            lambda: self._turned_off(cur, effect == REPLACED))
+                if off is None:
                     raise OutcomeUnknown("two_factor", lost) from None
-                if st.two_factor.enabled:
+                if not off:
                     raise AnswerLost(lost, st) from None
                 confirmed = BY_CHECK
             creds = None

@@ -455,3 +455,25 @@ def test_legacy_oauth_session_password_change_reports_what_happened(srvlegacy):
         assert out.session == CONTINUES and out.state is not None
     else:
         assert out.session == ENDED and out.notice == "outcome.signin_again_new_password"
+
+
+def test_legacy_two_factor_off_answer_lost_with_a_password_session(srvlegacy):
+    """The session's password$code stops working once 2FA is off: the check
+    asks with the password alone."""
+    url = srvlegacy.accounts[TOTP_USER].otp_url
+    acc = sign_in(srvlegacy, Basic(TOTP_USER, TOTP_PW, totp.code_at(url)))
+    lose_next_answer(srvlegacy, path_prefix="/api/account/auth")
+    out = run(acc.disable_totp(TOTP_PW, totp.code_at(url)))
+    assert out.confirmed == BY_CHECK and out.session == REPLACED
+    assert out.credentials == Basic(TOTP_USER, TOTP_PW) and out.state.two_factor.enabled is False
+
+
+def test_legacy_two_factor_off_not_applied_answer_lost(srvlegacy):
+    url = srvlegacy.accounts[TOTP_USER].otp_url
+    acc = sign_in(srvlegacy, Basic(TOTP_USER, TOTP_PW, totp.code_at(url)))
+    before = acc.credentials
+    lose_next_answer(srvlegacy, after_apply=False, path_prefix="/api/account/auth")
+    with pytest.raises(AnswerLost):
+        run(acc.disable_totp(TOTP_PW, totp.code_at(url)))
+    assert srvlegacy.accounts[TOTP_USER].otp_url == url
+    assert acc.credentials is before  # the session goes on as it was
