@@ -49,7 +49,7 @@ def test_urllib_transport_times_out(stalled):
     t0 = time.monotonic()
     with pytest.raises(Timeout) as e:
         run(urllib_fetch("GET", stalled + "/jmap/session", {}, None, timeout=0.3))
-    assert time.monotonic() - t0 < 3.0
+    assert time.monotonic() - t0 < 5.0
     assert e.value.seconds == 0.3 and e.value.url.endswith("/jmap/session")
 
 
@@ -70,7 +70,7 @@ def test_with_timeout_cancels_any_other_fetch():
     t0 = time.monotonic()
     with pytest.raises(Timeout):
         run(with_timeout(slow, 0.2)("GET", "https://mail.example.com/x", {}, None))
-    assert time.monotonic() - t0 < 3.0 and calls == ["https://mail.example.com/x"]
+    assert time.monotonic() - t0 < 5.0 and calls == ["https://mail.example.com/x"]
 
 
 def test_a_timely_answer_passes():
