@@ -70,13 +70,11 @@ def root(tmp_path_factory):
 @pytest.fixture(scope="module")
 def site(root):
     saved = serve.ROOT
-    serve.ROOT = root  # also works for a make_server without a root argument
-    try:
-        s = Site()
-    finally:
-        serve.ROOT = saved
+    serve.ROOT = root  # for the whole module: a make_server without a root argument reads it late
+    s = Site()
     yield s
     s.stop()
+    serve.ROOT = saved
 
 
 def test_corpus_is_large_enough():

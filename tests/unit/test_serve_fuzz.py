@@ -50,13 +50,11 @@ def paths(draw) -> str:
 def fuzz_site(tmp_path_factory):
     root = build_site(tmp_path_factory.mktemp("fuzz"))
     saved = serve.ROOT
-    serve.ROOT = root
-    try:
-        s = Site()
-    finally:
-        serve.ROOT = saved
+    serve.ROOT = root  # for the whole module: a make_server without a root argument reads it late
+    s = Site()
     yield s, root
     s.stop()
+    serve.ROOT = saved
 
 
 def _check(site, root, target: bytes):
