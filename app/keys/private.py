@@ -89,37 +89,54 @@ def _latin1(text: str) -> Optional[bytes]:
 # --------------------------------------------------------------------------- text forms
 
 def _text(text: str) -> Optional[Private]:
-    for m in _BEGIN.finditer(text):
-        label = " ".join(m.group(1).upper().split())
+    # Substring tests guard every regex: a 1 MiB public key must stay cheap.
+    low = text.lower()
+    blocks = list(_begin_lines(text, low))
+    for label, _ in blocks:
         if "PRIVATE" in label or "SECRET" in label:
             return _labelled(label)
         if "PKCS12" in label or "PKCS #12" in label or "PFX" in label:
             return Private("pkcs12", "PKCS#12 bundle")
-    m = _LOOSE_LABEL.search(text)
-    if m:
-        return _labelled(" ".join(m.group(0).upper().split()[1:]))
-    if _PUTTY.search(text):
+    if "private" in low or "secret" in low:
+        m = _LOOSE_LABEL.search(text)
+        if m:
+            return _labelled(" ".join(m.group(0).upper().split()[1:]))
+    if "putty-user-key-file" in low and _PUTTY.search(text):
         return Private("putty", "PuTTY private key (.ppk)")
-    if _GNUPG_EXT.search(text) or _GNUPG.search(text[:4096]):
+    if "private-key" in low and (_GNUPG_EXT.search(text) or _GNUPG.search(text[:4096])):
         return Private("gnupg", "GnuPG private key file")
     found = _jwk(text)
     if found:
         return found
     # Armoured or PEM blocks with an innocent label can still carry a private key
     # (sq once printed secret keys under PUBLIC KEY BLOCK): look inside each.
-    for body in _block_bodies(text):
-        found = _binary(body)
+    for _, start in blocks:
+        found = _binary(_block_body(text, low, start))
         if found:
             return found
     # The framing lines were lost: a bare base64 body.
-    compact = "".join(text.split())
-    if compact.startswith(_OPENSSH_B64) or re.search(r"(?m)^\s*" + _OPENSSH_B64, text):
+    if _OPENSSH_B64 in text and re.search(r"(?m)^\s*" + _OPENSSH_B64, text):
         return Private("openssh", "OpenSSH private key")
-    if len(compact) >= 32 and _B64_TEXT.match(text):
-        raw = _b64(compact)
-        if raw:
-            return _binary(raw)
+    if not blocks and _B64_TEXT.match(text):
+        compact = "".join(text.split())
+        if len(compact) >= 32:
+            raw = _b64(compact)
+            if raw:
+                return _binary(raw)
     return None
+
+
+def _begin_lines(text: str, low: str):
+    """(normalised label, end of the BEGIN line) of every framing line, any case."""
+    pos = low.find("begin")
+    while pos != -1:
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end == -1 else line_end
+        m = _BEGIN.search(text, line_start, line_end)
+        if m:
+            yield " ".join(m.group(1).upper().split()), line_end
+        pos = low.find("begin", line_end)
 
 
 def _labelled(label: str) -> Private:
@@ -137,9 +154,10 @@ def _labelled(label: str) -> Private:
 
 
 def _jwk(text: str) -> Optional[Private]:
-    s = text.strip()
-    if not s.startswith(("{", "[")) and '"kty"' not in s:
+    head = text[:64].lstrip()
+    if not head.startswith(("{", "[")) and '"kty"' not in text:
         return None
+    s = text.strip()
     try:
         obj = json.loads(s)
     except ValueError:
@@ -164,23 +182,24 @@ def _jwk_private(obj, depth: int) -> bool:
     return any(_jwk_private(v, depth + 1) for k, v in obj.items() if isinstance(v, (dict, list)))
 
 
-def _block_bodies(text: str):
-    """The decoded body of every BEGIN...END block (any case), armour headers skipped."""
-    for m in _BEGIN.finditer(text):
-        rest = text[m.end():]
-        end = re.search(r"-{3,}\s*END\b", rest, re.I)
-        lines = [ln.strip() for ln in (rest[:end.start()] if end else rest).splitlines()]
-        body = []
-        for ln in lines:
-            if not ln or ":" in ln:
-                continue  # armour / RFC 1421 headers
-            if ln.startswith("=") and len(ln) == 5:
-                continue  # OpenPGP CRC line
-            if _B64_LINE.match(ln):
-                body.append(ln)
-        raw = _b64("".join(body))
-        if raw:
-            yield raw
+def _block_body(text: str, low: str, start: int) -> bytes:
+    """The decoded body of the block whose BEGIN line ends at ``start``: armour
+    headers skipped, the CRC line and stray characters ignored (a sniff, not a check)."""
+    ends = [i for i in (low.find("-end", start), low.find("- end", start)) if i != -1]
+    block = text[start:min(ends) if ends else len(text)]
+    head = block[:4096]
+    first = head.lstrip("\r\n \t").split("\n", 1)[0]
+    if ":" in first:  # armour / RFC 1421 headers run up to the first blank line
+        m = re.search(r"\n[ \t\r]*\n", head)
+        block = block[m.end():] if m else ""
+    body = block.rstrip()
+    last = body.rfind("\n")
+    if body[last + 1:].lstrip().startswith("="):
+        body = body[:last + 1]  # the OpenPGP CRC line
+    try:
+        return binascii.a2b_base64(body.encode("ascii", "ignore"))
+    except (binascii.Error, ValueError):
+        return _b64("".join(c for c in body if c.isalnum() or c in "+/")) or b""
 
 
 def _b64(s: str) -> Optional[bytes]:
