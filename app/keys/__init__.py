@@ -15,6 +15,7 @@ from typing import Iterable, Optional, Union
 
 from . import armor, openpgp
 from .messages import MESSAGES, Issue, issue
+from .private import private_kind
 from .report import CertInfo, KeyInfo, KeyReport
 
 __all__ = ["check_key", "KeyReport", "KeyInfo", "CertInfo", "Issue", "MESSAGES",
@@ -47,6 +48,13 @@ def check_key(data: Union[bytes, str], account_emails: Iterable[str] = (),
 # --------------------------------------------------------------------------- dispatch
 
 def _check(data, emails: list, now: datetime) -> KeyReport:
+    # Private key material first, whatever else is wrong with the input: the
+    # page clears the field only for a report that says "private".
+    found = private_kind(data)
+    if found is not None:
+        if found.kind == "pkcs12":
+            return KeyReport(is_private=True, errors=[issue("keys.pkcs12")])
+        return KeyReport(is_private=True, errors=[issue("keys.private_key", what=found.what)])
     if isinstance(data, str):
         text: Optional[str] = data
         size = len(data.encode("utf-8", "surrogatepass"))

@@ -110,12 +110,14 @@ def otp_url(url: Any, server: str = "0.16") -> str:
 
 
 def key_text(text: Any) -> str:
+    """The key text to upload. Private key material in any form is refused by
+    the same recogniser the key checks use, so nothing private is ever sent."""
+    from app.keys.private import private_kind
+    if isinstance(text, (str, bytes, bytearray, memoryview)) and private_kind(text) is not None:
+        raise InvalidInput("err.input.private_key", "key")
     k = text.strip() if isinstance(text, str) else ""
     if not k or "-----BEGIN" not in k:
         raise InvalidInput("err.input.key_required", "key")
-    if "PRIVATE KEY" in k.upper():
-        # Never send private key material anywhere.
-        raise InvalidInput("err.input.private_key", "key")
     return k
 
 

@@ -11,6 +11,7 @@ from tests.e2e.helpers import ALICE, msg, sign_in_basic, wait_msg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "keys"))
 import keys_corpus  # noqa: E402  (the key tests' corpus, made with gpg/sq/openssl/pgpy)
+import private_corpus  # noqa: E402  (private keys in every form, made with the real tools)
 
 SAMPLE = ["ed25519.asc", "rsa3072_sq.asc", "dsa_elg.asc", "brainpool", "expired.asc",
           "expired_subkey.asc", "sign_only.asc", "corrupt_sig.pgp", "keyring.pgp",
@@ -21,6 +22,11 @@ SAMPLE = ["ed25519.asc", "rsa3072_sq.asc", "dsa_elg.asc", "brainpool", "expired.
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     return keys_corpus.build(tmp_path_factory.mktemp("e2e-keys"))
+
+
+@pytest.fixture(scope="module")
+def private_keys(corpus, tmp_path_factory):
+    return private_corpus.build(tmp_path_factory.mktemp("e2e-private"), corpus)
 
 
 def _pick(corpus, name):
@@ -58,7 +64,34 @@ def test_page_and_cli_give_the_same_verdicts(recorder, corpus):
     assert rec.origins() == {rec.site.origin}  # checked locally, nothing sent
 
 
-def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus):
+# Forms the page did not recognise before (issue 10), pasted or dropped.
+PASTED = ["pgp_lowercase.asc", "pgp_oddcase.asc", "putty_ed25519_v3.ppk", "putty_rsa_v2_enc.ppk",
+          "jwk_rsa.json", "jwks_mixed.json", "ssh_ed25519", "pem_lowercase.pem", "p12_base64.txt",
+          "gnupg_keyfile.key", "pkcs8_bare_body.txt", "sshcom_rsa.key"]
+DROPPED = ["p12_nomac.p12", "openssl_x448.der", "pgp_subkeys.pgp"]
+
+
+def _fingerprints(data: bytes) -> list[bytes]:
+    """Pieces of a key that would show up in any request carrying it (in any encoding we send)."""
+    longest = max(data.splitlines(), key=len)
+    mid = len(longest) // 2
+    pieces = [longest[mid - 16:mid + 16]]
+    if b"\0" in data or any(b > 0x7F for b in data[:64]):  # binary: base64 is how it would travel
+        import base64
+        b64 = base64.b64encode(data)
+        pieces.append(b64[len(b64) // 2:len(b64) // 2 + 32])
+    return pieces
+
+
+def _wait_refused(page, action):
+    """Reset the message with harmless text, then run action and wait for its refusal."""
+    page.fill("#enc-key", "not a key")
+    page.wait_for_selector("#enc-msg.error", state="detached")
+    action()
+    page.wait_for_selector("#enc-msg.error")
+
+
+def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus, private_keys):
     rec, page = app_page
     sign_in_basic(page, *ALICE)
     secret = _pick(corpus, "secret.asc").read_text()
@@ -67,9 +100,22 @@ def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus):
     assert "private key" in msg(page, "enc")
     assert page.input_value("#enc-key") == ""
     assert page.locator("#enc-submit").is_disabled()
-    body = secret.splitlines()[3][:40]  # a line of the key's base64
-    for _, _, data in rec.requests:
-        assert not data or body.encode() not in data
+    pieces = [secret.splitlines()[3][:40].encode()]  # a line of the key's base64
+    for name in PASTED + DROPPED:
+        path = private_keys[name]
+        if name in PASTED:
+            _wait_refused(page, lambda: page.fill("#enc-key", path.read_text()))
+        else:
+            _wait_refused(page, lambda: page.set_input_files("#enc-file", str(path)))
+        assert "private key" in msg(page, "enc").lower(), name
+        assert page.input_value("#enc-key") == "", name
+        assert page.locator("#enc-submit").is_disabled(), name
+        page.click("#enc-submit", force=True)  # even a forced click sends nothing
+        pieces += _fingerprints(path.read_bytes())
+    assert all(len(p) >= 24 for p in pieces)
+    for method, url, data in rec.requests:
+        for piece in pieces:
+            assert piece not in url.encode() and not (data and piece in data), (method, url)
 
 
 def test_upload_key_and_turn_on_then_off(app_page, fake, gen, corpus):
