@@ -1,4 +1,4 @@
-"""Authentication of HTTP requests (stalwart-api.md §2.2 for 0.16, §3 for legacy)."""
+"""Authentication of HTTP requests (docs/stalwart-contract.md §2.2 for 0.16, §3 for legacy)."""
 from __future__ import annotations
 
 import base64

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-# --- Stalwart ids (stalwart-api.md §2.1) ----------------------------------
+# --- Stalwart ids (docs/stalwart-contract.md §2.1) ----------------------------------
 
 ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz792013"
 SINGLETON = "singleton"
