@@ -6,6 +6,7 @@ and only for OAuth tokens (``app.auth.session_storage_payload`` decides).
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any, Awaitable, Callable, Optional
@@ -34,6 +35,7 @@ class App:
         # What the server offers before sign-in (its OAuth discovery), per server.
         self.options: auth.SignInOptions = auth.UNKNOWN_SERVER
         self.options_server: str = ""
+        self._probe: Optional[asyncio.Future] = None
         self.last_error: Optional[BaseException] = None
 
     # --- helpers -----------------------------------------------------------------
@@ -129,7 +131,10 @@ class App:
         server = server or self.server
         if server and server != self.options_server:
             self.options_server = server
-            self.options = await auth.probe(server, browser_fetch)
+            # one probe per server, shared by whoever asks while it runs
+            self._probe = asyncio.ensure_future(auth.probe(server, browser_fetch))
+        if self._probe is not None:
+            self.options = await self._probe
         self.render_sign_in_options()
         return self.options
 
