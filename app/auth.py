@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import secrets
 import time
@@ -453,7 +454,13 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
 
 
 # ----- device flow ----------------------------------------------------------------------
-_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def link_target(url: Optional[str]) -> Optional[str]:
@@ -471,7 +478,7 @@ def link_target(url: Optional[str]) -> Optional[str]:
         return None
     if p.scheme.lower() == "https":
         return url.strip()
-    if p.scheme.lower() == "http" and (host in _LOOPBACK or host.startswith("127.")):
+    if p.scheme.lower() == "http" and _loopback(host):
         return url.strip()
     return None
 

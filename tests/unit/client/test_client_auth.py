@@ -325,6 +325,8 @@ def test_device_start_refused_shows_the_servers_words():
     ("http://localhost/device", True),
     ("http://[::1]:8080/device", True),
     ("http://mail.example.com/device", False),      # plain http across the network
+    ("http://127.evil.example/device", False),       # a name, not a loopback address
+    ("http://127.0.0.2:8080/device", True),
     ("javascript:alert(1)", False),
     ("data:text/html,<script>alert(1)</script>", False),
     ("https:///nohost", False),
