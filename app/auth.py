@@ -5,16 +5,22 @@ checks answers and exchanges codes through the injected ``Fetch``.
 
 Sign-in ways:
 * ``Basic(login, secret)`` – password or app password. On 0.11–0.15 a TOTP
-  code rides along as ``password$code`` (``Basic(..., otp_code=...)``); 0.16
-  cannot carry a code in Basic at all (402 "MFA code required").
-* ``Bearer(token, kind="apikey")`` – a pasted API key (0.16).
+  code rides along as ``password$code`` (``Basic(..., otp_code=...)``); the
+  page trades that once for a token (``legacy_token``). 0.16 cannot carry a
+  code in Basic at all (402 "MFA code required").
+* ``Bearer(token, kind="apikey")`` – a pasted API key (0.16) or access token.
 * OAuth authorization code + PKCE (S256) through the server's own ``/login``
-  page (works for TOTP accounts), and the device flow.
+  page (0.16 only: works for TOTP accounts), and the device flow.
+
+Before anyone signs in, ``probe`` reads the server's OAuth discovery document
+(served with CORS) and says which of these the server offers
+(``SignInOptions``). Everything here follows docs/stalwart-contract.md.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import secrets
 import time
@@ -22,12 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from app.errors import (AuthorizationPending, AuthRequired, EndpointNotFound, InvalidInput,
-                        OAuthError, ProtocolError, StalwartError)
+from app.errors import (AuthorizationPending, AuthRequired, BadRequest, CannotReach,
+                        EndpointNotFound, InvalidInput, MfaRequired, OAuthError, ProtocolError,
+                        StalwartError)
 from app.http import Fetch
-from app.jmap import headers_for, normalize_server, parse_json, raise_for_status, rebase, send
+from app.jmap import (headers_for, normalize_server, origin_of, parse_json, raise_for_status,
+                      rebase, send)
 
-DEFAULT_CLIENT_ID = "stalwart-account-security"
+# 0.11-0.15 refuse a client_id longer than 20 characters (CLIENT_ID_MAX_LEN):
+# "Client ID is invalid." from /api/oauth, "Client ID is missing." from /auth/device.
+CLIENT_ID_MAX_LEGACY = 20
+DEFAULT_CLIENT_ID = "account-security"
 DEFAULT_SCOPE = "offline_access"
 FORM = "application/x-www-form-urlencoded"
 
@@ -83,19 +94,9 @@ def api_key(token: str) -> Bearer:
 
 
 # ----- storage policy -------------------------------------------------------------------
-STORAGE_RULES = {
-    "localStorage": ["server"],  # the server origin only; never any credential
-    "sessionStorage (opt-in)": ["oauth access_token", "oauth refresh_token", "expires_at"],
-    "never stored": ["passwords", "app passwords", "API keys", "TOTP secrets or codes"],
-    "sessionStorage (during the OAuth redirect)": ["PendingAuthorization (PKCE verifier, state)"],
-}
-
-
-def remembered_settings(server: str) -> dict:
-    """What may be kept across visits (localStorage): the server origin, nothing secret."""
-    return {"server": normalize_server(server)}
-
-
+# localStorage keeps the server origin only; sessionStorage keeps, on opt-in,
+# OAuth tokens, and during the redirect the PendingAuthorization. Passwords,
+# app passwords, API keys and TOTP secrets or codes are never stored.
 def session_storage_payload(creds: Credentials, opted_in: bool) -> Optional[dict]:
     """What may go to sessionStorage, only when the user opted in: OAuth tokens
     (short-lived, revocable by password change). Never passwords or API keys."""
@@ -125,6 +126,15 @@ class OAuthMetadata:
     token_endpoint: str
     device_authorization_endpoint: str
     code_challenge_methods: list = field(default_factory=list)
+    issuer: str = ""                 # as the server wrote it: what ``iss`` must equal (RFC 9207)
+    iss_parameter: bool = False      # authorization_response_iss_parameter_supported
+
+    @property
+    def login_page(self) -> bool:
+        """The server's own sign-in page can serve this page: PKCE (S256), which
+        0.16 offers at /login. 0.11-0.15 point at the web-admin's /authorize/code,
+        with no PKCE, HTTPS-only redirects, and often no web-admin at all."""
+        return "S256" in self.code_challenge_methods
 
 
 def default_metadata(server: str) -> OAuthMetadata:
@@ -156,10 +166,64 @@ async def discover(server: str, fetch: Fetch) -> OAuthMetadata:
                 pass
         return fallback
     methods = data.get("code_challenge_methods_supported")
+    issuer = data.get("issuer")
     return OAuthMetadata(o, ep("authorization_endpoint", d.authorization_endpoint),
                          ep("token_endpoint", d.token_endpoint),
                          ep("device_authorization_endpoint", d.device_authorization_endpoint),
-                         [m for m in methods if isinstance(m, str)] if isinstance(methods, list) else [])
+                         [m for m in methods if isinstance(m, str)] if isinstance(methods, list) else [],
+                         issuer if isinstance(issuer, str) else "",
+                         data.get("authorization_response_iss_parameter_supported") is True)
+
+
+# ----- what the server offers, before sign-in -------------------------------------------
+@dataclass(frozen=True)
+class SignInOptions:
+    """What the sign-in card offers for one server, from its discovery document.
+
+    * generation: "0.16" (PKCE and /login), "legacy" (0.11-0.15: no PKCE) or
+      "unknown" (no readable discovery: down, CORS closed, not Stalwart);
+    * login_page: the server's own sign-in page can be used ("Sign in with your
+      mail server"); when False, ``reason`` is the message key that says why,
+      and password (+ code) comes first;
+    * metadata: the endpoints, or None when unknown.
+    """
+    generation: str
+    login_page: bool
+    reason: Optional[str] = None
+    metadata: Optional[OAuthMetadata] = None
+
+    @property
+    def legacy(self) -> bool:
+        return self.generation == "legacy"
+
+
+UNKNOWN_SERVER = SignInOptions("unknown", True)
+
+
+def sign_in_options(md: OAuthMetadata) -> SignInOptions:
+    if md.login_page:
+        return SignInOptions("0.16", True, None, md)
+    return SignInOptions("legacy", False, "unavailable.login_page_legacy", md)
+
+
+async def probe(server: str, fetch: Fetch) -> SignInOptions:
+    """Ask the server's discovery document (one GET, no credentials) what it
+    offers. Failing to read it is not an error here: the sign-in itself will
+    say what is wrong, in place."""
+    try:
+        return sign_in_options(await discover(server, fetch))
+    except StalwartError:
+        return UNKNOWN_SERVER
+
+
+def refine_refusal(err: StalwartError, login: str, options: Optional[SignInOptions]) -> StalwartError:
+    """A refused sign-in, explained for the server at hand: 0.11-0.15 sign in by
+    account (principal) name, and refuse ``alice@example.com`` with a plain 401."""
+    if isinstance(err, AuthRequired) and options is not None and options.legacy and "@" in login:
+        name = login.strip().split("@", 1)[0]
+        return AuthRequired("err.auth_required_account_name", {"name": name},
+                            server_text=err.server_text, status=err.status)
+    return err
 
 
 # ----- authorization code + PKCE --------------------------------------------------------
@@ -174,7 +238,9 @@ def pkce_challenge(verifier: str) -> str:
 @dataclass
 class PendingAuthorization:
     """Kept in sessionStorage across the redirect. The PKCE verifier is the
-    only secret in it (useless without the one-time code)."""
+    only secret in it (useless without the one-time code). ``issuer`` is the
+    discovery document's: the callback's ``iss`` must equal it (RFC 9207),
+    and must be there at all when ``iss_required``."""
     origin: str
     token_endpoint: str
     redirect_uri: str
@@ -182,6 +248,8 @@ class PendingAuthorization:
     state: str
     code_verifier: str = field(repr=False)
     created_at: float = 0.0
+    issuer: str = ""
+    iss_required: bool = False
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, separators=(",", ":"))
@@ -194,7 +262,8 @@ class PendingAuthorization:
         except (ValueError, TypeError, KeyError):
             raise OAuthError("err.oauth.state_mismatch", "bad_pending") from None
         strs = (p.origin, p.token_endpoint, p.redirect_uri, p.client_id, p.state, p.code_verifier)
-        if not all(isinstance(x, str) and x for x in strs) or \
+        if not all(isinstance(x, str) and x for x in strs) or not isinstance(p.issuer, str) or \
+                not isinstance(p.iss_required, bool) or \
                 not isinstance(p.created_at, (int, float)) or isinstance(p.created_at, bool):
             raise OAuthError("err.oauth.state_mismatch", "bad_pending")
         return p
@@ -215,7 +284,7 @@ def begin_authorization(server: str, redirect_uri: str, client_id: str = DEFAULT
         q["scope"] = scope
     url = md.authorization_endpoint + "?" + urlencode(q)
     return url, PendingAuthorization(md.origin, md.token_endpoint, redirect_uri, client_id,
-                                     state, verifier, now())
+                                     state, verifier, now(), md.issuer, md.iss_parameter)
 
 
 def _one(params: Mapping, name: str) -> Optional[str]:
@@ -231,8 +300,29 @@ def parse_query(url_or_query: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(q, keep_blank_values=True).items()}
 
 
-_TOKEN_ERRORS = {"invalid_grant": "err.oauth.invalid_grant", "access_denied": "err.oauth.denied",
-                 "expired_token": "err.oauth.expired"}
+# Every error code of RFC 6749 §5.2 / RFC 8628 §3.5 in plain words. Stalwart
+# sends none of them with an error_description (seen on 0.16.18), so the
+# words must not depend on one.
+_TOKEN_ERRORS = {
+    "access_denied": "err.oauth.token.access_denied",      # unknown, expired or reused code
+    "invalid_client": "err.oauth.token.invalid_client",    # client_id or redirect_uri mismatch
+    "invalid_grant": "err.oauth.invalid_grant",            # PKCE mismatch, revoked refresh token
+    "invalid_request": "err.oauth.token.invalid_request",
+    "unauthorized_client": "err.oauth.token.unauthorized_client",
+    "unsupported_grant_type": "err.oauth.token.unsupported_grant_type",
+    "invalid_scope": "err.oauth.token.invalid_scope",
+    "expired_token": "err.oauth.expired",
+    "server_error": "err.oauth.token.server_error",
+    "temporarily_unavailable": "err.oauth.token.server_error",
+}
+# An error on the way back from the login page (RFC 6749 §4.1.2.1):
+# access_denied there means the user (or the server) said no.
+_CALLBACK_ERRORS = {**_TOKEN_ERRORS, "access_denied": "err.oauth.denied"}
+
+
+def _error_text(data: Mapping) -> Optional[str]:
+    desc = data.get("error_description")
+    return desc if isinstance(desc, str) and desc.strip() else None
 
 
 async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: str,
@@ -247,17 +337,19 @@ async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: 
         pass
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         err = data["error"]
-        desc = data.get("error_description")
-        desc = desc if isinstance(desc, str) else None
         if err in ("authorization_pending", "slow_down"):
             raise AuthorizationPending(0, err)
-        raise OAuthError(_TOKEN_ERRORS.get(err, "err.oauth.other"), err, desc)
+        raise OAuthError(_TOKEN_ERRORS.get(err, "err.oauth.other"), err, _error_text(data))
     raise_for_status(resp)
     if not isinstance(data, dict):
         raise ProtocolError("token answer is not JSON")
     tok = data.get("access_token")
     if not isinstance(tok, str) or not tok:
         raise ProtocolError("token answer has no access_token")
+    tt = data.get("token_type")
+    if tt is not None and (not isinstance(tt, str) or tt.lower() != "bearer"):
+        # RFC 6749 §7.1: the type is case-insensitive ("bearer" on 0.16.18)
+        raise ProtocolError("token type is not Bearer")
     rt = data.get("refresh_token")
     exp = data.get("expires_in")
     expires_at = (now() + float(exp)) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
@@ -266,14 +358,22 @@ async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: 
 
 async def complete_authorization(pending: PendingAuthorization, query_params: Mapping,
                                  fetch: Fetch, now: Callable[[], float] = time.time) -> Bearer:
-    """Check ``state`` and exchange the code at the token endpoint."""
-    if _one(query_params, "error"):
-        err = _one(query_params, "error") or ""
-        raise OAuthError("err.oauth.denied" if err == "access_denied" else "err.oauth.other",
-                         err, _one(query_params, "error_description"))
+    """Check the callback and exchange the code at the token endpoint.
+
+    ``state`` first, for errors too: until it matches, nothing in the answer
+    (an attacker's ``error_description`` included) is shown or used. Then the
+    error, then ``iss`` against the discovery document's issuer (RFC 9207)."""
     state = _one(query_params, "state")
-    if not state or not secrets.compare_digest(state, pending.state):
+    if not state or not secrets.compare_digest(state.encode(), pending.state.encode()):
         raise OAuthError("err.oauth.state_mismatch", "state_mismatch")
+    err = _one(query_params, "error")
+    if err is not None:
+        raise OAuthError(_CALLBACK_ERRORS.get(err, "err.oauth.other"), err or "unknown",
+                         _error_text(query_params_one(query_params)))
+    iss = _one(query_params, "iss")
+    if pending.issuer and (iss is not None or pending.iss_required):
+        if iss is None or not secrets.compare_digest(iss.encode(), pending.issuer.encode()):
+            raise OAuthError("err.oauth.issuer_mismatch", "issuer_mismatch")
     code = _one(query_params, "code")
     if not code:
         raise OAuthError("err.oauth.no_code", "no_code")
@@ -300,14 +400,22 @@ async def refresh(server: str, creds: Bearer, fetch: Fetch, client_id: str = DEF
         raise
 
 
+def query_params_one(params: Mapping) -> dict:
+    return {k: _one(params, k) for k in params}
+
+
 async def legacy_token(server: str, basic: Basic, fetch: Fetch,
                        client_id: str = DEFAULT_CLIENT_ID,
                        now: Callable[[], float] = time.time) -> Bearer:
     """0.11–0.15 (no PKCE, no usable /login for a static page): trade a Basic
     sign-in (``password$code`` for TOTP accounts) for an OAuth token, so the
     page does not need a fresh TOTP code on every request. ``POST /api/oauth``
-    (permission ``authenticate-oauth``) then ``/auth/token``. redirect_uri is
-    null in the first step and therefore left out of the exchange."""
+    (permission ``authenticate-oauth``) then ``/auth/token``.
+
+    The code is issued for ``redirect_uri: null`` and the exchange must then
+    send ``redirect_uri`` empty: without it the answer is ``invalid_client``.
+    The client_id must have at most 20 characters. Refusals come as HTTP 200
+    ``{"error": "other", "details": ...}``; the details reach the user."""
     o = normalize_server(server)
     body = json.dumps({"type": "code", "client_id": client_id, "redirect_uri": None,
                        "nonce": None}, separators=(",", ":")).encode()
@@ -315,15 +423,66 @@ async def legacy_token(server: str, basic: Basic, fetch: Fetch,
                       headers_for(basic.authorization_header(), "application/json"), body, o)
     raise_for_status(resp, "legacy")
     data = parse_json(resp)
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        details = data.get("details")
+        raise OAuthError("err.oauth.legacy_refused", data["error"],
+                         details if isinstance(details, str) else None)
     code = data.get("data") if isinstance(data, dict) else None
     code = code.get("code") if isinstance(code, dict) else None
     if not isinstance(code, str) or not code:
         raise ProtocolError("no authorization code")
-    form = {"grant_type": "authorization_code", "code": code, "client_id": client_id}
+    form = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
+            "redirect_uri": ""}
     return await _token_request(o + "/auth/token", form, fetch, o, now)
 
 
+async def password_sign_in(server: str, login: str, secret: str, code: str,
+                           options: Optional[SignInOptions], fetch: Fetch) -> Credentials:
+    """The password form: login, password and, for two-factor accounts on
+    0.11-0.15, the current code (traded once for a token). 0.16 cannot take a
+    code with a password: its own sign-in page asks for it."""
+    basic = Basic(login, secret)
+    code = "".join(code.split())
+    if not code:
+        return basic
+    if options is not None and options.generation == "0.16":
+        raise MfaRequired("0.16")
+    try:
+        return await legacy_token(server, basic.with_totp(code), fetch)
+    except StalwartError as e:
+        raise refine_refusal(e, login, options) from None
+
+
 # ----- device flow ----------------------------------------------------------------------
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def link_target(url: Optional[str]) -> Optional[str]:
+    """``url`` if it may become a link on this page: https, or http on this
+    machine (a test or a local server); anything else (javascript:, data:,
+    plain http across the network) stays text."""
+    if not isinstance(url, str):
+        return None
+    try:
+        p = urlsplit(url.strip())
+        host = (p.hostname or "").lower()
+    except ValueError:
+        return None
+    if not host or any(c in url for c in "\r\n\t"):
+        return None
+    if p.scheme.lower() == "https":
+        return url.strip()
+    if p.scheme.lower() == "http" and _loopback(host):
+        return url.strip()
+    return None
+
+
 @dataclass
 class DeviceAuthorization:
     origin: str
@@ -336,6 +495,19 @@ class DeviceAuthorization:
     expires_at: float
     interval: int
 
+    @property
+    def link(self) -> Optional[str]:
+        """Where the link to the approval page goes, or None (show the address
+        as text). ``verification_uri_complete`` only when it is on the same
+        origin as ``verification_uri``, which is what the user is shown."""
+        shown = link_target(self.verification_uri)
+        if shown is None:
+            return None
+        full = link_target(self.verification_uri_complete)
+        if full is not None and origin_of(full) == origin_of(shown):
+            return full
+        return shown
+
 
 async def start_device_flow(server: str, fetch: Fetch, client_id: str = DEFAULT_CLIENT_ID,
                             scope: Optional[str] = DEFAULT_SCOPE,
@@ -347,7 +519,10 @@ async def start_device_flow(server: str, fetch: Fetch, client_id: str = DEFAULT_
         form["scope"] = scope
     resp = await send(fetch, "POST", md.device_authorization_endpoint, headers_for(None, FORM),
                       urlencode(form).encode("ascii"), md.origin)
-    raise_for_status(resp)
+    try:
+        raise_for_status(resp)
+    except BadRequest as e:  # e.g. "Client ID is missing." (0.15.5, client_id over 20)
+        raise OAuthError("err.oauth.device_refused", "device", e.server_text) from None
     d = parse_json(resp)
     if not isinstance(d, dict):
         raise ProtocolError("device answer is not an object")
@@ -382,8 +557,9 @@ async def poll_device_flow(device: DeviceAuthorization, fetch: Fetch,
 
 
 __all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key", "normalize_server",
-           "STORAGE_RULES", "remembered_settings", "session_storage_payload",
-           "credentials_from_storage", "OAuthMetadata", "discover", "default_metadata",
-           "PendingAuthorization", "begin_authorization", "complete_authorization",
-           "parse_query", "pkce_challenge", "refresh", "legacy_token", "DeviceAuthorization",
-           "start_device_flow", "poll_device_flow", "StalwartError", "EndpointNotFound"]
+           "session_storage_payload", "credentials_from_storage", "OAuthMetadata", "discover",
+           "default_metadata", "SignInOptions", "UNKNOWN_SERVER", "sign_in_options", "probe",
+           "refine_refusal", "PendingAuthorization", "begin_authorization",
+           "complete_authorization", "parse_query", "pkce_challenge", "refresh", "legacy_token",
+           "password_sign_in", "link_target", "DeviceAuthorization", "start_device_flow",
+           "poll_device_flow", "StalwartError", "EndpointNotFound", "CannotReach"]

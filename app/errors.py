@@ -31,6 +31,10 @@ MESSAGES: dict[str, str] = {
     "err.auth_required": (
         "The server did not accept these credentials. Check your login and password (or token) "
         "and sign in again."),
+    "err.auth_required_account_name": (
+        "The server did not accept these credentials. This server signs in with your account "
+        "name, not your email address: try your account name without @domain (for example "
+        "{name}), then check the password."),
     "err.mfa_required": (
         "This account uses two-factor authentication, so the password alone is not enough. "
         "Sign in through the server's login page (OAuth), or use an app password or API key."),
@@ -108,6 +112,9 @@ MESSAGES: dict[str, str] = {
     "err.set.forbidden": (
         "The server refused this change. Check your current password (and code) and your "
         "permissions, then try again."),
+    "err.set.forbidden_grant": (
+        "A new credential cannot have permissions your own account lacks ({permissions}). "
+        "Leave the permissions as they are, or ask your administrator."),
     "err.set.other": "The server could not save this ({type}).",
     # legacy management errors (0.11-0.15, HTTP 200 {"error": ...})
     "err.manage.unsupported": (
@@ -153,6 +160,33 @@ MESSAGES: dict[str, str] = {
     "err.oauth.invalid_grant": "The sign-in code is no longer valid. Start again.",
     "err.oauth.other": "Sign-in failed ({error}). Start again.",
     "err.oauth.pending": "Waiting for you to confirm the sign-in on the other device.",
+    "err.oauth.issuer_mismatch": (
+        "The sign-in answer did not come from your mail server, so it was ignored. Start "
+        "again; if it happens again, tell your administrator."),
+    "err.oauth.token.access_denied": (
+        "The server did not accept the sign-in code: it is unknown, expired or was already "
+        "used. Start the sign-in again."),
+    "err.oauth.token.invalid_client": (
+        "The server did not accept this page's sign-in request (the page's name or return "
+        "address did not match). Start again; if it keeps happening, tell your administrator."),
+    "err.oauth.token.invalid_request": (
+        "The server found the sign-in request incomplete. Start again; if it keeps happening, "
+        "tell your administrator."),
+    "err.oauth.token.unauthorized_client": (
+        "The server does not allow this page to sign in this way. Use another way to sign in, "
+        "or ask your administrator."),
+    "err.oauth.token.unsupported_grant_type": (
+        "This server does not support this way of signing in. Use another way to sign in."),
+    "err.oauth.token.invalid_scope": (
+        "The server refused the access this page asked for. Tell your administrator."),
+    "err.oauth.token.server_error": (
+        "The server could not finish the sign-in right now. Wait a moment and try again."),
+    "err.oauth.legacy_refused": (
+        "The server refused to sign you in this way; its message is below. Check the code "
+        "from your app and try again."),
+    "err.oauth.device_refused": (
+        "The server did not start a sign-in for another device; its message is below. Sign in "
+        "with your password (and code) instead."),
     # availability (SecurityState.unavailable)
     "unavailable.permissions": (
         "Account security management is not available for this mail server: your account "
@@ -170,6 +204,10 @@ MESSAGES: dict[str, str] = {
     "err.unsupported.legacy_public_keys": (
         "On this server version the key is uploaded together with the encryption setting; "
         "use \"Enable encryption\" instead."),
+    "unavailable.login_page_legacy": (
+        "This mail server (Stalwart 0.15 or older) has no sign-in page this page can use. Sign "
+        "in below with your account name and password and, if you use two-factor "
+        "authentication, the current code from your app."),
     "unavailable.legacy_no_basic": (
         "To change your password or two-factor settings on this server version, sign in with "
         "login and password."),
@@ -413,6 +451,9 @@ _SET_KEYS = {
 }
 
 
+_GRANT = "You are not authorized to grant permissions:"
+
+
 def _describe_validation(v: dict) -> str:
     kind = v.get("type", "Invalid")
     prop = v.get("property", "?")
@@ -426,18 +467,26 @@ class SetError(StalwartError):
 
     def __init__(self, error_type: str, description: Optional[str] = None,
                  properties: Optional[list] = None,
-                 validation_errors: Optional[list] = None, target: str = ""):
+                 validation_errors: Optional[list] = None, target: str = "",
+                 object_id: Optional[tuple] = None):
         props = [str(p) for p in (properties or [])]
         vals = [v for v in (validation_errors or []) if isinstance(v, dict)]
         if not props and vals:
             props = [str(v.get("property")) for v in vals if v.get("property") is not None]
         params = {"type": error_type, "properties": ", ".join(props) or "a field",
                   "problems": "; ".join(_describe_validation(v) for v in vals) or "unknown"}
-        super().__init__(_SET_KEYS.get(error_type, "err.set.other"), params,
-                         server_text=description, properties=props)
+        key = _SET_KEYS.get(error_type, "err.set.other")
+        if error_type == "forbidden" and description and description.startswith(_GRANT):
+            # the permissions a credential may not get are only in the description
+            key = "err.set.forbidden_grant"
+            params["permissions"] = description[len(_GRANT):].strip() or "?"
+        super().__init__(key, params, server_text=description, properties=props)
         self.error_type = error_type
         self.validation_errors = vals
         self.target = target  # creation id or object id
+        # objectId of invalidForeignKey / objectIsLinked: (object type, id), e.g.
+        # ("PublicKey", "zzzz"); the only pointer there is (no description, seen on 0.16.18)
+        self.object_id = object_id
 
 
 class ManagementError(StalwartError):

@@ -342,10 +342,14 @@ def parse_set_error(v: Any, target: str = "") -> SetError:
     desc = v.get("description")
     props = v.get("properties")
     vals = v.get("validationErrors")
+    oid = v.get("objectId")
+    ref = None
+    if isinstance(oid, dict) and isinstance(oid.get("object"), str) and isinstance(oid.get("id"), str):
+        ref = (oid["object"], oid["id"])
     return SetError(et if isinstance(et, str) else "unknown",
                     desc if isinstance(desc, str) else None,
                     [p for p in props if isinstance(p, (str, int))] if isinstance(props, list) else None,
-                    vals if isinstance(vals, list) else None, target=target)
+                    vals if isinstance(vals, list) else None, target=target, object_id=ref)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Text framing: PEM / OpenPGP armor scanning, CRC-24, and re-armoring.
 
-The scanner mirrors the server's rule (stalwart-api.md §4.2): it finds
+The scanner mirrors the server's rule (docs/stalwart-contract.md §4): it finds
 ``-----BEGIN X-----`` ... ``-----END X-----`` blocks and records whether any
 non-whitespace text lies outside them, so the caller can strip it and say so.
 """

@@ -68,6 +68,7 @@ MESSAGES = {
     "ui.password.changed": "Ihr Passwort wurde geändert.",
     "ui.password.changed_wiped": "Ihr Passwort wurde geändert. Auf diesem Server wurden dabei auch App-Passwörter und Zwei-Faktor-Authentifizierung entfernt: Richten Sie sie unten neu ein.",
     "ui.password.changed_signin": "Ihr Passwort wurde geändert und der Server hat Sie überall abgemeldet. Melden Sie sich mit dem neuen Passwort an.",
+    "ui.password.changed_wiped_signin": "Ihr Passwort wurde geändert. Auf diesem Server wurden dabei auch Ihre App-Passwörter entfernt, auch das, mit dem Sie angemeldet waren, und die Zwei-Faktor-Authentifizierung. Melden Sie sich mit Ihrem Kontonamen und dem neuen Passwort erneut an.",
     "ui.totp.title": "Zwei-Faktor-Authentifizierung",
     "ui.totp.setup": "Authenticator-App einrichten",
     "ui.totp.step1": "Scannen Sie diesen Code mit einer Authenticator-App (oder tippen Sie den Schlüssel unten ein).",

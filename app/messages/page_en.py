@@ -68,6 +68,7 @@ MESSAGES = {
     "ui.password.changed": "Your password has been changed.",
     "ui.password.changed_wiped": "Your password has been changed. On this server that also removed your app passwords and two-factor authentication: set them up again below.",
     "ui.password.changed_signin": "Your password has been changed, and the server signed you out everywhere. Sign in again with the new password.",
+    "ui.password.changed_wiped_signin": "Your password has been changed. On this server that also removed your app passwords, including the one you signed in with, and two-factor authentication. Sign in again with your account name and the new password.",
     "ui.totp.title": "Two-factor authentication",
     "ui.totp.setup": "Set up your authenticator app",
     "ui.totp.step1": "Scan this code with an authenticator app (or type the key below).",

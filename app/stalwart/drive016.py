@@ -281,7 +281,9 @@ class Driver016:
         if s is not None and s.enabled and s.public_key == oid:
             return oid, None, st
         reason = self._why_not_enabled(r)
-        if isinstance(reason, SetError) and any("publicKey" in p for p in reason.properties):
+        if isinstance(reason, SetError) and (
+                any("publicKey" in p for p in reason.properties)
+                or reason.object_id == ("PublicKey", "#pk")):
             # 0.16.0-0.16.14 do not resolve "#pk" in publicKey (the id-typed
             # property list gained it in 0.16.15): point at the key by its id.
             try:

@@ -162,10 +162,13 @@ class LegacyAccount(Account):
         await self._with_current([{"type": "setPassword", "password": sha512_crypt(nw)}], cur, code)
         from app.auth import Basic
         if isinstance(self.creds, Basic):
-            if self.creds.secret == cur:
-                self.creds = Basic(self.creds.login, nw, None)
+            if self.creds.secret != cur:
+                # Signed in with an app password: 0.14-0.15 have just wiped it, and
+                # the next request gets 401 (seen on 0.15.5). The change worked.
+                return Changed(True, None, wiped=True)
+            self.creds = Basic(self.creds.login, nw, None)
             return Changed(False, self.creds, wiped=True)
-        return Changed(False, self.creds, wiped=True)
+        return Changed(False, self.creds, wiped=True)  # OAuth tokens stay valid (0.15.5)
 
     # DEPRECATED (old UI only): use SecurityAccount.enable_totp.
     async def enable_totp(self, current_password: str, otp_url: str,

@@ -54,6 +54,7 @@ async def start() -> None:
     dom.on("lang", "change", on_lang)
     dom.on(doc, "securitypolicyviolation", on_csp)
     dom.on("server-form", "submit", app.oauth_start, prevent=True, errors_to="signin-msg")
+    dom.on("server-url", "change", app.on_server_change, errors_to="signin-msg")
     dom.on("basic-form", "submit", app.basic, prevent=True, errors_to="signin-msg")
     dom.on("token-form", "submit", app.token, prevent=True, errors_to="signin-msg")
     dom.on("device-btn", "click", app.device, errors_to="signin-msg")
@@ -91,5 +92,8 @@ async def start() -> None:
         pass
     except Exception as e:
         dom.show_error("signin-msg", e)
+    if app.account is None and app.server:
+        # what this server offers before sign-in (0.11-0.15: no usable login page)
+        await app.on_server_change()
     from app.keys import warm_up
     warm_up()  # load the key libraries while the user reads the page

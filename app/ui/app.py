@@ -6,6 +6,7 @@ and only for OAuth tokens (``app.auth.session_storage_payload`` decides).
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any, Awaitable, Callable, Optional
@@ -13,7 +14,7 @@ from typing import Any, Awaitable, Callable, Optional
 import js  # type: ignore[import-not-found]
 
 from app import auth, i18n, stalwart
-from app.errors import AuthRequired, AuthorizationPending, CannotReach, StalwartError
+from app.errors import AuthRequired, AuthorizationPending, CannotReach, MfaRequired, StalwartError
 from app.http import browser_fetch
 from app.ui import dom
 from app.ui.dom import el, show, show_error, t
@@ -31,6 +32,11 @@ class App:
         self.server: str = ""
         self.renderers: list[Callable[["App"], None]] = []
         self.csp_blocked: set[str] = set()
+        # What the server offers before sign-in (its OAuth discovery), per server.
+        self.options: auth.SignInOptions = auth.UNKNOWN_SERVER
+        self.options_server: str = ""
+        self._probe: Optional[asyncio.Future] = None
+        self.last_error: Optional[BaseException] = None
 
     # --- helpers -----------------------------------------------------------------
     @property
@@ -62,6 +68,7 @@ class App:
         """Run a server operation; show its error in ``msg_id`` in plain words.
         A 401 sends the user back to sign-in, keeping whatever they typed."""
         dom.clear_msg(msg_id)
+        self.last_error = None
         try:
             if self.account is not None:
                 refreshed = await self.account.refresh_if_expiring()
@@ -69,6 +76,7 @@ class App:
                     self.persist()
             return await op()
         except AuthRequired as e:
+            self.last_error = e
             if self.account is None:  # signing in: the credentials were wrong
                 show_error("signin-msg", e)
                 raise dom.Handled() from None
@@ -77,9 +85,11 @@ class App:
             el("signin").scrollIntoView()
             raise dom.Handled() from None
         except CannotReach as e:
+            self.last_error = e
             self.show_cannot_reach(msg_id, e)
             raise dom.Handled() from None
         except StalwartError as e:
+            self.last_error = e
             show_error(msg_id, e)
             raise dom.Handled() from None
 
@@ -113,10 +123,53 @@ class App:
         js.localStorage.setItem(SERVER_KEY, server)
         return server
 
-    async def sign_in(self, creds: Any) -> None:
+    # --- what the server offers, before sign-in -------------------------------------
+    async def check_server(self, server: Optional[str] = None) -> auth.SignInOptions:
+        """Read the server's discovery document once per server and shape the
+        sign-in card after it: on 0.11-0.15 there is no usable sign-in page, so
+        password (+ code) comes first and the page says why."""
+        server = server or self.server
+        if server and server != self.options_server:
+            self.options_server = server
+            # one probe per server, shared by whoever asks while it runs
+            self._probe = asyncio.ensure_future(auth.probe(server, browser_fetch))
+        if self._probe is not None:
+            self.options = await self._probe
+        self.render_sign_in_options()
+        return self.options
+
+    def render_sign_in_options(self) -> None:
+        opts = self.options
+        notice = el("signin-notice")
+        el("oauth-btn").hidden = not opts.login_page
+        if opts.login_page:
+            notice.hidden = True
+            notice.textContent = ""
+            return
+        notice.textContent = t(opts.reason or "unavailable.login_page_legacy")
+        notice.hidden = False
+        el("signin-other").open = True
+
+    async def on_server_change(self, _ev=None) -> None:
+        raw = dom.value("server-url").strip()
+        if not raw:
+            return
+        try:
+            server = auth.normalize_server(raw if "://" in raw else "https://" + raw)
+        except StalwartError:
+            return  # said when the user signs in
+        await self.check_server(server)
+
+    async def _connect(self, server: str, creds: Any, login: str) -> Any:
+        try:
+            return await stalwart.connect(server, creds, browser_fetch)
+        except StalwartError as e:
+            raise auth.refine_refusal(e, login, self.options) from None
+
+    async def sign_in(self, creds: Any, login: str = "") -> None:
         server = self.server
         dom.announce(t("ui.signin.connecting", server=server))
-        account = await self.run("signin-msg", lambda: stalwart.connect(server, creds, browser_fetch))
+        account = await self.run("signin-msg", lambda: self._connect(server, creds, login))
         self.account = account
         self.persist()
         await self.reload("signin-msg")
@@ -196,7 +249,11 @@ class App:
         server = self.read_server()
         if not server:
             return
-        md = await self.run("signin-msg", lambda: auth.discover(server, browser_fetch))
+        opts = await self.check_server(server)
+        if not opts.login_page:  # 0.11-0.15: the notice says why; password + code instead
+            el("login").focus()
+            return
+        md = opts.metadata or await self.run("signin-msg", lambda: auth.discover(server, browser_fetch))
         url, pending = auth.begin_authorization(server, self.page_base(), metadata=md)
         js.sessionStorage.setItem(PENDING_KEY, json.dumps({"pending": pending.to_json(),
                                                            "stay": self.stay()}))
@@ -230,17 +287,21 @@ class App:
             show("signin-msg", "error", t("ui.signin.need_login"))
             (el("login") if not login else el("login-password")).focus()
             return
-        creds: Any = auth.Basic(login, secret)
-        if code:
-            # 0.11-0.15 two-factor: trade password$code for a token once, so the
-            # page does not need a fresh code for every request.
-            creds = await self.run("signin-msg", lambda: auth.legacy_token(server, creds.with_totp(code), browser_fetch))
         try:
-            await self.sign_in(creds)
+            opts = await self.check_server(server)
+            # 0.11-0.15 two-factor: password$code is traded once for a token, so
+            # the page does not need a fresh code for every request.
+            creds = await self.run("signin-msg", lambda: auth.password_sign_in(
+                server, login, secret, code, opts, browser_fetch))
+            await self.sign_in(creds, login)
         except dom.Handled:
-            msg = el("signin-msg").textContent
-            if msg and "two-factor" in str(msg).lower():
+            e = self.last_error
+            if isinstance(e, MfaRequired) and e.generation == "legacy":
                 el("login-code").focus()
+            elif isinstance(e, MfaRequired):
+                el("oauth-btn").focus()
+            elif isinstance(e, AuthRequired):
+                el("login" if e.key == "err.auth_required_account_name" else "login-password").focus()
             raise
 
     async def token(self, _ev=None) -> None:
@@ -258,12 +319,18 @@ class App:
         server = self.read_server()
         if not server:
             return
-        dev = await self.run("signin-msg", lambda: auth.start_device_flow(server, browser_fetch))
+        opts = await self.check_server(server)
+        dev = await self.run("signin-msg", lambda: auth.start_device_flow(
+            server, browser_fetch, metadata=opts.metadata))
         out = el("device-out")
         dom.clear(out)
         out.appendChild(dom.make("span", t("ui.signin.device_go") + " "))
-        out.appendChild(dom.make("a", dev.verification_uri, href=dev.verification_uri_complete or dev.verification_uri,
-                                 target="_blank", rel="noopener noreferrer"))
+        link = dev.link  # https (or http on this machine) only; the full link only on the same origin
+        if link:
+            out.appendChild(dom.make("a", dev.verification_uri, href=link, target="_blank",
+                                     rel="noopener noreferrer"))
+        else:
+            out.appendChild(dom.make("code", dev.verification_uri))
         out.appendChild(dom.make("span", " " + t("ui.signin.device_code") + " "))
         out.appendChild(dom.make("strong", dev.user_code, "key"))
         interval = max(1, int(dev.interval or 5))

@@ -71,7 +71,8 @@ async def submit(app, _ev=None) -> None:
     # 0.16 revokes OAuth tokens on a password change: then the user signs in again.
     await app.after_change(changed, "password-msg",
                            t("ui.password.changed_wiped") if changed.wiped else t("ui.password.changed"),
-                           t("ui.password.changed_signin"), "pw-current")
+                           t("ui.password.changed_wiped_signin") if changed.wiped
+                           else t("ui.password.changed_signin"), "pw-current")
 
 
 def toggle_show(_ev=None) -> None:

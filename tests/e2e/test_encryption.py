@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import ALICE, msg, sign_in_basic, wait_msg
+from tests.e2e.helpers import ALICE, msg, sign_in_basic, user, wait_msg
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "keys"))
@@ -93,7 +93,8 @@ def _wait_refused(page, action):
 
 def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus, private_keys):
     rec, page = app_page
-    sign_in_basic(page, *ALICE)
+    me = user(fake, ALICE)  # the principal name on legacy
+    sign_in_basic(page, *me)
     secret = _pick(corpus, "secret.asc").read_text()
     page.fill("#enc-key", secret)
     page.wait_for_selector("#enc-msg.error")
@@ -120,7 +121,8 @@ def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus, private_k
 
 def test_upload_key_and_turn_on_then_off(app_page, fake, gen, corpus):
     rec, page = app_page
-    sign_in_basic(page, *ALICE)
+    me = user(fake, ALICE)  # the principal name on legacy
+    sign_in_basic(page, *me)
     page.fill("#enc-key", _pick(corpus, "ed25519.asc").read_text())
     page.wait_for_selector("#enc-report .verdict.ok")
     if gen == "0.16":
@@ -129,7 +131,7 @@ def test_upload_key_and_turn_on_then_off(app_page, fake, gen, corpus):
     page.select_option("#enc-algo", "Aes128")
     page.click("#enc-submit")
     wait_msg(page, "enc")
-    enc = fake.accounts[ALICE[0]].encryption
+    enc = fake.accounts[me[0]].encryption
     assert "128" in json.dumps(enc, default=str)
     summary = page.locator("#summary").inner_text()
     assert "Encryption at rest is on" in summary

@@ -6,7 +6,7 @@ import urllib.request
 
 import pyotp
 
-from tests.e2e.helpers import ALICE, TOTP_USER, msg, sign_in_basic, sign_in_oauth, sign_out, wait_msg
+from tests.e2e.helpers import ALICE, TOTP_USER, msg, sign_in_basic, sign_in_oauth, sign_out, user, wait_msg
 
 NEW_PW = "violet submarine orchestra kettle"
 
@@ -24,8 +24,9 @@ def basic_ok(srv, login, secret) -> bool:
 
 def test_change_password_then_sign_in_with_it(app_page, fake, gen):
     rec, page = app_page
-    sign_in_basic(page, *ALICE)
-    page.fill("#pw-current", ALICE[1])
+    me = user(fake, ALICE)  # the principal name on legacy
+    sign_in_basic(page, *me)
+    page.fill("#pw-current", me[1])
     page.fill("#pw-new", "password")
     assert "common" in page.locator("#pw-strength").inner_text().lower()  # live feedback
     page.fill("#pw-new", NEW_PW)
@@ -39,8 +40,8 @@ def test_change_password_then_sign_in_with_it(app_page, fake, gen):
         page.click("#password-form button[type=submit]")
     wait_msg(page, "password")
     sign_out(page)
-    sign_in_basic(page, ALICE[0], NEW_PW)
-    assert basic_ok(fake, ALICE[0], NEW_PW) and not basic_ok(fake, *ALICE)
+    sign_in_basic(page, me[0], NEW_PW)
+    assert basic_ok(fake, me[0], NEW_PW) and not basic_ok(fake, *me)
 
 
 def test_password_change_via_oauth_requires_new_sign_in(recorder, fake016):
@@ -56,9 +57,10 @@ def test_password_change_via_oauth_requires_new_sign_in(recorder, fake016):
     sign_in_oauth(page, ALICE[0], NEW_PW)
 
 
-def test_server_refusal_shows_its_words_and_keeps_input(app_page, gen):
+def test_server_refusal_shows_its_words_and_keeps_input(app_page, fake, gen):
     rec, page = app_page
-    sign_in_basic(page, *ALICE)
+    me = user(fake, ALICE)  # the principal name on legacy
+    sign_in_basic(page, *me)
     page.fill("#pw-current", "wrong current password")
     page.fill("#pw-new", NEW_PW)
     page.fill("#pw-confirm", NEW_PW)
@@ -109,25 +111,27 @@ def test_enable_totp_sign_in_with_code_then_disable_016(recorder, fake016):
 def test_enable_totp_and_sign_in_with_code_legacy(recorder):
     from tests.fakestalwart import FakeStalwart
     with FakeStalwart(generation="legacy", cors=True) as srv:
+        me = user(srv, ALICE)  # the principal name on legacy
         rec = recorder(srv.url)
         page = rec.open("?server=" + srv.url)
-        sign_in_basic(page, *ALICE)
-        key = _enable_totp(page, ALICE[1])
+        sign_in_basic(page, *me)
+        key = _enable_totp(page, me[1])
         # Basic without a code no longer works, so the page asks to sign in again.
         page.wait_for_selector("#signin:not([hidden])")
         assert "current code" in msg(page, "signin")
-        sign_in_basic(page, *ALICE, code=pyotp.TOTP(key).now())
+        sign_in_basic(page, *me, code=pyotp.TOTP(key).now())
         page.fill("#totp-dis-code", pyotp.TOTP(key).now())
-        page.fill("#totp-dis-password", ALICE[1])
+        page.fill("#totp-dis-password", me[1])
         page.click("#totp-disable button[type=submit]")
         page.click("#confirm-yes")
         wait_msg(page, "totp")
-        assert not srv.accounts[ALICE[0]].otp_url
+        assert not srv.accounts[me[0]].otp_url
 
 
 def test_app_password_create_use_revoke(app_page, fake, gen):
     rec, page = app_page
-    sign_in_basic(page, *ALICE)
+    me = user(fake, ALICE)  # the principal name on legacy
+    sign_in_basic(page, *me)
     page.fill("#app-desc", "Phone")
     if gen == "0.16":
         page.fill("#app-ips", "127.0.0.1, 10.0.0.0/8")
@@ -140,19 +144,19 @@ def test_app_password_create_use_revoke(app_page, fake, gen):
     assert page.locator("#secret-value").inner_text() == ""  # gone from the page
     assert page.evaluate("() => document.activeElement.id") == "app-desc"
     page.wait_for_selector("#app-list td:has-text('Phone')")
-    assert basic_ok(fake, ALICE[0], secret)
+    assert basic_ok(fake, me[0], secret)
     sign_out(page)
-    sign_in_basic(page, ALICE[0], secret)  # the app password signs in too
+    sign_in_basic(page, me[0], secret)  # the app password signs in too
     sign_out(page)
-    sign_in_basic(page, *ALICE)
+    sign_in_basic(page, *me)
     page.click("#app-list button:has-text('Revoke')")
     page.wait_for_selector("#confirm-dialog[open]")
     page.click("#confirm-yes")
     wait_msg(page, "cred")
     assert page.locator("#app-list td:has-text('Phone')").count() == 0
-    assert not basic_ok(fake, ALICE[0], secret)
+    assert not basic_ok(fake, me[0], secret)
     sign_out(page)
-    sign_in_basic(page, ALICE[0], secret, expect_ok=False)  # and now it fails
+    sign_in_basic(page, me[0], secret, expect_ok=False)  # and now it fails
     page.wait_for_selector("#signin-msg.error")
     assert "did not accept" in msg(page, "signin")
 
@@ -198,9 +202,10 @@ def test_api_key_create_and_revoke_016(recorder, fake016):
 def test_api_keys_hidden_on_legacy(recorder):
     from tests.fakestalwart import FakeStalwart
     with FakeStalwart(generation="legacy", cors=True) as srv:
+        me = user(srv, ALICE)  # the principal name on legacy
         rec = recorder(srv.url)
         page = rec.open("?server=" + srv.url)
-        sign_in_basic(page, *ALICE)
+        sign_in_basic(page, *me)
         assert page.locator("#api-legacy").is_visible()
         assert not page.locator("#api-form").is_visible()
 

@@ -2,12 +2,13 @@
 import json
 import urllib.request
 
-from tests.e2e.helpers import ALICE, TOTP_USER, sign_in_basic, sign_in_oauth, sign_out
+from tests.e2e.helpers import ALICE, TOTP_USER, approve_device, sign_in_basic, sign_in_oauth, sign_out, user
 
 
 def test_basic_sign_in_shows_state(app_page, fake, gen):
     rec, page = app_page
-    sign_in_basic(page, *ALICE)
+    me = user(fake, ALICE)  # the principal name on legacy
+    sign_in_basic(page, *me)
     assert ("0.16" in page.locator("#who-gen").inner_text()) == (gen == "0.16")
     assert "Two-factor authentication is off" in page.locator("#summary").inner_text()
     assert not page.locator("#password fieldset").is_disabled()
@@ -31,7 +32,9 @@ def test_initial_load_is_session_plus_one_jmap_call(recorder, fake016):
     posts = [r for r in fake016.requests if r.method == "POST"]
     gets = [r for r in fake016.requests if r.method == "GET"]
     assert [r.path for r in posts] == ["/jmap/"], posts
-    assert [r.path for r in gets] == ["/.well-known/jmap", "/jmap/session"], gets
+    # discovery once, before sign-in (what the server offers), then the session
+    assert [r.path for r in gets] == ["/.well-known/oauth-authorization-server", "/.well-known/jmap",
+                                      "/jmap/session"], gets
 
 
 def test_oauth_pkce_for_a_totp_account_on_016(recorder, fake016):
@@ -61,7 +64,7 @@ def test_legacy_totp_sign_in_with_code(recorder):
         rec = recorder(srv.url)
         page = rec.open("?server=" + srv.url)
         code = pyotp.TOTP(srv.accounts[TOTP_USER[0]].otp_secret).now()
-        sign_in_basic(page, *TOTP_USER, code=code)
+        sign_in_basic(page, *user(srv, TOTP_USER), code=code)
         assert "Two-factor authentication is on" in page.locator("#summary").inner_text()
 
 
@@ -102,14 +105,11 @@ def test_device_flow(recorder, fake016, browser):
     page.click("#device-btn")
     code = page.locator("#device-out strong").inner_text(timeout=20_000)
     link = page.locator("#device-out a").get_attribute("href")
+    assert link.endswith("/device/?code=" + code)  # same origin as the address shown
     other = browser.new_page()  # "another device"
     other.goto(link)
-    if not other.input_value("#code"):
-        other.fill("#code", code)
-    other.fill("#username", ALICE[0])
-    other.fill("#password", ALICE[1])
-    other.click("#submit")
-    other.wait_for_selector("#done:not([hidden])")
+    assert other.input_value("#device-code") == code
+    approve_device(other, *ALICE)
     other.close()
     page.wait_for_selector("#who:not([hidden])", timeout=30_000)
 
@@ -137,9 +137,9 @@ def test_csp_blocked_server_offers_reload(recorder, fake016):
     assert fake016.requests == []
 
 
-def test_missing_permissions_are_named(app_page, gen):
+def test_missing_permissions_are_named(app_page, fake, gen):
     rec, page = app_page
-    sign_in_basic(page, "limited@example.com", "limited rights password 9")
+    sign_in_basic(page, *user(fake, ("limited@example.com", "limited rights password 9")))
     text = page.locator("#credentials .unavailable").inner_text() + page.locator("#encryption .unavailable").inner_text()
     if gen == "0.16":
         assert "sysAppPasswordCreate" in text or "sysAppPasswordGet" in text

@@ -23,14 +23,15 @@ def main(argv=None) -> int:
     gen = a.generation if a.generation == "0.16" else f"legacy {srv.legacy_full_version}"
     print(f"Fake Stalwart ({gen}) listening on {srv.url}  (CORS {'on' if srv.cors else 'off'})")
     print("Demo accounts (login / password):")
-    for login, pw in DEMO_PASSWORDS.items():
-        acct = srv.accounts[login]
+    for email, pw in DEMO_PASSWORDS.items():
+        acct = srv.accounts[email]
+        login = acct.login  # the principal name on legacy
         note = []
         if acct.otp_secret:
             note.append(f"TOTP secret {acct.otp_secret}")
         if acct.directory != "internal":
             note.append("external directory: password changes refused")
-        if login.startswith("limited"):
+        if email.startswith("limited"):
             note.append("missing self-service permissions")
         print(f"  {login:22} {pw!r:32} {'; '.join(note)}")
     totp = srv.accounts["totp@example.com"]

@@ -1,4 +1,4 @@
-"""Authentication of HTTP requests (stalwart-api.md §2.2 for 0.16, §3 for legacy)."""
+"""Authentication of HTTP requests (docs/stalwart-contract.md §2.2 for 0.16, §3 for legacy)."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import http as H
+from . import shacrypt
 from .model import (EXPIRED_PASSWORD_PERMISSIONS, Account, Credential, parse_api_key,
                     parse_app_password, utc_now)
 from .otp import OtpUrlError, check_code
@@ -38,9 +39,12 @@ class OAuthToken:
     kind: str = "access"              # "access" | "refresh"
 
 
-def normalise_login(login: str, default_domain: str) -> str:
+def normalise_login(login: str, default_domain: str, legacy: bool = False) -> str:
+    """0.16 signs in by address and adds the default domain to a bare name.
+    Legacy looks the principal name up as typed: an address is no principal
+    name there, so ``alice@example.test`` is refused (seen on 0.15.5)."""
     login = login.strip().lower()
-    if "@" not in login and login:
+    if not legacy and "@" not in login and login:
         login = f"{login}@{default_domain}"
     return login
 
@@ -83,14 +87,7 @@ def verify_secret_hash(stored: str, given: str) -> bool:
     if stored is None:
         return False
     if stored.startswith("$") and not stored.startswith("$app$"):
-        try:
-            import crypt  # noqa: deprecated but present on CPython 3.11
-            h = crypt.crypt(given, stored)
-            if h:
-                return hmac.compare_digest(h, stored)
-        except Exception:
-            pass
-        return False
+        return shacrypt.verify(given, stored)
     m = re.match(r"^\{([A-Z0-9-]+)\}(.*)$", stored, re.S)
     if m:
         scheme, rest = m.group(1), m.group(2)
@@ -131,8 +128,10 @@ def authenticate(srv, req: H.Request, required: bool = True) -> Optional[AuthCon
     try:
         ctx = _authenticate(srv, req, required)
     except H.HttpError as e:
-        if e.response.status == 401 and req.headers.get("authorization"):
-            srv.record_auth_failure(req.client_ip)
+        if e.response.status == 401:
+            if req.headers.get("authorization"):
+                srv.record_auth_failure(req.client_ip)
+            e.response = H.unauthorized_for(srv, req.path)
         raise
     if ctx is not None:
         ctx.client_ip = req.client_ip
@@ -156,7 +155,7 @@ def _authenticate(srv, req: H.Request, required: bool) -> Optional[AuthContext]:
         login, sep, secret = decoded.partition(":")
         if not sep:
             raise H.HttpError(H.unauthorized())
-        login = normalise_login(login, srv.default_domain)
+        login = normalise_login(login, srv.default_domain, srv.legacy)
         with srv.lock:
             account = srv.accounts.get(login)
             if account is None:
@@ -215,7 +214,7 @@ def _basic_legacy(srv, req, account: Account, secret: str) -> AuthContext:
     if not verify_secret_hash(account.password, pw):
         raise H.HttpError(H.unauthorized())
     try:
-        ok = check_code(account.otp_url, code)
+        ok = check_code(account.otp_url, code, srv.otp_version)
     except OtpUrlError:
         ok = False
     if not ok:
@@ -238,7 +237,11 @@ def _bearer(srv, req, token: str) -> AuthContext:
     if tok is None or tok.kind != "access" or tok.expires_at <= time.time():
         raise H.HttpError(H.unauthorized())
     account = srv.accounts.get(tok.login)
-    if account is None or account.credential_version != tok.credential_version:
+    if account is None:
+        raise H.HttpError(H.unauthorized())
+    if not srv.legacy and account.credential_version != tok.credential_version:
+        # 0.16 seals the credential version into tokens: a password change
+        # revokes them. 0.15.5 keeps them valid (seen on 0.15.5).
         raise H.HttpError(H.unauthorized())  # "Token revoked"
     perms = set(account.permissions) if srv.legacy else effective_permissions(account, None)
     return AuthContext(account, "oauth", perms, "bearer", token=tok)
@@ -263,7 +266,7 @@ def login_with_secret(srv, login: str, secret: str, mfa_token: Optional[str]) ->
     if not mfa_token:
         return "mfa", account
     try:
-        ok = check_code(account.otp_url, mfa_token)
+        ok = check_code(account.otp_url, mfa_token, srv.otp_version)
     except OtpUrlError:
         ok = False
     return ("ok", account) if ok else ("fail", None)

@@ -1,4 +1,4 @@
-"""Request/response values and the problem+json bodies of stalwart-api.md."""
+"""Request/response values and the problem+json bodies of docs/stalwart-contract.md."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,12 @@ REALM_HEADERS = [
     ("WWW-Authenticate", 'Bearer realm="Stalwart Server", resource_metadata="/.well-known/oauth-protected-resource"'),
     ("WWW-Authenticate", 'Basic realm="Stalwart Server"'),
 ]
+# 0.15.5: no resource_metadata (there is no protected-resource document).
+REALM_HEADERS_LEGACY = [
+    ("WWW-Authenticate", 'Bearer realm="Stalwart Server"'),
+    ("WWW-Authenticate", 'Basic realm="Stalwart Server"'),
+]
+JSON = "application/json; charset=utf-8"  # every JSON answer, both generations
 CORS_HEADERS = [
     ("Access-Control-Allow-Origin", "*"),
     ("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, X-Requested-With"),
@@ -48,7 +54,7 @@ class HttpError(Exception):
         self.response = response
 
 
-def json_response(obj, status: int = 200, content_type: str = "application/json", headers=None) -> Response:
+def json_response(obj, status: int = 200, content_type: str = JSON, headers=None) -> Response:
     return Response(status, json.dumps(obj).encode(), list(headers or []), content_type)
 
 
@@ -57,8 +63,19 @@ def problem(status: int, title: str, detail: str, type_: str = "about:blank", he
                          "application/problem+json", headers)
 
 
-def unauthorized() -> Response:
-    return problem(401, "Unauthorized", "You have to authenticate first.", headers=REALM_HEADERS)
+def unauthorized(headers=REALM_HEADERS) -> Response:
+    return problem(401, "Unauthorized", "You have to authenticate first.", headers=headers)
+
+
+def unauthorized_for(srv, path: str) -> Response:
+    """The 401 a failed authentication gets where it happened: legacy ``/api/*``
+    sends no WWW-Authenticate at all, other legacy paths omit resource_metadata
+    (both seen on 0.15.5)."""
+    if not srv.legacy:
+        return unauthorized()
+    if path.startswith("/api/"):
+        return unauthorized(headers=[])
+    return unauthorized(headers=REALM_HEADERS_LEGACY)
 
 
 def too_many_auth(retry_after: int = 30) -> Response:
@@ -87,8 +104,11 @@ def not_found() -> Response:
     return problem(404, "Not Found", "The requested resource does not exist on this server.")
 
 
-def bad_params(detail: str = "Invalid parameters") -> Response:
+def bad_params(detail: str = "One or multiple parameters could not be parsed.") -> Response:
     return problem(400, "Invalid parameters", detail)
+
+
+JSON_FAILED = "JSON deserialization failed"  # detail of a body that does not parse (seen on 0.15.5)
 
 
 def html(body: str, status: int = 200) -> Response:

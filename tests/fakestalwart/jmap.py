@@ -1,4 +1,4 @@
-"""JMAP session and request envelope (stalwart-api.md §2.1, §2.4, §1 for legacy)."""
+"""JMAP session and request envelope (docs/stalwart-contract.md §2.1, §2.4, §1 for legacy)."""
 from __future__ import annotations
 
 import json
@@ -119,22 +119,23 @@ def api(srv, req: H.Request) -> H.Response:
 def _call(srv, ctx, using, name, args, call_id):
     if name == "Core/echo":
         if CORE not in using:
-            return _unknown(call_id)
+            return _unknown(name, call_id)
         return ["Core/echo", args, call_id]
     if name.startswith("x:"):
         if srv.legacy:
-            return _unknown(call_id)
+            return _unknown(name, call_id)
         with srv.lock:
             res = registry.dispatch(srv, ctx, name, args)
         if res[0] == "error":
             return ["error", res[1], call_id]
         return [name, res[1], call_id]
     # Standard mail/calendar methods are outside this fake's scope.
-    return _unknown(call_id)
+    return _unknown(name, call_id)
 
 
-def _unknown(call_id):
-    return ["error", {"type": "unknownMethod", "description": "Unknown method"}, call_id]
+def _unknown(name, call_id):
+    # The description is the method name (seen on 0.16.18; the 0.15.5 parser does the same).
+    return ["error", {"type": "unknownMethod", "description": name}, call_id]
 
 
 def _pointer(value, path: str):

@@ -1,4 +1,4 @@
-"""Public-key validation as the server does it (stalwart-api.md §4).
+"""Public-key validation as the server does it (docs/stalwart-contract.md §4).
 
 OpenPGP certificates are judged by Debian's `sq` (sequoia) when it is on PATH,
 else by pgpy. S/MIME certificates are DER-decoded with asn1crypto.

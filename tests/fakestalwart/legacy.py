@@ -1,4 +1,4 @@
-"""Legacy REST self-service (stalwart-api.md §3): /api/account/auth and /api/account/crypto."""
+"""Legacy REST self-service (docs/stalwart-contract.md §3): /api/account/auth and /api/account/crypto."""
 from __future__ import annotations
 
 from . import http as H
@@ -22,8 +22,12 @@ def _other(details: str) -> H.Response:
 
 
 def _app_name(entry: str) -> str | None:
-    parts = entry.split("$", 3)
-    return parts[2] if len(parts) == 4 and parts[1] == "app" else None
+    """``$app$<name>$<secret>``: the name ends at the first ``$`` after the prefix,
+    so a name given as ``a$b`` reads back as ``a`` (seen on 0.15.5)."""
+    if not entry.startswith("$app$"):
+        return None
+    name, sep, _ = entry[5:].partition("$")
+    return name if sep else None
 
 
 def account_auth(srv, req: H.Request) -> H.Response:
@@ -40,12 +44,11 @@ def account_auth(srv, req: H.Request) -> H.Response:
     try:
         actions = req.json()
     except (ValueError, UnicodeDecodeError):
-        return H.bad_params()
-    if not isinstance(actions, list) or not actions:
-        return H.bad_params()
-    for a in actions:
-        if not _valid_action(a):
-            return H.bad_params()
+        return H.bad_params(H.JSON_FAILED)
+    if not isinstance(actions, list) or not all(_valid_action(a) for a in actions):
+        return H.bad_params(H.JSON_FAILED)
+    if not actions:
+        return H.bad_params("Empty request")
     with srv.lock:
         if acct.directory != "internal":
             kind = _DIRECTORY_NAMES.get(acct.directory, acct.directory.upper())
@@ -55,20 +58,17 @@ def account_auth(srv, req: H.Request) -> H.Response:
         if any(a["type"] in ("setPassword", "enableOtpAuth", "disableOtpAuth") for a in actions) \
                 and ctx.scheme != "basic":
             return _other("Password changes only allowed using Basic auth")
-        for a in actions:
-            if a["type"] == "addAppPassword" and "$" in a["name"]:
-                return _other("Application password names cannot contain '$'")
         wipes = srv.legacy_version in ("0.14", "0.15")
         for a in actions:
             t = a["type"]
             if t == "setPassword":
+                # OAuth tokens stay valid (seen on 0.15.5): no credential version here.
                 if wipes:
                     # RemoveItem "" removes every secret: app passwords and the TOTP secret too.
                     acct.app_passwords = []
                     acct.otp_url = None
                     acct.otp_secret = None
                 acct.password = a["password"]
-                acct.credential_version += 1
             elif t == "enableOtpAuth":
                 acct.otp_url = a["url"]
                 acct.otp_secret = secret_of(a["url"])
@@ -108,6 +108,41 @@ def _valid_action(a) -> bool:
 _TAG = {"pgp": "pGP", "smime": "sMIME"}
 
 
+def _serde_syntax(e: Exception) -> str:
+    return "expected value at line 1 column 1" if isinstance(e, ValueError) else "invalid unicode"
+
+
+def _crypto_body_problem(body, version: str) -> str | None:
+    """The serde text 0.15.5 puts in the 400 detail of a body it cannot read
+    (the texts for algo and allow_spam_training were seen on 0.15.5; serde's
+    " at line L column C" suffix is left out)."""
+    if not isinstance(body, dict):
+        return "invalid type: expected internally tagged enum EncryptionType"
+    t = body.get("type")
+    if t is None:
+        return "missing field `type`"
+    if t not in ("pGP", "sMIME", "disabled"):
+        return f"unknown variant `{t}`, expected one of `pGP`, `sMIME`, `disabled`"
+    if t == "disabled":
+        return None
+    algo = body.get("algo")
+    if algo is None:
+        return "missing field `algo`"
+    if algo not in ("Aes128", "Aes256"):
+        return f"unknown variant `{algo}`, expected `Aes128` or `Aes256`"
+    if body.get("certs") is None:
+        return "missing field `certs`"
+    if not isinstance(body["certs"], str):
+        return "invalid type: expected a string"
+    if version == "0.15":
+        # no serde default in 0.15; 0.11-0.14 ignore the field
+        if "allow_spam_training" not in body:
+            return "missing field `allow_spam_training`"
+        if not isinstance(body["allow_spam_training"], bool):
+            return "invalid type: expected a boolean"
+    return None
+
+
 def account_crypto(srv, req: H.Request) -> H.Response:
     ctx = authenticate(srv, req)
     if "manage-encryption" not in ctx.permissions:
@@ -125,20 +160,17 @@ def account_crypto(srv, req: H.Request) -> H.Response:
             return _ok(data)
     try:
         body = req.json()
-    except (ValueError, UnicodeDecodeError):
-        return H.bad_params()
-    if not isinstance(body, dict) or body.get("type") not in ("pGP", "sMIME", "disabled"):
-        return H.bad_params()
-    if srv.encryption_disabled:
-        return _err(error="unsupported", details="Encryption-at-rest has been disabled by the system administrator")
+    except (ValueError, UnicodeDecodeError) as e:
+        return H.bad_params(_serde_syntax(e))
+    problem = _crypto_body_problem(body, srv.legacy_version)
+    if problem:
+        return H.bad_params(problem)
     if body["type"] == "disabled":
         with srv.lock:
             acct.encryption = {"type": "disabled"}
         return _ok(None)
-    if body.get("algo") not in ("Aes128", "Aes256") or not isinstance(body.get("certs"), str):
-        return H.bad_params()
-    if srv.legacy_version == "0.15" and not isinstance(body.get("allow_spam_training"), bool):
-        return H.bad_params()  # no serde default in 0.15
+    if srv.encryption_disabled:
+        return _err(error="unsupported", details="Encryption-at-rest has been disabled by the system administrator")
     try:
         pk = K.legacy_parse_certs(body["certs"])
         if _TAG[pk.kind] != body["type"]:

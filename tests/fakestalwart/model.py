@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-# --- Stalwart ids (stalwart-api.md §2.1) ----------------------------------
+# --- Stalwart ids (docs/stalwart-contract.md §2.1) ----------------------------------
 
 ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz792013"
 SINGLETON = "singleton"
@@ -208,6 +208,9 @@ class Account:
       legacy -> {"type":"disabled"} or {"type","algo","certs":[pem...],"kind",
       "allow_spam_training"}.
     * permissions: effective role permissions (camelCase on 0.16, kebab on legacy).
+    * login: what the user signs in with: the email address on 0.16, the
+      principal name (``alice``) on legacy, where an address is refused
+      (seen on 0.15.5). ``email`` is the address on both.
     """
     login: str
     id: int
@@ -224,8 +227,18 @@ class Account:
     credential_version: int = 0
     next_credential_id: int = 1          # 0 ("a") is the password credential
     description: Optional[str] = None
-    locale: str = "en"
+    locale: str = "en_US"                # seen on 0.16.18
     time_zone: Optional[str] = None
+    email: str = ""
+    changes: int = 13                    # 0.16 query state ("n" at start, like 0.16.18)
+
+    def __post_init__(self):
+        if not self.email:
+            self.email = self.login if "@" in self.login else f"{self.login}@example.com"
+
+    def changed(self) -> None:
+        """A credential was created, changed or removed (moves queryState)."""
+        self.changes += 1
 
     @property
     def jmap_id(self) -> str:
@@ -240,6 +253,15 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 TOTP_URL = ("otpauth://totp/Stalwart:totp%40example.com?secret=" + TOTP_SECRET
             + "&issuer=Stalwart&algorithm=SHA1&digits=6&period=30")
 
+# Legacy servers sign in by principal name (seen on 0.15.5): the same users,
+# known there as alice, totp, ldap and limited.
+PRINCIPALS = {
+    "alice@example.com": "alice",
+    "totp@example.com": "totp",
+    "ldap@example.com": "ldap",
+    "limited@example.com": "limited",
+}
+
 DEMO_PASSWORDS = {
     "alice@example.com": "correct horse battery staple",
     "totp@example.com": "totp account password 42",
@@ -248,15 +270,33 @@ DEMO_PASSWORDS = {
 }
 
 
-def default_accounts(generation: str) -> dict:
+def login_for(generation: str, email: str) -> str:
+    """The login a demo user types on this generation (legacy: principal name)."""
+    return PRINCIPALS.get(email, email.split("@")[0]) if generation == "legacy" else email
+
+
+class Accounts(dict):
+    """login -> Account. Sign-in looks logins up exactly (``get``); tests may
+    also index by email address on legacy (``accounts["alice@example.com"]``),
+    which only reads state and never signs anyone in."""
+
+    def __missing__(self, key):
+        for acct in self.values():
+            if acct.email == key:
+                return acct
+        raise KeyError(key)
+
+
+def default_accounts(generation: str) -> "Accounts":
     legacy = generation == "legacy"
     full = set(USER_PERMISSIONS_LEGACY if legacy else USER_PERMISSIONS_016)
     removed = LIMITED_REMOVED_LEGACY if legacy else LIMITED_REMOVED_016
     enc = {"type": "disabled"} if legacy else {"@type": "Disabled"}
 
-    def mk(login, n, **kw):
-        return Account(login=login, id=n, password=DEMO_PASSWORDS[login],
-                       app_passwords=[] if legacy else {}, encryption=dict(enc), **kw)
+    def mk(email, n, **kw):
+        return Account(login=login_for(generation, email), id=n, password=DEMO_PASSWORDS[email],
+                       app_passwords=[] if legacy else {}, encryption=dict(enc), email=email,
+                       locale="en" if legacy else "en_US", **kw)
 
     accts = [
         mk("alice@example.com", 1, permissions=set(full)),
@@ -264,7 +304,7 @@ def default_accounts(generation: str) -> dict:
         mk("ldap@example.com", 3, permissions=set(full), directory="ldap"),
         mk("limited@example.com", 4, permissions=full - removed),
     ]
-    return {a.login: a for a in accts}
+    return Accounts((a.login, a) for a in accts)
 
 
 def new_random(n: int) -> bytes:

@@ -1,4 +1,11 @@
-"""OAuth endpoints (stalwart-api.md §2.2; legacy variant §3 "OAuth in B")."""
+"""OAuth endpoints (docs/stalwart-contract.md §2.2; legacy variant §3 "OAuth in B").
+
+What differs between the generations follows the source of v0.16.18 and
+v0.15.5 and what was measured on those servers (the contract marks which is
+which): discovery, token errors without descriptions, lower-case
+``token_type``, an ``id_token``, refresh without rotation, the device flow's
+addresses and codes, and the client-id limits.
+"""
 from __future__ import annotations
 
 import base64
@@ -6,25 +13,31 @@ import hashlib
 import hmac
 import json
 import secrets
-import string
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from . import http as H
 from .auth import OAuthToken, authenticate, login_with_secret
+from .pages import login_page, device_page  # noqa: F401  (routed from server.py)
 
 SCOPES = ["openid", "offline_access", "urn:ietf:params:oauth:scope:mail",
           "urn:ietf:params:oauth:scope:contacts", "urn:ietf:params:oauth:scope:calendars"]
+SCOPES_LEGACY = ["openid", "offline_access", "urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail",
+                 "urn:ietf:params:jmap:submission", "urn:ietf:params:jmap:vacationresponse"]
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REGISTERED_PREFIX = "reg_"
+CLIENT_ID_MAX_LEGACY = 20       # 0.11-0.15 (CLIENT_ID_MAX_LEN)
+CLIENT_ID_MAX_016 = 2048        # 0.16
+USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0, O, I, 1
+NO_STORE = [("Cache-Control", "no-store")]
 
 
 @dataclass
 class AuthCode:
     login: str
     client_id: str
-    redirect_uri: Optional[str]
+    redirect_uri: str                 # "" when the code was issued for no redirect_uri
     expires_at: float
     scope: Optional[str] = None
     code_challenge: Optional[str] = None
@@ -42,34 +55,57 @@ class DeviceCode:
     login: Optional[str] = None       # set once approved
 
 
+def client_id_max(srv) -> int:
+    return CLIENT_ID_MAX_LEGACY if srv.legacy else CLIENT_ID_MAX_016
+
+
+# --- discovery ------------------------------------------------------------------------
+
 def discovery(srv, req: H.Request) -> H.Response:
     b = srv.public_base
-    doc = {
-        "issuer": b,
-        "authorization_endpoint": f"{b}/login" if not srv.legacy else f"{b}/authorize/code",
-        "token_endpoint": f"{b}/auth/token",
-        "device_authorization_endpoint": f"{b}/auth/device",
-        "introspection_endpoint": f"{b}/auth/introspect",
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", DEVICE_GRANT],
-        "response_types_supported": ["code", "id_token", "code token", "id_token token"],
-        "scopes_supported": SCOPES,
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
-    }
-    if not srv.legacy:
-        doc["registration_endpoint"] = f"{b}/auth/register"
-        doc["code_challenge_methods_supported"] = ["S256"]
+    if srv.legacy:
+        # v0.15.5 handle_oauth_metadata: the web-admin's /authorize/code, no
+        # PKCE, no refresh_token grant; no CORS unless permissive CORS is on.
+        doc = {
+            "issuer": b,
+            "token_endpoint": f"{b}/auth/token",
+            "authorization_endpoint": f"{b}/authorize/code",
+            "device_authorization_endpoint": f"{b}/auth/device",
+            "registration_endpoint": f"{b}/auth/register",
+            "introspection_endpoint": f"{b}/auth/introspect",
+            "grant_types_supported": ["authorization_code", "implicit", DEVICE_GRANT],
+            "response_types_supported": ["code", "id_token", "code token", "id_token token"],
+            "scopes_supported": SCOPES_LEGACY,
+        }
+    else:
+        doc = {
+            "issuer": b,
+            "token_endpoint": f"{b}/auth/token",
+            "authorization_endpoint": f"{b}/login",
+            "device_authorization_endpoint": f"{b}/auth/device",
+            "registration_endpoint": f"{b}/auth/register",
+            "introspection_endpoint": f"{b}/auth/introspect",
+            "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_GRANT],
+            "response_types_supported": ["code"],
+            "scopes_supported": SCOPES,
+            "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
+        }
     if req.path.endswith("openid-configuration"):
         doc.update({"userinfo_endpoint": f"{b}/auth/userinfo", "jwks_uri": f"{b}/auth/jwks.json",
                     "subject_types_supported": ["public"],
-                    "id_token_signing_alg_values_supported": ["RS256", "HS256"],
+                    "id_token_signing_alg_values_supported": ["ES256"],
                     "claims_supported": ["sub", "name", "preferred_username", "email", "iss", "aud", "exp",
                                          "iat", "nonce"]})
     r = H.json_response(doc)
-    r.always_cors = True
+    r.always_cors = not srv.legacy
     return r
 
 
 def protected_resource(srv, req: H.Request) -> H.Response:
+    if srv.legacy:
+        return H.not_found()  # seen on 0.15.5
     b = srv.public_base
     r = H.json_response({"resource": b, "authorization_servers": [b], "scopes_supported": SCOPES,
                          "bearer_methods_supported": ["header"]})
@@ -77,37 +113,105 @@ def protected_resource(srv, req: H.Request) -> H.Response:
     return r
 
 
-def _token_error(error: str, description: Optional[str] = None) -> H.Response:
-    body = {"error": error}
-    if description:
-        body["error_description"] = description
-    return H.json_response(body, 400, headers=[("Cache-Control", "no-store")])
+def jwks(srv, req: H.Request) -> H.Response:
+    return H.json_response({"keys": [srv.signing_key.public_jwk()]})
 
 
-def _issue(srv, login: str, client_id: str, scope: Optional[str]) -> dict:
+# --- tokens ---------------------------------------------------------------------------
+
+def _token_error(error: str) -> H.Response:
+    """Token endpoint errors carry no error_description (seen on 0.16.18)."""
+    return H.json_response({"error": error}, 400)
+
+
+def _issue(srv, login: str, client_id: str, scope: Optional[str], nonce: Optional[str] = None,
+           with_refresh: bool = True, with_id_token: bool = True) -> dict:
     acct = srv.accounts[login]
-    access = secrets.token_urlsafe(32)
-    refresh = secrets.token_urlsafe(32)
     now = time.time()
+    access = secrets.token_urlsafe(32)
     srv.tokens[access] = OAuthToken(login, acct.credential_version, now + srv.token_lifetime, client_id, scope)
-    srv.tokens[refresh] = OAuthToken(login, acct.credential_version, now + srv.refresh_token_lifetime,
-                                     client_id, scope, "refresh")
-    out = {"access_token": access, "token_type": "Bearer", "expires_in": int(srv.token_lifetime),
-           "refresh_token": refresh}
-    if scope:
+    out = {"access_token": access, "token_type": "bearer", "expires_in": int(srv.token_lifetime)}
+    if with_refresh:
+        refresh = secrets.token_urlsafe(32)
+        srv.tokens[refresh] = OAuthToken(login, acct.credential_version, now + srv.refresh_token_lifetime,
+                                         client_id, scope, "refresh")
+        out["refresh_token"] = refresh
+    if scope and not srv.legacy:
         out["scope"] = scope
+    if with_id_token:
+        out["id_token"] = srv.signing_key.id_token({
+            "iss": srv.public_base, "sub": str(acct.id), "aud": client_id, "iat": int(now),
+            "exp": int(now + srv.token_lifetime), "preferred_username": acct.login, "email": acct.email,
+            **({"nonce": nonce} if nonce else {})})
     return out
 
 
-def _redirect_ok(uri: Optional[str], has_challenge: bool) -> bool:
-    if uri is None:
-        return True
-    if uri.startswith("https://"):
-        return True
-    if uri.startswith("http://"):
-        return has_challenge
-    # custom schemes (native apps) are allowed
-    return "://" in uri or ":/" in uri
+def _pkce_ok(code: AuthCode, verifier: Optional[str]) -> bool:
+    """v0.16.18 verify_pkce: no challenge and no verifier is fine; a verifier
+    without a challenge, or a bad or missing one with a challenge, is not."""
+    if code.code_challenge is None:
+        return verifier is None
+    if verifier is None or not 43 <= len(verifier) <= 128 or \
+            not all(c.isascii() and (c.isalnum() or c in "-._~") for c in verifier):
+        return False
+    if code.code_challenge_method == "plain":
+        expected = verifier
+    else:
+        expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return hmac.compare_digest(expected, code.code_challenge)
+
+
+def token(srv, req: H.Request) -> H.Response:
+    f = req.form()
+    grant = (f.get("grant_type") or "").lower()
+    client_id = f.get("client_id")
+    with srv.lock:
+        if grant == "authorization_code":
+            code_s, redirect_uri = f.get("code"), f.get("redirect_uri")
+            if code_s is None or client_id is None or redirect_uri is None:
+                return _token_error("invalid_client")
+            code = srv.auth_codes.get(code_s)
+            if code is None or code.expires_at < time.time():
+                srv.auth_codes.pop(code_s, None)
+                return _token_error("access_denied")     # unknown, expired or replayed
+            if client_id != code.client_id or redirect_uri != code.redirect_uri:
+                return _token_error("invalid_client")
+            if not srv.legacy and not _pkce_ok(code, f.get("code_verifier")):
+                return _token_error("invalid_grant")
+            del srv.auth_codes[code_s]
+            return H.json_response(_issue(srv, code.login, code.client_id, code.scope, code.nonce),
+                                   headers=NO_STORE)
+        if grant == "refresh_token":
+            rt_s = f.get("refresh_token")
+            if rt_s is None:
+                return _token_error("invalid_request")
+            rt = srv.tokens.get(rt_s)
+            acct = srv.accounts.get(rt.login) if rt else None
+            if rt is None or rt.kind != "refresh" or rt.expires_at < time.time() or acct is None or \
+                    (not srv.legacy and acct.credential_version != rt.credential_version):
+                return _token_error("invalid_grant")
+            # Not rotated: a new refresh token only when this one nears its end;
+            # the old access token stays valid (seen on 0.16.18).
+            renew = rt.expires_at - time.time() <= srv.refresh_token_renew
+            return H.json_response(_issue(srv, rt.login, rt.client_id, None, with_refresh=renew,
+                                          with_id_token=False), headers=NO_STORE)
+        if grant == DEVICE_GRANT:
+            dc = srv.device_codes.get(f.get("device_code") or "")
+            if dc is None or client_id is None or dc.expires_at < time.time():
+                return _token_error("expired_token")
+            if client_id != dc.client_id:
+                return _token_error("invalid_client")
+            if dc.login is None:
+                return _token_error("authorization_pending")
+            del srv.device_codes[dc.device_code]
+            return H.json_response(_issue(srv, dc.login, dc.client_id, dc.scope), headers=NO_STORE)
+        return _token_error("invalid_grant")  # the source's default for any other grant
+
+
+# --- the login page's API (0.16) -------------------------------------------------------
+
+def _redirect_ok(uri: str, has_challenge: bool) -> bool:
+    return not uri.startswith("http://") or has_challenge
 
 
 def api_auth(srv, req: H.Request) -> H.Response:
@@ -115,16 +219,45 @@ def api_auth(srv, req: H.Request) -> H.Response:
     try:
         body = req.json()
     except (ValueError, UnicodeDecodeError):
-        return H.bad_params()
+        return H.bad_params(H.JSON_FAILED)
     if not isinstance(body, dict) or body.get("type") not in ("authCode", "authDevice"):
-        return H.bad_params()
+        return H.bad_params(H.JSON_FAILED)
     for k in ("accountName", "accountSecret", "mfaToken", "clientId", "redirectUri", "scope", "state", "nonce",
-              "codeChallenge", "codeChallengeMethod", "resource", "code"):
+              "codeChallenge", "codeChallengeMethod", "code"):
         if body.get(k) is not None and not isinstance(body[k], str):
-            return H.bad_params()
+            return H.bad_params(H.JSON_FAILED)
     if srv.is_banned(req.client_ip):
-        return H.too_many_auth(srv.ban_retry_after)
+        return H.json_response({"type": "failure"})
     with srv.lock:
+        if body["type"] == "authDevice":
+            user_code = (body.get("code") or "").strip().upper()
+            dc = next((d for d in srv.device_codes.values() if d.user_code == user_code
+                       and d.expires_at > time.time() and d.login is None), None)
+            if dc is None:
+                return H.json_response({"type": "failure"})
+            status, acct = login_with_secret(srv, body.get("accountName") or "", body.get("accountSecret"),
+                                             body.get("mfaToken"))
+            if status == "mfa":
+                return H.json_response({"type": "mfaRequired"})
+            if status != "ok":
+                srv.record_auth_failure(req.client_ip)
+                return H.json_response({"type": "failure"})
+            dc.login = acct.login
+            return H.json_response({"type": "verified"})
+        # authCode: the request is checked before the credentials are
+        # (AuthEvent errors: a 401 problem, like any failed authentication).
+        client_id = body.get("clientId")
+        redirect_uri = body.get("redirectUri")
+        challenge = body.get("codeChallenge")
+        method = body.get("codeChallengeMethod")
+        if not isinstance(client_id, str) or len(client_id) > client_id_max(srv):
+            return H.bad_params(H.JSON_FAILED) if client_id is None else H.unauthorized()
+        if redirect_uri is None or not _redirect_ok(redirect_uri, bool(challenge)):
+            return H.unauthorized()
+        if client_id.startswith(REGISTERED_PREFIX) and (not challenge or method != "S256"):
+            return H.unauthorized()
+        if challenge and (method or "plain") not in ("S256", "plain"):
+            return H.unauthorized()
         status, acct = login_with_secret(srv, body.get("accountName") or "", body.get("accountSecret"),
                                          body.get("mfaToken"))
         if status == "mfa":
@@ -132,100 +265,36 @@ def api_auth(srv, req: H.Request) -> H.Response:
         if status != "ok":
             srv.record_auth_failure(req.client_ip)
             return H.json_response({"type": "failure"})
-        if body["type"] == "authDevice":
-            user_code = (body.get("code") or "").strip().upper()
-            dc = next((d for d in srv.device_codes.values() if d.user_code == user_code
-                       and d.expires_at > time.time()), None)
-            if dc is None:
-                return H.json_response({"type": "failure"})
-            dc.login = acct.login
-            return H.json_response({"type": "verified"})
-        client_id = body.get("clientId")
-        redirect_uri = body.get("redirectUri")
-        challenge = body.get("codeChallenge")
-        method = body.get("codeChallengeMethod")
-        if not isinstance(client_id, str) or not client_id:
-            return H.bad_params("Missing clientId")
-        if not _redirect_ok(redirect_uri, bool(challenge)):
-            return H.bad_params("Invalid redirect URI")
-        if client_id.startswith(REGISTERED_PREFIX) and (not challenge or method != "S256"):
-            return H.bad_params("PKCE (S256) is required for this client")
-        if challenge and method not in (None, "S256"):
-            return H.bad_params("Unsupported code challenge method")
-        code = secrets.token_urlsafe(24)
+        code = secrets.token_urlsafe(30)
         srv.auth_codes[code] = AuthCode(acct.login, client_id, redirect_uri, time.time() + srv.code_lifetime,
-                                        body.get("scope"), challenge, method or ("S256" if challenge else None),
-                                        body.get("nonce"))
+                                        body.get("scope"), challenge,
+                                        (method or "plain") if challenge else None, body.get("nonce"))
         return H.json_response({"type": "authenticated", "client_code": code, "iss": srv.public_base})
 
 
-def token(srv, req: H.Request) -> H.Response:
-    f = req.form()
-    grant = f.get("grant_type")
-    client_id = f.get("client_id")
-    with srv.lock:
-        if grant == "authorization_code":
-            code = srv.auth_codes.pop(f.get("code") or "", None)
-            if code is None or code.expires_at < time.time():
-                return _token_error("invalid_grant", "Invalid or expired authorization code")
-            if client_id != code.client_id:
-                return _token_error("invalid_client", "Client ID mismatch")
-            if code.redirect_uri is not None and f.get("redirect_uri") != code.redirect_uri:
-                return _token_error("invalid_grant", "Redirect URI mismatch")
-            if not srv.legacy and code.code_challenge:
-                verifier = f.get("code_verifier")
-                if not verifier:
-                    return _token_error("invalid_request", "Missing code_verifier")
-                digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-                if not hmac.compare_digest(digest, code.code_challenge):
-                    return _token_error("invalid_grant", "PKCE verification failed")
-            return H.json_response(_issue(srv, code.login, code.client_id, code.scope),
-                                   headers=[("Cache-Control", "no-store")])
-        if grant == "refresh_token":
-            rt = srv.tokens.get(f.get("refresh_token") or "")
-            if rt is None or rt.kind != "refresh" or rt.expires_at < time.time():
-                return _token_error("invalid_grant", "Invalid or expired refresh token")
-            acct = srv.accounts.get(rt.login)
-            if acct is None or acct.credential_version != rt.credential_version:
-                return _token_error("invalid_grant", "Token revoked")
-            del srv.tokens[f["refresh_token"]]
-            return H.json_response(_issue(srv, rt.login, rt.client_id, rt.scope),
-                                   headers=[("Cache-Control", "no-store")])
-        if grant == DEVICE_GRANT:
-            dc = srv.device_codes.get(f.get("device_code") or "")
-            if dc is None:
-                return _token_error("invalid_grant", "Invalid device code")
-            if dc.expires_at < time.time():
-                return _token_error("expired_token")
-            if client_id != dc.client_id:
-                return _token_error("invalid_client", "Client ID mismatch")
-            if dc.login is None:
-                return _token_error("authorization_pending")
-            del srv.device_codes[dc.device_code]
-            return H.json_response(_issue(srv, dc.login, dc.client_id, dc.scope),
-                                   headers=[("Cache-Control", "no-store")])
-        return _token_error("unsupported_grant_type")
-
+# --- device flow ---------------------------------------------------------------------
 
 def _user_code() -> str:
-    alphabet = "".join(c for c in string.ascii_uppercase if c not in "AEIOU")
-    return "".join(secrets.choice(alphabet) for _ in range(8))
+    chars = [secrets.choice(USER_CODE_ALPHABET) for _ in range(8)]
+    return "".join(chars[:4]) + "-" + "".join(chars[4:])   # like 4VZF-7EWU
 
 
 def device(srv, req: H.Request) -> H.Response:
     f = req.form()
     client_id = f.get("client_id")
-    if not client_id:
-        return _token_error("invalid_client", "Missing client_id")
+    if not client_id or len(client_id) > client_id_max(srv):
+        return H.bad_params("Client ID is missing.")  # also for a too-long id (seen on 0.15.5)
     with srv.lock:
-        dc = DeviceCode(secrets.token_urlsafe(24), _user_code(), client_id, time.time() + srv.device_code_lifetime,
-                        f.get("scope"))
+        dc = DeviceCode(secrets.token_urlsafe(30), _user_code(), client_id,
+                        time.time() + srv.device_code_lifetime, f.get("scope"))
         srv.device_codes[dc.device_code] = dc
     b = srv.public_base
+    page = "authorize" if srv.legacy else "device"  # legacy: the web-admin's page
     return H.json_response({"device_code": dc.device_code, "user_code": dc.user_code,
-                            "verification_uri": f"{b}/device",
-                            "verification_uri_complete": f"{b}/device?code={dc.user_code}",
-                            "expires_in": int(srv.device_code_lifetime), "interval": 5})
+                            "verification_uri": f"{b}/{page}",
+                            "verification_uri_complete": f"{b}/{page}/?code={dc.user_code}",
+                            "expires_in": int(srv.device_code_lifetime), "interval": 5},
+                           headers=NO_STORE)
 
 
 def register(srv, req: H.Request) -> H.Response:
@@ -251,10 +320,11 @@ def introspect(srv, req: H.Request) -> H.Response:
     with srv.lock:
         t = srv.tokens.get(f.get("token") or "")
         acct = srv.accounts.get(t.login) if t else None
-        if t is None or acct is None or t.expires_at < time.time() or acct.credential_version != t.credential_version:
+        if t is None or acct is None or t.expires_at < time.time() or \
+                (not srv.legacy and acct.credential_version != t.credential_version):
             return H.json_response({"active": False})
         return H.json_response({"active": True, "client_id": t.client_id, "username": t.login,
-                                "token_type": "Bearer" if t.kind == "access" else "refresh_token",
+                                "token_type": "bearer" if t.kind == "access" else "refresh_token",
                                 "exp": int(t.expires_at), "scope": t.scope})
 
 
@@ -266,120 +336,62 @@ def legacy_api_oauth(srv, req: H.Request) -> H.Response:
     try:
         body = req.json()
     except (ValueError, UnicodeDecodeError):
-        return H.bad_params()
+        return H.bad_params(H.JSON_FAILED)
     if not isinstance(body, dict) or body.get("type") not in ("code", "device") or any(
             body.get(k) is not None and not isinstance(body[k], str)
             for k in ("code", "client_id", "redirect_uri", "nonce")):
-        return H.bad_params()
+        return H.bad_params(H.JSON_FAILED)
     with srv.lock:
         if body["type"] == "device":
-            user_code = (body.get("code") or "").strip().upper()
+            if not isinstance(body.get("code"), str):
+                return H.bad_params(H.JSON_FAILED)
+            user_code = body["code"]
             dc = next((d for d in srv.device_codes.values() if d.user_code == user_code
-                       and d.expires_at > time.time()), None)
+                       and d.expires_at > time.time() and d.login is None), None)
             if dc is None:
                 return H.json_response({"data": False})
             dc.login = ctx.account.login
             return H.json_response({"data": True})
-        client_id = body.get("client_id")
-        if not isinstance(client_id, str) or not client_id:
-            return H.bad_params()
-        code = secrets.token_urlsafe(24)
-        srv.auth_codes[code] = AuthCode(ctx.account.login, client_id, body.get("redirect_uri"),
+        client_id, redirect_uri = body.get("client_id"), body.get("redirect_uri")
+        if not isinstance(client_id, str):
+            return H.bad_params(H.JSON_FAILED)
+        # Management errors: HTTP 200 (seen on 0.15.5).
+        if len(client_id) > CLIENT_ID_MAX_LEGACY:
+            return H.json_response({"error": "other", "details": "Client ID is invalid.", "reason": None})
+        if redirect_uri is not None and redirect_uri.startswith("http://"):
+            return H.json_response({"error": "other", "details": "Redirect URI must be HTTPS.", "reason": None})
+        code = secrets.token_urlsafe(30)
+        srv.auth_codes[code] = AuthCode(ctx.account.login, client_id, redirect_uri or "",
                                         time.time() + srv.code_lifetime, nonce=body.get("nonce"))
         return H.json_response({"data": {"code": code, "permissions": sorted(ctx.permissions),
-                                         "version": srv.legacy_full_version, "isEnterprise": False}})
+                                         "version": srv.legacy_full_version, "isEnterprise": False}},
+                               headers=NO_STORE)
 
 
-# --- HTML pages ----------------------------------------------------------------------
+# --- id_token signing ------------------------------------------------------------------
 
-_PAGE_CSS = ("body{font-family:sans-serif;max-width:24rem;margin:3rem auto}label{display:block;margin:.5rem 0}"
-             "input{width:100%}#error{color:#b00}")
-
-LOGIN_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in - Stalwart (fake)</title>
-<style>%(css)s</style></head><body>
-<h1>Sign in</h1>
-<form id="login-form" method="post" action="/api/auth">
-<label>Login <input id="username" name="username" autocomplete="username" required></label>
-<label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
-<label id="otp-row" hidden>Authentication code <input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code"></label>
-<p id="error" role="alert"></p>
-<button id="submit" type="submit">Sign in</button>
-</form>
-<script>
-const q = new URLSearchParams(location.search);
-const form = document.getElementById('login-form');
-form.addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const err = document.getElementById('error'); err.textContent = '';
-  const body = {type: 'authCode', accountName: document.getElementById('username').value,
-    accountSecret: document.getElementById('password').value,
-    clientId: q.get('client_id'), redirectUri: q.get('redirect_uri')};
-  for (const [k, p] of [['scope','scope'],['state','state'],['nonce','nonce'],['codeChallenge','code_challenge'],
-                        ['codeChallengeMethod','code_challenge_method'],['resource','resource']]) {
-    if (q.get(p) !== null) body[k] = q.get(p);
-  }
-  const otp = document.getElementById('otp').value;
-  if (!document.getElementById('otp-row').hidden && otp) body.mfaToken = otp;
-  let res;
-  try {
-    const r = await fetch('/api/auth', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                                         body: JSON.stringify(body), credentials: 'omit'});
-    res = await r.json();
-  } catch (e) { err.textContent = 'Network error'; return; }
-  if (res.type === 'mfaRequired') {
-    document.getElementById('otp-row').hidden = false;
-    document.getElementById('otp').focus();
-    err.textContent = 'Enter the code from your authenticator app.';
-  } else if (res.type === 'authenticated') {
-    const ru = q.get('redirect_uri');
-    const params = new URLSearchParams({code: res.client_code});
-    if (q.get('state') !== null) params.set('state', q.get('state'));
-    params.set('iss', res.iss);
-    location.href = ru + (ru.includes('?') ? '&' : '?') + params.toString();
-  } else {
-    err.textContent = 'Invalid credentials.';
-  }
-});
-</script></body></html>
-"""
-
-DEVICE_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Authorize device - Stalwart (fake)</title>
-<style>%(css)s</style></head><body>
-<h1>Authorize device</h1>
-<form id="device-form">
-<label>Code <input id="code" name="code" required></label>
-<label>Login <input id="username" name="username" autocomplete="username" required></label>
-<label>Password <input id="password" name="password" type="password" required></label>
-<label id="otp-row" hidden>Authentication code <input id="otp" name="otp" inputmode="numeric"></label>
-<p id="error" role="alert"></p><p id="done" hidden>Device authorized. You can close this page.</p>
-<button id="submit" type="submit">Authorize</button>
-</form>
-<script>
-const q = new URLSearchParams(location.search);
-if (q.get('code')) document.getElementById('code').value = q.get('code');
-document.getElementById('device-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const err = document.getElementById('error'); err.textContent = '';
-  const body = {type: 'authDevice', code: document.getElementById('code').value,
-    accountName: document.getElementById('username').value, accountSecret: document.getElementById('password').value};
-  const otp = document.getElementById('otp').value;
-  if (!document.getElementById('otp-row').hidden && otp) body.mfaToken = otp;
-  const r = await fetch('/api/auth', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                                       body: JSON.stringify(body), credentials: 'omit'});
-  const res = await r.json();
-  if (res.type === 'mfaRequired') { document.getElementById('otp-row').hidden = false; }
-  else if (res.type === 'verified') { document.getElementById('done').hidden = false; }
-  else { err.textContent = 'Invalid code or credentials.'; }
-});
-</script></body></html>
-"""
+def _b64url(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode("ascii")
 
 
-def login_page(srv, req: H.Request) -> H.Response:
-    return H.html(LOGIN_HTML % {"css": _PAGE_CSS})
+class SigningKey:
+    """An ES256 key per server: id_tokens are ES256 JWTs (seen on 0.16.18)."""
 
+    def __init__(self):
+        from ecdsa import NIST256p
+        from ecdsa import SigningKey as _SK
+        self._key = _SK.generate(curve=NIST256p, hashfunc=hashlib.sha256)
+        self.kid = secrets.token_hex(8)
 
-def device_page(srv, req: H.Request) -> H.Response:
-    return H.html(DEVICE_HTML % {"css": _PAGE_CSS})
+    def id_token(self, claims: dict) -> str:
+        from ecdsa.util import sigencode_string
+        head = _b64url(json.dumps({"alg": "ES256", "typ": "JWT", "kid": self.kid}, separators=(",", ":")).encode())
+        body = _b64url(json.dumps(claims, separators=(",", ":")).encode())
+        sig = self._key.sign_deterministic(f"{head}.{body}".encode(), hashfunc=hashlib.sha256,
+                                           sigencode=sigencode_string)
+        return f"{head}.{body}.{_b64url(sig)}"
+
+    def public_jwk(self) -> dict:
+        raw = self._key.get_verifying_key().to_string()  # x || y
+        return {"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid,
+                "x": _b64url(raw[:32]), "y": _b64url(raw[32:])}

@@ -1,4 +1,4 @@
-"""The 0.16 registry methods a user may call (stalwart-api.md §2.4–§2.9).
+"""The 0.16 registry methods a user may call (docs/stalwart-contract.md §2.4–§2.9).
 
 Every function returns ("ok", args) or ("error", method-error-object) and is
 called with `srv.lock` held.
@@ -51,15 +51,20 @@ def se(type_: str, description: str | None = None, properties: list | None = Non
 
 
 def _required(prop: str) -> dict:
-    return se("validationFailed", "Validation failed", validationErrors=[{"type": "Required", "property": prop}])
+    # validationFailed carries no description (seen on 0.16.18)
+    return se("validationFailed", validationErrors=[{"type": "Required", "property": prop}])
+
+
+def _object_id(obj: str, id_: str) -> dict:
+    return {"object": obj, "id": id_}
 
 
 def dispatch(srv, ctx, name: str, args: dict) -> tuple:
     obj, _, method = name[2:].partition("/")
     if obj not in USER_OBJECTS | ADMIN_OBJECTS or method not in ("get", "set", "query"):
-        return merr("unknownMethod", f"Unknown method {name}")
+        return merr("unknownMethod", name)
     if method == "query" and obj in SINGLETONS:
-        return merr("unknownMethod", f"Unknown method {name}")
+        return merr("unknownMethod", name)
     acct_arg = args.get("accountId")
     if isinstance(acct_arg, str) and decode_id(acct_arg) is not None and decode_id(acct_arg) != ctx.account.id:
         return merr("forbidden", f"You are not an owner of account {acct_arg}")
@@ -179,7 +184,8 @@ def password_set(srv, ctx, obj, args):
                  "otpAuth": {"otpCode": None, "otpUrl": "****" if totp_on else None}}
         for key, value in patch.items():
             if key == "@type":
-                return se("invalidProperties", INVALID_PROPERTY, [key])
+                # the patch leaves it unapplied: invalidProperties, nothing else (0.16.18 source)
+                return se("invalidProperties")
             if key in ("secret", "currentSecret"):
                 if not _str_value(value):
                     return se("invalidPatch", INVALID_VALUE, [key])
@@ -221,7 +227,7 @@ def password_set(srv, ctx, obj, args):
             if code is None:
                 return se("forbidden", "Current OTP code is required to change the password or OTP auth.")
             try:
-                ok = check_code(acct.otp_url, code)
+                ok = check_code(acct.otp_url, code, srv.otp_version)
             except OtpUrlError:
                 return ("error", dict(SERVER_UNAVAILABLE))
             if not ok:
@@ -249,9 +255,11 @@ def password_set(srv, ctx, obj, args):
 
 
 def password_policy_error(pw: str) -> str | None:
-    if len(pw) < 8:
+    # The server counts UTF-8 bytes, not characters (seen on 0.16.18).
+    size = len(pw.encode("utf-8"))
+    if size < 8:
         return "Password must be at least 8 characters long."
-    if len(pw) > 128:
+    if size > 128:
         return "Password must be at most 128 characters long."
     r = zxcvbn(pw)
     if r["score"] < 3:
@@ -267,9 +275,21 @@ def _creds(acct, obj):
     return acct.app_passwords if obj == "AppPassword" else acct.api_keys
 
 
+def _other_credential_ids(acct, obj) -> list[str]:
+    """The account's credential ids that are not of type ``obj``: the password
+    ("a") and the other kind's. ``ids: null`` lists them in notFound (seen on
+    0.16.18: ``["a","d"]``)."""
+    others = [] if acct.directory != "internal" or acct.password is None else [0]
+    others += list(acct.api_keys if obj == "AppPassword" else acct.app_passwords)
+    return [encode_id(n) for n in sorted(others)]
+
+
 def cred_get(srv, ctx, obj, args):
     items = {encode_id(c.id): c.to_json() for c in _creds(ctx.account, obj).values()}
-    return _get_response(ctx, items, args)
+    ok, res = _get_response(ctx, items, args)
+    if ok == "ok" and args.get("ids") is None:
+        res["notFound"] = _other_credential_ids(ctx.account, obj)
+    return ok, res
 
 
 def _sort_and_page(ctx, objs: list, args: dict, keyfns: dict) -> tuple:
@@ -286,8 +306,9 @@ def _sort_and_page(ctx, objs: list, args: dict, keyfns: dict) -> tuple:
         objs.sort(key=keyfns[prop], reverse=not s.get("isAscending", True))
     ids = [o["id"] for o in objs]
     page = ids[pos:pos + limit] if isinstance(limit, int) else ids[pos:]
-    out = {"accountId": ctx.account.jmap_id, "queryState": "q0", "canCalculateChanges": False,
-           "position": pos, "ids": page}
+    # queryState like "n", canCalculateChanges true (seen on 0.16.18)
+    out = {"accountId": ctx.account.jmap_id, "queryState": encode_id(ctx.account.changes),
+           "canCalculateChanges": True, "position": pos, "ids": page}
     if args.get("calculateTotal"):
         out["total"] = len(ids)
     return ("ok", out)
@@ -308,7 +329,7 @@ def cred_query(srv, ctx, obj, args):
             objs = [o for o in objs if o["expiresAt"] and parse_utc(o["expiresAt"]) < before]
         if after:
             objs = [o for o in objs if o["expiresAt"] and parse_utc(o["expiresAt"]) > after]
-    objs.sort(key=_id_key)
+    objs.sort(key=_id_key, reverse=True)  # newest first without a sort (seen on 0.16.18)
     return _sort_and_page(ctx, objs, args, {"id": _id_key, "expiresAt": lambda o: o["expiresAt"] or ""})
 
 
@@ -343,8 +364,8 @@ def _validate_permissions(value, ctx):
     if t == "Replace":
         missing = [p for p in listed if p not in ctx.permissions]
         if missing:
-            text = ", ".join(missing) if len(missing) <= 2 else \
-                ", ".join(missing[:2]) + f" and {len(missing) - 2} more"
+            # up to five names, then "and N more" (0.16.18 source; three names seen in full)
+            text = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             return None, se("forbidden", f"You are not authorized to grant permissions: {text}")
     return {"@type": t, "permissions": {p: True for p in listed}}, None
 
@@ -352,8 +373,9 @@ def _validate_permissions(value, ctx):
 def _apply_cred_patch(fields: dict, patch: dict, creating: bool, ctx):
     for key, value in patch.items():
         if key == "@type":
-            return se("invalidProperties", "Cannot set property during creation." if creating
-                      else INVALID_PROPERTY, [key])
+            if creating:
+                continue  # accepted on create (seen on 0.16.18)
+            return se("invalidProperties", INVALID_PROPERTY, [key])
         if key in ("secret", "createdAt", "credentialId", "id"):
             return se("invalidPatch", SERVER_SET, [key])
         if key == "description":
@@ -376,12 +398,29 @@ def _apply_cred_patch(fields: dict, patch: dict, creating: bool, ctx):
                 return err
             fields["permissions"] = norm
         elif key == "allowedIps" or key.startswith("allowedIps/"):
+            bad_key = _bad_map_key(key, value, _valid_ip_key)
+            if bad_key is not None:
+                # seen on 0.16.18 for an allowedIps key that is no address
+                return se("invalidPatch", "Invalid key for object property", [bad_key])
             if not _patch_set_map(fields, key, value, _valid_ip_key):
                 return se("invalidPatch", INVALID_VALUE, [key])
         else:
             return se("invalidPatch", INVALID_PROPERTY, [key])
     return None
 
+
+
+def _bad_map_key(key: str, value, valid_member):
+    """The property path of the first map key ``valid_member`` refuses, if any."""
+    name, sep, token = key.partition("/")
+    if sep:
+        member = token.replace("~1", "/").replace("~0", "~")
+        return None if valid_member(member) else key
+    if isinstance(value, dict):
+        for k in value:
+            if not valid_member(k):
+                return name
+    return None
 
 
 def _patch_set_map(fields: dict, key: str, value, valid_member) -> bool:
@@ -433,6 +472,7 @@ def cred_set(srv, ctx, obj, args):
         store[cred_id] = Credential(cred_id, "app_password" if obj == "AppPassword" else "api_key",
                                     fields["description"], hash_random(rnd), utc_now(), fields["expiresAt"],
                                     fields["permissions"], fields["allowedIps"])
+        acct.changed()
         created[cid] = {"id": encode_id(cred_id), "secret": secret}
     for oid, patch in (args.get("update") or {}).items():
         n = decode_id(oid)
@@ -454,6 +494,7 @@ def cred_set(srv, ctx, obj, args):
         cred.expires_at = fields["expiresAt"]
         cred.permissions = fields["permissions"]
         cred.allowed_ips = fields["allowedIps"]
+        acct.changed()
         updated[oid] = None
     for oid in (args.get("destroy") or []):
         n = decode_id(oid)
@@ -461,9 +502,11 @@ def cred_set(srv, ctx, obj, args):
             not_destroyed[oid] = se("forbidden", "Users are not allowed to destroy their own credentials.")
         elif n is not None and n in acct.app_passwords:
             del acct.app_passwords[n]
+            acct.changed()
             destroyed.append(oid)
         elif n is not None and n in acct.api_keys:
             del acct.api_keys[n]
+            acct.changed()
             destroyed.append(oid)
         else:
             not_destroyed[oid] = se("notFound")
@@ -573,9 +616,9 @@ def pk_set(srv, ctx, obj, args):
         if n is None or n not in acct.public_keys:
             not_destroyed[oid] = se("notFound")
         elif acct.encryption.get("publicKey") == oid:
-            not_destroyed[oid] = se("objectIsLinked", "Object is linked to other objects.",
-                                    objectId=oid,
-                                    linkedObjects=[{"objectType": "AccountSettings", "id": SINGLETON}])
+            # no description; the account links it (seen on 0.16.18)
+            not_destroyed[oid] = se("objectIsLinked", objectId=_object_id("PublicKey", oid),
+                                    linkedObjects=[_object_id("Account", acct.jmap_id)])
         else:
             del acct.public_keys[n]
             destroyed.append(oid)
@@ -620,8 +663,8 @@ def _validate_ear(value, acct):
     n = decode_id(pk_id)
     pk = acct.public_keys.get(n) if n is not None else None
     if pk is None:
-        return None, se("invalidForeignKey", f"Object {pk_id} does not exist.",
-                        ["encryptionAtRest/publicKey"])
+        # just the missing object (seen on 0.16.18)
+        return None, se("invalidForeignKey", objectId=_object_id("PublicKey", pk_id))
     if t in ("Aes256Gcm", "ChaCha20Poly1305") and pk.kind == "pgp":
         return None, se("invalidProperties", _aead_pgp_text(t), ["encryptionAtRest"])
     return {"@type": t, "publicKey": pk_id, "encryptOnAppend": bool(value.get("encryptOnAppend", False)),
@@ -636,7 +679,8 @@ def settings_set(srv, ctx, obj, args):
                "encryptionAtRest": acct.encryption}
         for key, value in patch.items():
             if key not in new:
-                return se("invalidProperties", INVALID_PROPERTY, [key])
+                # only whole top-level keys; a JSON pointer is refused without a description
+                return se("invalidProperties", properties=[key])
             if key == "encryptionAtRest":
                 norm, err = _validate_ear(value, acct)
                 if err:

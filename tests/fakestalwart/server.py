@@ -98,8 +98,9 @@ class FakeStalwart:
         # knobs
         self.token_lifetime = 3600.0
         self.refresh_token_lifetime = 30 * 86400.0
+        self.refresh_token_renew = 4 * 86400.0  # a refresh closer than this to its end gets a new one
         self.code_lifetime = 300.0
-        self.device_code_lifetime = 300.0
+        self.device_code_lifetime = 1800.0      # expires_in 1800 (seen on 0.16.18)
         self.quota_app_passwords = 5
         self.quota_api_keys = 5
         self.quota_public_keys = 5
@@ -111,7 +112,8 @@ class FakeStalwart:
         self.fail2ban_attempts: Optional[int] = None
         self.ban_retry_after = 30
         self._auth_failures: dict = {}
-        self._object_id = 3                    # public key ids: "e", "f", ...
+        self._object_id = 0                    # public key ids: 12 characters, time based
+        self.signing_key = oauth.SigningKey()
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -119,6 +121,11 @@ class FakeStalwart:
     @property
     def legacy(self) -> bool:
         return self.generation == "legacy"
+
+    @property
+    def otp_version(self) -> str:
+        """Whose otpauth URL rules apply (otp.parse_otp_url)."""
+        return self.legacy_version if self.legacy else "0.16"
 
     @property
     def legacy_full_version(self) -> str:
@@ -133,8 +140,10 @@ class FakeStalwart:
         return self.public_url or self.url
 
     def next_object_id(self) -> int:
+        """A registry object id: milliseconds shifted left, so it prints as 12
+        characters like ``jq13hhpkaeaa`` (seen on 0.16.18)."""
         with self.lock:
-            self._object_id += 1
+            self._object_id = max(self._object_id + 1, int(time.time() * 1000) << 17)
             return self._object_id
 
     def add_account(self, login: str, password: Optional[str], *, otp_url: Optional[str] = None,
@@ -144,6 +153,7 @@ class FakeStalwart:
             n = max(a.id for a in self.accounts.values()) + 1 if self.accounts else 1
             base = USER_PERMISSIONS_LEGACY if self.legacy else USER_PERMISSIONS_016
             acct = Account(login=login.strip().lower(), id=n, password=password,
+                           locale="en" if self.legacy else "en_US",
                            permissions=set(base) if permissions is None else set(permissions),
                            directory=directory, otp_url=otp_url, otp_secret=secret_of(otp_url),
                            app_passwords=[] if self.legacy else {},
@@ -197,8 +207,8 @@ class FakeStalwart:
         p, m = req.path, req.method
         if m == "OPTIONS":
             r = H.Response(204)
-            if p.startswith("/.well-known/"):
-                r.always_cors = True
+            if p.startswith("/.well-known/") and not self.legacy:
+                r.always_cors = True  # 0.15.5 sends none unless permissive CORS is on
             return r
         if p == "/.well-known/jmap" and m in ("GET", "HEAD"):
             return H.Response(307, headers=[("Location", "/jmap/session"), ("Cache-Control", "no-cache")])
@@ -216,6 +226,8 @@ class FakeStalwart:
             return oauth.device(self, req)
         if p == "/auth/introspect" and m == "POST":
             return oauth.introspect(self, req)
+        if p == "/auth/jwks.json" and m == "GET":
+            return oauth.jwks(self, req)
         if self.legacy:
             if p == "/api/account/auth" and m in ("GET", "POST"):
                 return legacy.account_auth(self, req)
@@ -232,7 +244,7 @@ class FakeStalwart:
             return oauth.register(self, req)
         if p == "/login" and m == "GET":
             return oauth.login_page(self, req)
-        if p == "/device" and m == "GET":
+        if p in ("/device", "/device/") and m == "GET":
             return oauth.device_page(self, req)
         return H.not_found()
 
@@ -314,10 +326,9 @@ class _Handler(BaseHTTPRequestHandler):
         hdrs = list(resp.headers)
         if resp.content_type:
             hdrs.append(("Content-Type", resp.content_type))
-        if srv.cors:
+        if srv.cors or resp.always_cors:
+            # 0.16 discovery documents send all three even with permissive CORS off
             hdrs.extend(H.CORS_HEADERS)
-        elif resp.always_cors:
-            hdrs.extend(H.CORS_HEADERS if self.command == "OPTIONS" else H.CORS_HEADERS[:1])
         body = b"" if self.command == "HEAD" else resp.body
         hdrs.append(("Content-Length", str(len(resp.body))))
         for k, v in hdrs:

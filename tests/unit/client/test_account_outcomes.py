@@ -18,7 +18,7 @@ from app.stalwart import BY_ANSWER, BY_CHECK, CONTINUES, ENDED, REPLACED
 from client_fakes import run
 
 from tests.fakestalwart import FakeStalwart
-from test_against_fake import ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, oauth_sign_in, openssl_cert
+from test_against_fake import L_ALICE, L_TOTP, ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, oauth_sign_in, openssl_cert
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +121,12 @@ def test_016_check_fails_too_outcome_unknown(srv016):
 
 def test_legacy_app_password_answer_lost_keeps_the_secret(srvlegacy):
     """0.11-0.15: the page makes the secret, so a lost answer loses nothing."""
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     lose_next_answer(srvlegacy, path_prefix="/api/account/auth")
     out = run(acc.create_app_password("Phone"))
     assert out.confirmed == BY_CHECK and out.created.secret and out.notice == "outcome.checked"
     # and the secret works
-    acc2 = sign_in(srvlegacy, Basic(ALICE, out.created.secret))
+    acc2 = sign_in(srvlegacy, Basic(L_ALICE, out.created.secret))
     assert acc2.state.app_passwords.count == 1
 
 
@@ -184,7 +184,7 @@ def test_016_password_outcome_unknown_names_how_to_check(srv016):
 
 
 def test_legacy_password_changed_answer_lost(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     lose_next_answer(srvlegacy, path_prefix="/api/account/auth")
     out = run(acc.change_password(ALICE_PW, NEW_PW))
     assert out.confirmed == BY_CHECK and out.session == REPLACED
@@ -260,7 +260,7 @@ def test_016_new_app_not_saved_answer_lost(srv016):
 
 
 def test_legacy_new_app_answer_lost(srvlegacy):
-    acc = app_password_session(srvlegacy, TOTP_USER, TOTP_PW + "$" + totp.code_at(
+    acc = app_password_session(srvlegacy, L_TOTP, TOTP_PW + "$" + totp.code_at(
         srvlegacy.accounts[TOTP_USER].otp_url))
     old = srvlegacy.accounts[TOTP_USER].otp_url
     setup = acc.start_two_factor_setup()
@@ -337,28 +337,28 @@ def test_016_key_refused_by_server_is_not_half_done(srv016, cert):
 # legacy: a password change wipes app passwords and 2FA (0.14-0.15)
 # =========================================================================================
 def test_legacy_wipe_ends_an_app_password_session_as_a_success(srvlegacy):
-    acc = app_password_session(srvlegacy)
+    acc = app_password_session(srvlegacy, L_ALICE)
     out = run(acc.change_password(ALICE_PW, NEW_PW))
     assert out.session == ENDED and out.state is None
     assert out.notice == "outcome.signin_again_new_password"
     assert out.wiped == ("app_passwords",)
-    assert sign_in(srvlegacy, Basic(ALICE, NEW_PW)).state.app_passwords.count == 0
+    assert sign_in(srvlegacy, Basic(L_ALICE, NEW_PW)).state.app_passwords.count == 0
 
 
 def test_legacy_wipe_with_a_password_session(srvlegacy):
     code = totp.code_at(srvlegacy.accounts[TOTP_USER].otp_url)
-    acc = sign_in(srvlegacy, Basic(TOTP_USER, TOTP_PW, code))
+    acc = sign_in(srvlegacy, Basic(L_TOTP, TOTP_PW, code))
     run(acc.create_app_password("Phone"))
     assert acc.state.password.wipes == ("app_passwords", "two_factor")
     out = run(acc.change_password(TOTP_PW, NEW_PW, code))
-    assert out.session == REPLACED and out.credentials == Basic(TOTP_USER, NEW_PW)
+    assert out.session == REPLACED and out.credentials == Basic(L_TOTP, NEW_PW)
     assert out.wiped == ("app_passwords", "two_factor") and out.notice == "outcome.wiped"
     assert out.state.two_factor.enabled is False and out.state.app_passwords.count == 0
 
 
 def test_legacy_013_keeps_app_passwords(tmp_path):
     with FakeStalwart(generation="legacy", legacy_version="0.13") as s:
-        acc = app_password_session(s)
+        acc = app_password_session(s, L_ALICE)
         out = run(acc.change_password(ALICE_PW, NEW_PW))
         assert out.session == CONTINUES and out.wiped == () and out.state.app_passwords.count == 1
 
@@ -434,7 +434,7 @@ def test_two_factor_on_answer_lost_with_a_password_sign_in(gen):
     """The check itself meets the new 2FA (402 for the password alone): that
     proves the change, and the session has ended."""
     with FakeStalwart(generation=gen) as s:
-        acc = sign_in(s, Basic(ALICE, ALICE_PW))
+        acc = sign_in(s, Basic(ALICE if gen == "0.16" else L_ALICE, ALICE_PW))
         setup = acc.start_two_factor_setup()
         lose_next_answer(s, path_prefix="/jmap" if gen == "0.16" else "/api/account/auth")
         out = run(acc.enable_totp(ALICE_PW, setup))
@@ -447,7 +447,7 @@ def test_legacy_oauth_session_password_change_reports_what_happened(srvlegacy):
     valid after a password change; whatever the server does, the outcome is a
     success and its session says whether the token still works."""
     from app import auth
-    tok = run(auth.legacy_token(srvlegacy.url, Basic(ALICE, ALICE_PW), urllib_fetch))
+    tok = run(auth.legacy_token(srvlegacy.url, Basic(L_ALICE, ALICE_PW), urllib_fetch))
     acc = sign_in(srvlegacy, tok)
     assert acc.state.sign_in.method == "oauth"
     out = run(acc.change_password(ALICE_PW, NEW_PW))
@@ -467,16 +467,16 @@ def test_legacy_two_factor_off_answer_lost_with_a_password_session(srvlegacy):
     """The session's password$code stops working once 2FA is off: the check
     asks with the password alone."""
     url = srvlegacy.accounts[TOTP_USER].otp_url
-    acc = sign_in(srvlegacy, Basic(TOTP_USER, TOTP_PW, totp.code_at(url)))
+    acc = sign_in(srvlegacy, Basic(L_TOTP, TOTP_PW, totp.code_at(url)))
     lose_next_answer(srvlegacy, path_prefix="/api/account/auth")
     out = run(acc.disable_totp(TOTP_PW, totp.code_at(url)))
     assert out.confirmed == BY_CHECK and out.session == REPLACED
-    assert out.credentials == Basic(TOTP_USER, TOTP_PW) and out.state.two_factor.enabled is False
+    assert out.credentials == Basic(L_TOTP, TOTP_PW) and out.state.two_factor.enabled is False
 
 
 def test_legacy_two_factor_off_not_applied_answer_lost(srvlegacy):
     url = srvlegacy.accounts[TOTP_USER].otp_url
-    acc = sign_in(srvlegacy, Basic(TOTP_USER, TOTP_PW, totp.code_at(url)))
+    acc = sign_in(srvlegacy, Basic(L_TOTP, TOTP_PW, totp.code_at(url)))
     before = acc.credentials
     lose_next_answer(srvlegacy, after_apply=False, path_prefix="/api/account/auth")
     with pytest.raises(AnswerLost):

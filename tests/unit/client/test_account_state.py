@@ -18,7 +18,7 @@ from client_fakes import run
 from tests import fakestalwart as fake
 from tests.fakestalwart import FakeStalwart
 from tests.unit.keys.keys_corpus import crafted
-from test_against_fake import ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, openssl_cert
+from test_against_fake import L_ALICE, L_TOTP, ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, openssl_cert
 
 LIMITED = "limited@example.com"
 LDAP = "ldap@example.com"
@@ -132,7 +132,7 @@ def test_016_external_directory(srv016):
 
 
 def test_legacy_state(srvlegacy):
-    st = sign_in(srvlegacy, Basic(ALICE, ALICE_PW)).state
+    st = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW)).state
     assert st.sign_in.server_label == "Stalwart 0.11–0.15"
     assert st.password.wipes == ("app_passwords", "two_factor")
     assert st.password.strength_policy == "legacy"
@@ -146,7 +146,7 @@ def test_legacy_state(srvlegacy):
 
 
 def test_legacy_restricted(srvlegacy):
-    st = sign_in(srvlegacy, Basic(LIMITED, fake.DEMO_PASSWORDS[LIMITED])).state
+    st = sign_in(srvlegacy, Basic("limited", fake.DEMO_PASSWORDS[LIMITED])).state
     assert st.password.access.permissions == ("manage-passwords",)
     assert st.app_passwords.count is None and st.two_factor.enabled is None
     assert st.encryption.access.permissions == ("manage-encryption",)
@@ -154,7 +154,7 @@ def test_legacy_restricted(srvlegacy):
 
 
 def test_legacy_external_directory_is_refused_with_the_servers_words(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(LDAP, fake.DEMO_PASSWORDS[LDAP]))
+    acc = sign_in(srvlegacy, Basic("ldap", fake.DEMO_PASSWORDS[LDAP]))
     with pytest.raises(ManagementError) as e:
         run(acc.change_password(fake.DEMO_PASSWORDS[LDAP], NEW_PW))
     assert "LDAP" in e.value.server_text
@@ -185,7 +185,7 @@ def test_credential_inputs(srv016):
 
 
 def test_legacy_options_that_do_not_exist(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     e = nothing_sent(srvlegacy, acc.create_app_password("Phone", "2099-01-01"))
     assert (e.field, e.key) == ("expires", "err.input.option_unsupported")
     e = nothing_sent(srvlegacy, acc.create_app_password("Phone", None, "10.0.0.1"))
@@ -221,7 +221,7 @@ def test_password_code_is_required_when_two_factor_is_on(srv016):
 
 
 def test_legacy_weak_password_is_advice_not_a_refusal(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     out = run(acc.change_password(ALICE_PW, "abc"))  # the legacy server takes anything
     assert out.session == "replaced"
 
@@ -277,7 +277,7 @@ def test_key_inputs(srv016, cert, pgp_key):
 
 
 def test_legacy_key_inputs(srvlegacy, cert):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     e = nothing_sent(srvlegacy, acc.upload_and_enable("", cert, "Aes256", encrypt_on_append=True))
     assert (e.field, e.key) == ("encrypt_on_append", "err.input.option_unsupported")
     e = nothing_sent(srvlegacy, acc.upload_and_enable("", cert, "Aes256Gcm"))
@@ -301,9 +301,9 @@ def test_expiry_is_the_end_of_that_day_utc():
 
 
 def test_password_strength_follows_the_servers_policy(srv016, srvlegacy):
-    acc = sign_in(srv016, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srv016, Basic(L_ALICE, ALICE_PW))
     assert not acc.password_strength("short").ok and acc.password_strength(NEW_PW).ok
     assert acc.password_strength("alice-example-2024").score <= acc.password_strength(NEW_PW).score
-    legacy = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    legacy = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     weak = legacy.password_strength("abc")
     assert weak.ok and weak.policy == "legacy" and weak.advice  # advice, not a refusal

@@ -28,6 +28,7 @@ ALICE = "alice@example.com"
 ALICE_PW = "correct horse battery staple"
 TOTP_USER = "totp@example.com"
 TOTP_PW = "totp account password 42"
+L_ALICE, L_TOTP = "alice", "totp"  # legacy servers sign in by principal name (seen on 0.15.5)
 NEW_PW = "Tangerine orbit lighthouse 73!"
 REDIRECT = "http://127.0.0.1:9/callback"
 
@@ -79,7 +80,7 @@ def oauth_sign_in(srv, login, password, otp_secret=None):
         assert otp_secret, "unexpected mfaRequired"
         ans = post_json(srv.url + "/api/auth", {**body, "mfaToken": pyotp.TOTP(otp_secret).now()})
     assert ans["type"] == "authenticated", ans
-    back = f"{REDIRECT}?code={ans['client_code']}&state={q['state']}&iss=x"
+    back = f"{REDIRECT}?code={ans['client_code']}&state={q['state']}&iss={ans['iss']}"
     return run(auth.complete_authorization(pending, auth.parse_query(back), urllib_fetch))
 
 
@@ -296,7 +297,7 @@ def test_016_api_key_narrowed_permissions(srv016):
     with pytest.raises(SetError) as e:
         run(acc.create_api_key("too much", permissions={"@type": "Replace",
                                                           "permissions": ["sysAccountGet"]}))
-    assert e.value.key == "err.set.forbidden"
+    assert e.value.key == "err.set.forbidden_grant" and e.value.params["permissions"] == "sysAccountGet"
     assert "grant permissions" in e.value.server_text
 
 
@@ -394,7 +395,7 @@ def test_016_public_url_elsewhere_falls_back_to_typed_origin():
 # legacy 0.11-0.15
 # =========================================================================================
 def test_legacy_sign_in_and_load(srvlegacy):
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     assert isinstance(acc, stalwart.LegacyAccount) and not acc.session.is_stalwart
     before = len(srvlegacy.requests)
     st = run(acc.load())
@@ -407,39 +408,79 @@ def test_legacy_sign_in_and_load(srvlegacy):
 
 def test_legacy_totp_sign_in(srvlegacy):
     with pytest.raises(MfaRequired) as e:
-        connect(srvlegacy, Basic(TOTP_USER, TOTP_PW))
+        connect(srvlegacy, Basic(L_TOTP, TOTP_PW))
     assert e.value.generation == "legacy" and e.value.key == "err.totp_required"
     code = pyotp.TOTP(srvlegacy.accounts[TOTP_USER].otp_secret).now()
-    acc = connect(srvlegacy, Basic(TOTP_USER, TOTP_PW).with_totp(code))
+    acc = connect(srvlegacy, Basic(L_TOTP, TOTP_PW).with_totp(code))
     assert run(acc.load()).totp_enabled is True
 
 
 def test_legacy_token_from_basic(srvlegacy):
     code = pyotp.TOTP(srvlegacy.accounts[TOTP_USER].otp_secret).now()
-    tok = run(auth.legacy_token(srvlegacy.url, Basic(TOTP_USER, TOTP_PW, code), urllib_fetch))
+    tok = run(auth.legacy_token(srvlegacy.url, Basic(L_TOTP, TOTP_PW, code), urllib_fetch))
     acc = connect(srvlegacy, tok)
     assert run(acc.load()).totp_enabled is True
 
 
+def test_legacy_totp_user_signs_in_with_password_and_code(srvlegacy):
+    opts = run(auth.probe(srvlegacy.url, urllib_fetch))
+    assert opts.legacy and not opts.login_page
+    code = pyotp.TOTP(srvlegacy.accounts[L_TOTP].otp_secret).now()
+    creds = run(auth.password_sign_in(srvlegacy.url, L_TOTP, TOTP_PW, code, opts, urllib_fetch))
+    acc = connect(srvlegacy, creds)
+    assert run(acc.load()).totp_enabled is True
+    # the token outlives the code: a refresh works, and so does the next request
+    assert run(acc.refresh_if_expiring(now=creds.expires_at)) is True
+    assert run(acc.load()).username == L_TOTP
+    with pytest.raises(AuthRequired) as e:  # the address is no account name there
+        run(auth.password_sign_in(srvlegacy.url, TOTP_USER, TOTP_PW, code, opts, urllib_fetch))
+    assert e.value.key == "err.auth_required_account_name"
+
+
+def test_legacy_device_flow_for_a_totp_user(srvlegacy):
+    dev = run(auth.start_device_flow(srvlegacy.url, urllib_fetch))
+    assert dev.link == srvlegacy.url + "/authorize/?code=" + dev.user_code  # the web-admin's page
+    with pytest.raises(AuthorizationPending):
+        run(auth.poll_device_flow(dev, urllib_fetch))
+    code = pyotp.TOTP(srvlegacy.accounts[L_TOTP].otp_secret).now()
+    # what the web-admin's /authorize page does for the user
+    assert post_json(srvlegacy.url + "/api/oauth", {"type": "device", "code": dev.user_code},
+                     {"Authorization": Basic(L_TOTP, TOTP_PW, code).authorization_header()}) == {
+        "data": True}
+    acc = connect(srvlegacy, run(auth.poll_device_flow(dev, urllib_fetch)))
+    assert run(acc.load()).totp_enabled is True
+
+
+def test_legacy_password_change_with_an_app_password_ends_the_sign_in(srvlegacy):
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
+    c = run(acc.create_app_password("Phone"))
+    acc = connect(srvlegacy, Basic(L_ALICE, c.secret))
+    res = run(acc.change_password(ALICE_PW, NEW_PW))
+    assert res.reauthenticate and res.credentials is None and res.wiped
+    with pytest.raises(AuthRequired):  # as the outcome said: the app password is gone
+        run(acc.load())
+    run(connect(srvlegacy, Basic(L_ALICE, NEW_PW)).load())
+
+
 def test_legacy_change_password_hashed_and_wipes(srvlegacy):
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     c = run(acc.create_app_password("Phone"))
     res = run(acc.change_password(ALICE_PW, NEW_PW))
-    assert res.wiped and res.credentials == Basic(ALICE, NEW_PW)
+    assert res.wiped and res.credentials == Basic(L_ALICE, NEW_PW)
     stored = srvlegacy.accounts[ALICE].password
     assert stored.startswith("$6$") and NEW_PW not in stored
     st = run(acc.load())
     assert st.app_passwords == []  # 0.15 wiped them, as the state warned
     with pytest.raises(AuthRequired):
-        connect(srvlegacy, Basic(ALICE, c.secret))
+        connect(srvlegacy, Basic(L_ALICE, c.secret))
     with pytest.raises(AuthRequired):
-        connect(srvlegacy, Basic(ALICE, ALICE_PW))
+        connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
 
 
 def test_legacy_013_change_password_keeps_app_passwords():
     s = FakeStalwart(generation="legacy", legacy_version="0.13").start()
     try:
-        acc = run(stalwart.connect(s.url, Basic(ALICE, ALICE_PW), urllib_fetch))
+        acc = run(stalwart.connect(s.url, Basic(L_ALICE, ALICE_PW), urllib_fetch))
         run(acc.create_app_password("Phone"))
         run(acc.change_password(ALICE_PW, NEW_PW))
         assert len(run(acc.load()).app_passwords) == 1
@@ -448,52 +489,52 @@ def test_legacy_013_change_password_keeps_app_passwords():
 
 
 def test_legacy_change_password_with_oauth_token_uses_basic(srvlegacy):
-    tok = run(auth.legacy_token(srvlegacy.url, Basic(ALICE, ALICE_PW), urllib_fetch))
+    tok = run(auth.legacy_token(srvlegacy.url, Basic(L_ALICE, ALICE_PW), urllib_fetch))
     acc = connect(srvlegacy, tok)
     run(acc.change_password(ALICE_PW, NEW_PW))
-    run(connect(srvlegacy, Basic(ALICE, NEW_PW)).load())
+    run(connect(srvlegacy, Basic(L_ALICE, NEW_PW)).load())
 
 
 def test_legacy_change_password_wrong_current(srvlegacy):
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     with pytest.raises(WrongCurrentSecret):
         run(acc.change_password("nope", NEW_PW))
 
 
 def test_legacy_totp_enable_disable(srvlegacy):
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     secret, url = new_otp_url()
     res = run(acc.enable_totp(ALICE_PW, url))
     assert res.reauthenticate
     code = pyotp.TOTP(secret).now()
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW, code))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW, code))
     assert run(acc.load()).totp_enabled is True
     with pytest.raises(WrongCurrentSecret) as e:
         run(acc.disable_totp(ALICE_PW, "000000" if code != "000000" else "111111"))
     res = run(acc.disable_totp(ALICE_PW, pyotp.TOTP(secret).now()))
-    assert res.credentials == Basic(ALICE, ALICE_PW)
+    assert res.credentials == Basic(L_ALICE, ALICE_PW)
     assert run(acc.load()).totp_enabled is False
 
 
 def test_legacy_app_password_lifecycle(srvlegacy):
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     c = run(acc.create_app_password("Phone"))
     [ap] = run(acc.load()).app_passwords
     assert ap.id == c.id and ap.description == "Phone" and ap.created_at
     stored = srvlegacy.accounts[ALICE].app_passwords[0]
     assert stored.startswith(f"$app${c.id}$$6$") and c.secret not in stored
-    run(connect(srvlegacy, Basic(ALICE, c.secret)).load())
+    run(connect(srvlegacy, Basic(L_ALICE, c.secret)).load())
     run(acc.revoke_app_password(c.id))
     assert run(acc.load()).app_passwords == []
     with pytest.raises(AuthRequired):
-        connect(srvlegacy, Basic(ALICE, c.secret))
+        connect(srvlegacy, Basic(L_ALICE, c.secret))
     with pytest.raises(Unsupported):
         run(acc.create_api_key("CI"))
 
 
 def test_legacy_encryption(srvlegacy, tmp_path):
     cert = openssl_cert(tmp_path)
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     run(acc.upload_and_enable("ignored", cert, algorithm="Aes128"))
     st = run(acc.load())
     assert st.encryption.kind == "smime" and st.encryption.algorithm == "Aes128"
@@ -508,14 +549,14 @@ def test_legacy_rejects_ec_smime_at_upload(srvlegacy, tmp_path):
     subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-out",
                     str(tmp_path / "ec.pem")], check=True, capture_output=True)
     cert = openssl_cert(tmp_path, key=f"ec:{tmp_path / 'ec.pem'}")
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     with pytest.raises(ManagementError) as e:
         run(acc.set_encryption(Encryption("smime", "Aes256", certs=cert)))
     assert e.value.server_text
 
 
 def test_legacy_limited(srvlegacy):
-    acc = connect(srvlegacy, Basic("limited@example.com",
+    acc = connect(srvlegacy, Basic("limited",
                                    fake.DEMO_PASSWORDS["limited@example.com"]))
     st = run(acc.load())
     assert st.unavailable["password"].permissions == ["manage-passwords"]
@@ -523,7 +564,7 @@ def test_legacy_limited(srvlegacy):
 
 
 def test_legacy_ldap(srvlegacy):
-    acc = connect(srvlegacy, Basic("ldap@example.com", fake.DEMO_PASSWORDS["ldap@example.com"]))
+    acc = connect(srvlegacy, Basic("ldap", fake.DEMO_PASSWORDS["ldap@example.com"]))
     run(acc.load())
     with pytest.raises(ManagementError) as e:
         run(acc.change_password(fake.DEMO_PASSWORDS["ldap@example.com"], NEW_PW))
@@ -532,7 +573,7 @@ def test_legacy_ldap(srvlegacy):
 
 def test_legacy_request_never_uses_stalwart_urn(srvlegacy):
     from app import jmap
-    acc = connect(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
     r = run(jmap.post(acc.session, acc.authorization(), urllib_fetch,
                       [("Core/echo", {"hello": True})]))
     assert r.get("c0") == {"hello": True}

@@ -1,4 +1,5 @@
-"""Credentials, OAuth code + PKCE, refresh, device flow, storage policy."""
+"""Credentials, OAuth code + PKCE, refresh, device flow, storage policy, and what
+the sign-in card learns from discovery (docs/stalwart-contract.md §2.2, §3)."""
 from __future__ import annotations
 
 import base64
@@ -10,9 +11,9 @@ import pytest
 
 from app import auth
 from app.auth import Basic, Bearer
-from app.errors import (AuthorizationPending, AuthRequired, CannotReach, OAuthError,
-                        ProtocolError)
-from client_fakes import ORIGIN, FakeTransport, down, resp, run
+from app.errors import (MESSAGES, AuthorizationPending, AuthRequired, CannotReach, Forbidden,
+                        MfaRequired, OAuthError, ProtocolError)
+from client_fakes import ORIGIN, FakeTransport, down, problem, resp, run
 
 NOW = 1_800_000_000.0
 
@@ -44,7 +45,6 @@ def test_bearer_and_api_key():
 
 
 def test_storage_policy():
-    assert auth.remembered_settings("mail.example.com/") == {"server": ORIGIN}
     tok = Bearer("t", "r", NOW)
     assert auth.session_storage_payload(tok, False) is None
     assert auth.session_storage_payload(Basic("a", "pw"), True) is None
@@ -53,7 +53,6 @@ def test_storage_policy():
     assert auth.credentials_from_storage(json.loads(json.dumps(p))) == tok
     for junk in (None, 1, {"kind": "oauth"}, {"kind": "basic", "token": "x"}):
         assert auth.credentials_from_storage(junk) is None
-    assert "localStorage" in auth.STORAGE_RULES
 
 
 def test_discover_rebases_endpoints():
@@ -67,6 +66,7 @@ def test_discover_rebases_endpoints():
     assert md.authorization_endpoint == "http://127.0.0.1:8080/login"
     assert md.token_endpoint == "http://127.0.0.1:8080/auth/token"
     assert md.code_challenge_methods == ["S256"]
+    assert md.issuer == "https://public.example.com"  # kept as written: iss must equal it
     assert "Authorization" not in t.last().headers
 
 
@@ -83,7 +83,7 @@ def test_begin_authorization_pkce():
     p = urlsplit(url)
     assert f"{p.scheme}://{p.netloc}{p.path}" == ORIGIN + "/login"
     q = {k: v[0] for k, v in parse_qs(p.query).items()}
-    assert q["response_type"] == "code" and q["client_id"] == "stalwart-account-security"
+    assert q["response_type"] == "code" and q["client_id"] == "account-security"
     assert q["redirect_uri"] == "https://app.example/cb"
     assert q["code_challenge_method"] == "S256" and q["state"] == pending.state
     expect = base64.urlsafe_b64encode(
@@ -94,7 +94,7 @@ def test_begin_authorization_pkce():
     back = auth.PendingAuthorization.from_json(pending.to_json())
     assert back == pending and set(json.loads(pending.to_json())) == {
         "origin", "token_endpoint", "redirect_uri", "client_id", "state", "code_verifier",
-        "created_at"}
+        "created_at", "issuer", "iss_required"}
     _, other = auth.begin_authorization(ORIGIN, "https://app.example/cb")
     assert other.state != pending.state and other.code_verifier != pending.code_verifier
 
@@ -112,22 +112,68 @@ def test_complete_authorization_exchanges_code():
                          "Content-Type": "application/x-www-form-urlencoded"}
     assert r.form() == {"grant_type": "authorization_code", "code": "C0DE",
                         "redirect_uri": "https://app.example/cb",
-                        "client_id": "stalwart-account-security",
+                        "client_id": "account-security",
                         "code_verifier": pending.code_verifier}
 
 
 @pytest.mark.parametrize("params,key", [
     ({"code": "c", "state": "WRONG"}, "err.oauth.state_mismatch"),
     ({"code": "c"}, "err.oauth.state_mismatch"),
-    ({"error": "access_denied"}, "err.oauth.denied"),
-    ({"error": "server_error", "error_description": "oops"}, "err.oauth.other"),
+    ({"error": "access_denied", "state": "S"}, "err.oauth.denied"),
+    ({"error": "server_error", "error_description": "oops", "state": "S"},
+     "err.oauth.token.server_error"),
+    ({"error": "something_new", "state": "S"}, "err.oauth.other"),
 ])
 def test_complete_authorization_rejects(params, key):
     _, pending = auth.begin_authorization(ORIGIN, "https://app.example/cb")
+    params = {k: (pending.state if v == "S" else v) for k, v in params.items()}
     t = FakeTransport()
     with pytest.raises(OAuthError) as e:
         run(auth.complete_authorization(pending, params, t))
     assert e.value.key == key and not t.requests
+    assert e.value.server_text == params.get("error_description")
+
+
+def test_state_is_checked_before_anything_else_in_an_error_callback():
+    # An attacker's link: an error and a description, with a state that is not ours.
+    _, pending = auth.begin_authorization(ORIGIN, "https://app.example/cb")
+    for state in ("forged", None):
+        q = {"error": "access_denied", "error_description": "Call +1 555 0100 to unlock"}
+        if state:
+            q["state"] = state
+        with pytest.raises(OAuthError) as e:
+            run(auth.complete_authorization(pending, q, FakeTransport()))
+        assert e.value.key == "err.oauth.state_mismatch"
+        assert e.value.server_text is None and "555" not in e.value.message
+
+
+def _pending(issuer="https://mail.example.com", required=True):
+    md = auth.OAuthMetadata(ORIGIN, ORIGIN + "/login", ORIGIN + "/auth/token", ORIGIN + "/auth/device",
+                            ["S256"], issuer, required)
+    return auth.begin_authorization(ORIGIN, "https://app.example/cb", metadata=md)[1]
+
+
+@pytest.mark.parametrize("issuer,required,iss,ok", [
+    ("https://mail.example.com", True, "https://mail.example.com", True),
+    ("https://mail.example.com", True, "https://evil.example", False),
+    ("https://mail.example.com", True, None, False),          # advertised, so it must be there
+    ("https://mail.example.com", False, None, True),
+    ("https://mail.example.com", False, "https://mail.example.com/", False),  # exact comparison
+    ("", False, "https://anything.example", True),           # no discovery: nothing to compare
+])
+def test_iss_must_equal_the_discovered_issuer(issuer, required, iss, ok):
+    pending = _pending(issuer, required)
+    t = FakeTransport().on("POST", "/auth/token", resp(200, {"access_token": "AT",
+                                                             "token_type": "bearer"}))
+    q = {"code": "c", "state": pending.state}
+    if iss is not None:
+        q["iss"] = iss
+    if ok:
+        assert run(auth.complete_authorization(pending, q, t)).token == "AT"
+    else:
+        with pytest.raises(OAuthError) as e:
+            run(auth.complete_authorization(pending, q, t))
+        assert e.value.key == "err.oauth.issuer_mismatch" and not t.requests
 
 
 def test_complete_authorization_no_code():
@@ -140,8 +186,10 @@ def test_complete_authorization_no_code():
 @pytest.mark.parametrize("answer,exc,key", [
     (resp(400, {"error": "invalid_grant"}), OAuthError, "err.oauth.invalid_grant"),
     (resp(400, {"error": "invalid_client", "error_description": "d"}), OAuthError,
-     "err.oauth.other"),
+     "err.oauth.token.invalid_client"),
+    (resp(400, {"error": "what_is_this"}), OAuthError, "err.oauth.other"),
     (resp(200, {"token_type": "Bearer"}), ProtocolError, "err.protocol"),
+    (resp(200, {"access_token": "AT", "token_type": "mac"}), ProtocolError, "err.protocol"),
     (resp(200, raw=b"<html>"), ProtocolError, "err.protocol"),
     (resp(500, raw=b""), Exception, "err.server"),
 ])
@@ -151,6 +199,31 @@ def test_token_errors(answer, exc, key):
     with pytest.raises(exc) as e:
         run(auth.complete_authorization(pending, {"code": "c", "state": pending.state}, t))
     assert e.value.key == key
+
+
+# RFC 6749 §5.2 and RFC 8628 §3.5; Stalwart sends them without error_description.
+@pytest.mark.parametrize("code", ["access_denied", "invalid_client", "invalid_grant",
+                                  "invalid_request", "unauthorized_client",
+                                  "unsupported_grant_type", "invalid_scope", "expired_token",
+                                  "server_error", "temporarily_unavailable"])
+def test_every_token_error_has_its_own_plain_words(code):
+    _, pending = auth.begin_authorization(ORIGIN, "https://app.example/cb")
+    t = FakeTransport().on("POST", "/auth/token", resp(400, {"error": code}))
+    with pytest.raises(OAuthError) as e:
+        run(auth.complete_authorization(pending, {"code": "c", "state": pending.state}, t))
+    assert e.value.key != "err.oauth.other" and e.value.key in MESSAGES
+    assert e.value.server_text is None and code not in e.value.message and "{" not in e.value.message
+
+
+@pytest.mark.parametrize("tt", ["bearer", "Bearer", "BEARER", None])
+def test_token_type_is_compared_case_insensitively(tt):
+    _, pending = auth.begin_authorization(ORIGIN, "https://app.example/cb")
+    body = {"access_token": "AT", "expires_in": 60}
+    if tt:
+        body["token_type"] = tt
+    t = FakeTransport().on("POST", "/auth/token", resp(200, body))
+    assert run(auth.complete_authorization(pending, {"code": "c", "state": pending.state}, t,
+                                           now=now)) == Bearer("AT", None, NOW + 60)
 
 
 def test_pending_from_garbage():
@@ -171,7 +244,7 @@ def test_refresh():
     tok = run(auth.refresh(ORIGIN, Bearer("AT", "RT", NOW), t, now=now))
     assert tok == Bearer("AT2", "RT", NOW + 60)  # keeps the old refresh token
     assert t.last().form() == {"grant_type": "refresh_token", "refresh_token": "RT",
-                               "client_id": "stalwart-account-security"}
+                               "client_id": "account-security"}
     t = FakeTransport().on("POST", "/auth/token", resp(400, {"error": "invalid_grant"}))
     with pytest.raises(AuthRequired):
         run(auth.refresh(ORIGIN, Bearer("AT", "RT"), t))
@@ -186,7 +259,7 @@ def test_device_flow():
         "verification_uri_complete": ORIGIN + "/device?code=ABCD-EFGH", "expires_in": 600,
         "interval": 5}))
     d = run(auth.start_device_flow(ORIGIN, t, now=lambda: clock[0]))
-    assert t.last().form() == {"client_id": "stalwart-account-security",
+    assert t.last().form() == {"client_id": "account-security",
                                "scope": "offline_access"}
     assert d.user_code == "ABCD-EFGH" and d.interval == 5 and "DC" not in repr(d)
     t.on("POST", "/auth/token", resp(400, {"error": "authorization_pending"}),
@@ -195,7 +268,7 @@ def test_device_flow():
         run(auth.poll_device_flow(d, t, now=lambda: clock[0]))
     assert e.value.interval == 5 and e.value.key == "err.oauth.pending"
     assert t.last().form() == {"grant_type": "urn:ietf:params:oauth:grant-type:device_code",
-                               "device_code": "DC", "client_id": "stalwart-account-security"}
+                               "device_code": "DC", "client_id": "account-security"}
     with pytest.raises(AuthorizationPending) as e:
         run(auth.poll_device_flow(d, t, now=lambda: clock[0]))
     assert e.value.interval == 10 and d.interval == 10
@@ -207,7 +280,7 @@ def test_device_flow():
 
 
 @pytest.mark.parametrize("err,key", [("expired_token", "err.oauth.expired"),
-                                     ("access_denied", "err.oauth.denied")])
+                                     ("access_denied", "err.oauth.token.access_denied")])
 def test_device_flow_terminal_errors(err, key):
     d = auth.DeviceAuthorization(ORIGIN, ORIGIN + "/auth/token", "c", "DC", "U", "v", None,
                                  NOW + 100, 5)
@@ -235,3 +308,148 @@ def test_account_refresh_if_expiring():
     assert acc.authorization() == "Bearer AT2"
     basic = run(stalwart.connect(ORIGIN, Basic("a", "b"), with_session(FakeTransport())))
     assert run(basic.refresh_if_expiring()) is False
+
+
+def test_device_start_refused_shows_the_servers_words():
+    t = FakeTransport().on("POST", "/auth/device", problem(400, "Invalid parameters",
+                                                           "Client ID is missing."))
+    with pytest.raises(OAuthError) as e:
+        run(auth.start_device_flow(ORIGIN, t))
+    assert e.value.key == "err.oauth.device_refused" and e.value.server_text == "Client ID is missing."
+
+
+@pytest.mark.parametrize("url,ok", [
+    ("https://mail.example.com/device", True),
+    ("HTTPS://mail.example.com/device", True),
+    ("http://127.0.0.1:8080/device", True),
+    ("http://localhost/device", True),
+    ("http://[::1]:8080/device", True),
+    ("http://mail.example.com/device", False),      # plain http across the network
+    ("http://127.evil.example/device", False),       # a name, not a loopback address
+    ("http://127.0.0.2:8080/device", True),
+    ("javascript:alert(1)", False),
+    ("data:text/html,<script>alert(1)</script>", False),
+    ("https:///nohost", False),
+    ("//mail.example.com/device", False),
+    ("https://mail.example.com/a\nb", False),
+    (None, False),
+])
+def test_link_target_only_https_or_loopback_http(url, ok):
+    assert (auth.link_target(url) is not None) == ok
+
+
+@pytest.mark.parametrize("uri,complete,link", [
+    ("https://m.example/device", "https://m.example/device/?code=AB-CD", "https://m.example/device/?code=AB-CD"),
+    ("https://m.example/device", "https://evil.example/device/?code=AB-CD", "https://m.example/device"),
+    ("https://m.example/device", "javascript:alert(1)", "https://m.example/device"),
+    ("https://m.example/device", "https://m.example:444/device", "https://m.example/device"),
+    ("https://m.example/device", None, "https://m.example/device"),
+    ("javascript:alert(1)", "https://m.example/device/?code=x", None),
+    ("http://m.example/device", "http://m.example/device/?code=x", None),
+])
+def test_device_link_uses_the_complete_uri_only_on_the_same_origin(uri, complete, link):
+    d = auth.DeviceAuthorization(ORIGIN, ORIGIN + "/auth/token", "c", "DC", "AB-CD", uri, complete,
+                                 NOW + 100, 5)
+    assert d.link == link
+
+
+# ----- what the sign-in card offers ---------------------------------------------------------------
+DISCOVERY_016 = {"issuer": ORIGIN, "authorization_endpoint": ORIGIN + "/login",
+                 "token_endpoint": ORIGIN + "/auth/token",
+                 "device_authorization_endpoint": ORIGIN + "/auth/device",
+                 "code_challenge_methods_supported": ["S256"],
+                 "authorization_response_iss_parameter_supported": True}
+DISCOVERY_015 = {"issuer": ORIGIN, "authorization_endpoint": ORIGIN + "/authorize/code",
+                 "token_endpoint": ORIGIN + "/auth/token",
+                 "device_authorization_endpoint": ORIGIN + "/auth/device",
+                 "grant_types_supported": ["authorization_code", "implicit",
+                                           "urn:ietf:params:oauth:grant-type:device_code"]}
+
+
+def test_probe_tells_016_from_legacy():
+    t = FakeTransport().on("GET", "/.well-known/oauth-authorization-server", resp(200, DISCOVERY_016))
+    o = run(auth.probe(ORIGIN, t))
+    assert o.generation == "0.16" and o.login_page and o.reason is None
+    assert o.metadata.iss_parameter and o.metadata.issuer == ORIGIN
+    t = FakeTransport().on("GET", "/.well-known/oauth-authorization-server", resp(200, DISCOVERY_015))
+    o = run(auth.probe(ORIGIN, t))
+    assert o.generation == "legacy" and o.legacy and not o.login_page
+    assert o.reason == "unavailable.login_page_legacy" and o.reason in MESSAGES
+    assert o.metadata.authorization_endpoint == ORIGIN + "/authorize/code"
+
+
+def test_probe_that_cannot_read_discovery_says_unknown():
+    for answer in (down(), resp(500, raw=b""), resp(200, raw=b"<html>")):
+        t = FakeTransport().on("GET", "/.well-known/oauth-authorization-server", answer)
+        assert run(auth.probe(ORIGIN, t)) == auth.UNKNOWN_SERVER
+    assert auth.UNKNOWN_SERVER.login_page and auth.UNKNOWN_SERVER.generation == "unknown"
+
+
+def test_refine_refusal_suggests_the_account_name_on_legacy():
+    legacy = auth.sign_in_options(auth.OAuthMetadata(ORIGIN, "a", "t", "d", []))
+    v016 = auth.sign_in_options(auth.default_metadata(ORIGIN))
+    err = AuthRequired(server_text="You have to authenticate first.", status=401)
+    r = auth.refine_refusal(err, "alice@example.test", legacy)
+    assert r.key == "err.auth_required_account_name" and "alice" in r.message
+    assert "without @domain" in r.message and r.server_text == err.server_text
+    assert auth.refine_refusal(err, "alice", legacy) is err
+    assert auth.refine_refusal(err, "alice@example.test", v016) is err
+    assert auth.refine_refusal(err, "alice@example.test", auth.UNKNOWN_SERVER) is err
+    other = Forbidden(status=403)
+    assert auth.refine_refusal(other, "alice@example.test", legacy) is other
+
+
+LEGACY = auth.sign_in_options(auth.OAuthMetadata(ORIGIN, ORIGIN + "/authorize/code",
+                                                 ORIGIN + "/auth/token", ORIGIN + "/auth/device", []))
+
+
+def test_password_sign_in_without_code_is_basic():
+    t = FakeTransport()
+    creds = run(auth.password_sign_in(ORIGIN, "alice", "pw", " ", LEGACY, t))
+    assert creds == Basic("alice", "pw") and not t.requests
+
+
+def test_password_sign_in_with_code_on_legacy_trades_it_for_a_token():
+    t = (FakeTransport()
+         .on("POST", "/api/oauth", resp(200, {"data": {"code": "K", "permissions": [],
+                                                       "version": "0.15.5", "isEnterprise": False}}))
+         .on("POST", "/auth/token", resp(200, {"access_token": "AT", "token_type": "bearer",
+                                               "expires_in": 3600, "refresh_token": "RT"})))
+    creds = run(auth.password_sign_in(ORIGIN, "totp", "pw", "123 456", LEGACY, t))
+    assert isinstance(creds, Bearer) and creds.token == "AT" and creds.refresh_token == "RT"
+    first, second = t.requests
+    assert first.basic() == ("totp", "pw$123456")
+    body = first.json()
+    assert body == {"type": "code", "client_id": "account-security", "redirect_uri": None,
+                    "nonce": None}
+    assert len(body["client_id"]) <= auth.CLIENT_ID_MAX_LEGACY  # 0.15.5 refuses longer ids
+    # issued for redirect_uri null: the exchange must send it, empty
+    assert second.form() == {"grant_type": "authorization_code", "code": "K",
+                             "client_id": "account-security", "redirect_uri": ""}
+    assert "Authorization" not in second.headers
+
+
+def test_password_sign_in_with_code_on_016_points_to_the_login_page():
+    v016 = auth.sign_in_options(auth.default_metadata(ORIGIN))
+    t = FakeTransport()
+    with pytest.raises(MfaRequired) as e:
+        run(auth.password_sign_in(ORIGIN, "alice@example.com", "pw", "123456", v016, t))
+    assert e.value.generation == "0.16" and not t.requests
+
+
+def test_password_sign_in_refused_with_an_address_on_legacy():
+    t = FakeTransport().on("POST", "/api/oauth", problem(401, "Unauthorized",
+                                                         "You have to authenticate first."))
+    with pytest.raises(AuthRequired) as e:
+        run(auth.password_sign_in(ORIGIN, "totp@example.com", "pw", "123456", LEGACY, t))
+    assert e.value.key == "err.auth_required_account_name"
+
+
+def test_legacy_token_refusal_shows_the_servers_words():
+    t = FakeTransport().on("POST", "/api/oauth", resp(200, {
+        "error": "other", "details": "Client ID is invalid.", "reason": None}))
+    with pytest.raises(OAuthError) as e:
+        run(auth.legacy_token(ORIGIN, Basic("alice", "pw", "123456"), t))
+    assert e.value.key == "err.oauth.legacy_refused"
+    assert e.value.server_text == "Client ID is invalid."
+    assert "does not understand" not in e.value.message

@@ -21,7 +21,7 @@ from app.stalwart import BY_ANSWER, CONTINUES, ENDED, REPLACED
 from client_fakes import run
 
 from tests.fakestalwart import FakeStalwart
-from test_against_fake import ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, openssl_cert
+from test_against_fake import L_ALICE, L_TOTP, ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, openssl_cert
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ CRYPTO_POST, CRYPTO_GET = ("POST", "/api/account/crypto"), ("GET", "/api/account
 
 def test_legacy_sign_in_and_load(srvlegacy):
     before = len(srvlegacy.requests)
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     assert [(r.method, r.path) for r in srvlegacy.requests[before:]] == [
         ("GET", "/.well-known/jmap"), ("GET", "/jmap/session"), AUTH_GET, CRYPTO_GET]
     _, reqs = counted(srvlegacy, acc.load())
@@ -185,25 +185,25 @@ def test_legacy_sign_in_and_load(srvlegacy):
 
 
 def test_legacy_password_change_is_two_requests(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     out, reqs = counted(srvlegacy, acc.change_password(ALICE_PW, NEW_PW))
     assert reqs == [AUTH_POST, AUTH_GET] and out.session == REPLACED
 
 
 def test_legacy_two_factor_requests(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     setup = acc.start_two_factor_setup()
     # a password sign-in ends when 2FA goes on: nothing left to read with
     out, reqs = counted(srvlegacy, acc.enable_totp(ALICE_PW, setup))
     assert reqs == [AUTH_POST] and out.session == ENDED and out.state is None
-    acc = sign_in(srvlegacy, Basic(TOTP_USER, TOTP_PW, totp.code_at(srvlegacy.accounts[TOTP_USER].otp_url)))
+    acc = sign_in(srvlegacy, Basic(L_TOTP, TOTP_PW, totp.code_at(srvlegacy.accounts[TOTP_USER].otp_url)))
     out, reqs = counted(srvlegacy, acc.disable_totp(TOTP_PW, totp.code_at(srvlegacy.accounts[TOTP_USER].otp_url)))
     assert reqs == [AUTH_POST, AUTH_GET] and out.session == REPLACED
     assert out.state.two_factor.enabled is False
 
 
 def test_legacy_app_passwords_are_two_requests_each(srvlegacy):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     out, reqs = counted(srvlegacy, acc.create_app_password("Phone"))
     assert reqs == [AUTH_POST, AUTH_GET] and out.state.app_passwords.count == 1
     out, reqs = counted(srvlegacy, acc.revoke_app_password(out.created.id))
@@ -216,7 +216,7 @@ def test_legacy_app_passwords_are_two_requests_each(srvlegacy):
 
 
 def test_legacy_encryption_is_two_requests_each(srvlegacy, cert):
-    acc = sign_in(srvlegacy, Basic(ALICE, ALICE_PW))
+    acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     out, reqs = counted(srvlegacy, acc.upload_and_enable("", cert, "Aes256"))
     assert reqs == [CRYPTO_POST, CRYPTO_GET] and out.state.encryption.enabled
     out, reqs = counted(srvlegacy, acc.disable_encryption())

@@ -16,6 +16,11 @@ ALICE = ("alice@example.com", "correct horse battery staple")
 TOTP = ("totp@example.com", "totp account password 42")
 LDAP = ("ldap@example.com", "ldap directory password 7")
 LIMITED = ("limited@example.com", "limited rights password 9")
+# Legacy servers sign in by principal name (seen on 0.15.5).
+L_ALICE = ("alice", ALICE[1])
+L_TOTP = ("totp", TOTP[1])
+L_LDAP = ("ldap", LDAP[1])
+L_LIMITED = ("limited", LIMITED[1])
 USING = ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"]
 
 

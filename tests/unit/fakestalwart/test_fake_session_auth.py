@@ -172,7 +172,7 @@ def test_expired_and_ip_restricted_credentials(srv):
 
 def test_api_account_permissions(srv):
     r = call(srv.url + "/api/account", auth=basic(*ALICE)).json()
-    assert r["edition"] in ("oss", "community", "enterprise") and r["locale"] == "en"
+    assert r["edition"] in ("oss", "community", "enterprise") and r["locale"] == "en_US"
     assert "sysAccountPasswordUpdate" in r["permissions"] and "sysApiKeyCreate" in r["permissions"]
     assert "sysAccountGet" not in r["permissions"]
     ldap = call(srv.url + "/api/account", auth=basic(*LDAP)).json()["permissions"]
