@@ -5,6 +5,8 @@ import js
 
 js.performance.mark("py-start")  # boot phases, read by bench/run.py
 
+from app import warm  # noqa: E402
 from app.ui import start  # noqa: E402
 
+warm.when_ready()  # heavy libraries, in idle time once the page is ready
 await start()  # noqa: F704 (PyScript supports top-level await)

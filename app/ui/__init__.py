@@ -1,8 +1,8 @@
 """DOM glue: reads the forms, calls the logic, renders results. Browser only.
 
-``start()`` is called by app/main.py once the wheels are loaded. It translates
-the static shell, wires every section, finishes an OAuth redirect or restores an
-opted-in session, and marks the page ready.
+``start()`` is called by app/main.py. It translates the static shell, wires every
+section, finishes an OAuth redirect or restores an opted-in session, and marks
+the page ready (app.warm then loads the heavy libraries in idle time).
 """
 from __future__ import annotations
 
@@ -91,5 +91,3 @@ async def start() -> None:
         pass
     except Exception as e:
         dom.show_error("signin-msg", e)
-    from app.keys import warm_up
-    warm_up()  # load the key libraries while the user reads the page
