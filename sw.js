@@ -21,10 +21,10 @@ const PREFIX = "account-security " + new URL(SCOPE).pathname + " ";
 const CACHE = PREFIX + BUNDLE.version;
 const abs = (p) => new URL(p, SCOPE).href;
 const INDEX = abs("index.html");
-const FILES = new Set([...BUNDLE.files, ...BUNDLE.optional].map(abs));
+const FILES = new Set(BUNDLE.files.map(abs));
 const IMMUTABLE = new Set(BUNDLE.immutable.map(abs));
 
-async function store(cache, url, optional) {
+async function store(cache, url) {
   if (IMMUTABLE.has(url)) {
     const have = await caches.match(url);
     if (have) return cache.put(url, have);
@@ -37,16 +37,13 @@ async function store(cache, url, optional) {
     }
     return cache.put(url, r);
   }
-  if (!optional) throw new Error(url + ": HTTP " + r.status);
+  throw new Error(url + ": HTTP " + r.status);
 }
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await Promise.all([
-      ...BUNDLE.files.map((p) => store(cache, abs(p), false)),
-      ...BUNDLE.optional.map((p) => store(cache, abs(p), true)),
-    ]);
+    await Promise.all(BUNDLE.files.map((p) => store(cache, abs(p))));
     await self.skipWaiting();
   })().catch(async (e) => {
     await caches.delete(CACHE); // never keep half a version
