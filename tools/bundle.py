@@ -5,9 +5,12 @@
 Produces, under assets/vendor/ (never committed):
 
 * ``rt-<R>/``: the Pyodide core, a bytecode-only stdlib ``stdlib-<S>.zip`` holding
-  just the modules the page can import, and ``app-<A>.zip``: app/ and the wheels,
-  compiled. R names the pinned runtime, S and A hash the archives' bytes, so a
-  cached file is never used with another runtime or other sources.
+  just the modules the page can import, ``app-<A>.zip``: app/ and the wheels it
+  imports while starting, compiled, and ``lib-<L>.zip``: the wheels it imports
+  only when a section needs them (key parsers, QR, password strength), fetched
+  while Python starts instead of competing with the runtime's download. R names
+  the pinned runtime, S, A and L hash the archives' bytes, so a cached file is
+  never used with another runtime or other sources.
 * ``runtime.mjs``: the module pyscript.toml names as the interpreter; it loads
   that Pyodide with those archives (regenerated with every build).
 * ``bundle.js``: the file list and version the service worker (sw.js) caches.
@@ -37,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "assets" / "vendor"
 LOCK = ROOT / "assets" / "vendor.lock.json"
 CACHE = ROOT / ".cache" / "bundle"
-RECIPE = 2  # bump when what goes into the archives changes
+RECIPE = 3  # bump when what goes into the archives changes
 
 # Imports no import statement shows: codecs looked up by name (all of encodings is
 # kept), time.strptime's _strptime, the traceback printer, zip imports, sysconfig
@@ -91,7 +94,8 @@ class Bundle:
     key: str            # hash of every input
     runtime: str        # "assets/vendor/rt-<R>/"
     stdlib: str         # path of the bytecode stdlib archive
-    app: str            # path of the app + wheels archive
+    app: str            # path of the archive of app/ and the wheels it imports at start
+    lib: str            # path of the archive of the wheels it imports later
     version: str        # names the service worker's cache
     files: list[str]    # what the service worker keeps (site-relative paths)
 
@@ -183,15 +187,25 @@ def stdlib_compiled(lock: dict, say) -> tuple[dict[str, bytes], dict]:
     if hit:
         return hit
     say("compiling the standard library with Pyodide (once per runtime, ~15 s)…")
-    src = {n: d for n, d in bytecode.read_zip(VENDOR / "pyodide" / "python_stdlib.zip").items()
-           if n.endswith(".py")}
-    pyver = json.loads((VENDOR / "pyodide" / "pyodide-lock.json").read_text())["info"]["python"]
-    tag = "".join(pyver.split(".")[:2])
-    c = bytecode.compile_sources(VENDOR / "pyodide", src, f"/lib/python{tag}.zip/", library=True)
+    c = compile_stdlib()
     meta = {"imports": c.imports, "boot": c.boot_modules}
     _check_reproducible(lock, "stdlib", digest(c.pycs))
     _store(f"stdlib-{rid}-{_compiler_id()}.zip", c.pycs, meta)
     return c.pycs, meta
+
+
+def compile_stdlib() -> bytecode.Compiled:
+    src = {n: d for n, d in bytecode.read_zip(VENDOR / "pyodide" / "python_stdlib.zip").items()
+           if n.endswith(".py")}
+    pyver = json.loads((VENDOR / "pyodide" / "pyodide-lock.json").read_text())["info"]["python"]
+    tag = "".join(pyver.split(".")[:2])
+    return bytecode.compile_sources(VENDOR / "pyodide", src, f"/lib/python{tag}.zip/", skip_mains=True,
+                                    strip_docstrings=True)
+
+
+def compile_wheels(lock: dict) -> bytecode.Compiled:
+    return bytecode.compile_sources(VENDOR / "pyodide", wheel_sources(lock), "/lib/app.zip/",
+                                    strip_docstrings=True)
 
 
 def wheel_sources(lock: dict) -> dict[str, bytes]:
@@ -216,7 +230,7 @@ def wheels_compiled(lock: dict, say) -> tuple[dict[str, bytes], dict]:
     if hit:
         return hit
     say("compiling the wheels with Pyodide (once per version)…")
-    c = bytecode.compile_sources(VENDOR / "pyodide", wheel_sources(lock), "/lib/app.zip/")
+    c = compile_wheels(lock)
     meta = {"imports": c.imports}
     _check_reproducible(lock, "wheels", digest(c.pycs))
     _store(f"wheels-{wid}.zip", c.pycs, meta)
@@ -224,8 +238,13 @@ def wheels_compiled(lock: dict, say) -> tuple[dict[str, bytes], dict]:
 
 
 def _check_reproducible(lock: dict, what: str, got: str) -> None:
-    want = lock.get("bytecode", {}).get(what)
-    if want and want != got:
+    rec = lock.get("bytecode", {})
+    if rec.get("recipe") != RECIPE:
+        print(f"bundle: {LOCK.relative_to(ROOT)} has no {what} digest for build recipe {RECIPE} yet; "
+              f"record it with `python3 -m tools.vendor --relock`", file=sys.stderr)
+        return
+    want = rec.get(what)
+    if want != got:
         raise BundleError(f"the {what} bytecode built here differs from the one recorded in "
                           f"{LOCK.relative_to(ROOT)} (the build is not reproducible on this machine); "
                           f"run `python3 -m tools.vendor --relock` only if you changed the runtime on purpose.")
@@ -276,23 +295,24 @@ def _link_runtime(rt: Path) -> None:
             shutil.copyfile(src, dest)
 
 
-def runtime_module(lock: dict, rid: str, stdlib: str, app: str, version: str) -> str:
+def runtime_module(lock: dict, rid: str, stdlib: str, app: str, lib: str, version: str) -> str:
     info = json.loads((VENDOR / "pyodide" / "pyodide-lock.json").read_text())["info"]
     mini_lock = json.dumps({"info": info, "packages": {}})
     return f"""// Generated by `python3 -m tools.vendor` (tools/bundle.py) for this build; do not edit.
 // The interpreter pyscript.toml names: the pinned Pyodide, with the bytecode stdlib
-// and the page's bytecode bundle (app/ + wheels) on sys.path. assets/boot.js calls
-// start() first thing, so the runtime boots while PyScript loads; PyScript's own
+// and the page's bytecode archives on sys.path. assets/boot.js calls start() first
+// thing, so the runtime downloads and boots while PyScript loads; PyScript's own
 // loadPyodide() call then gets that same runtime, with its output handlers.
 import {{ loadPyodide as load, version }} from "./rt-{rid}/pyodide.mjs";
 
 export {{ version }};
-export const bundle = {json.dumps({"version": version, "stdlib": stdlib, "app": app})};
+export const bundle = {json.dumps({"version": version, "stdlib": stdlib, "app": app, "lib": lib})};
 const base = new URL("./rt-{rid}/", import.meta.url).href;
 const out = {{ stdout: (s) => console.log(s), stderr: (s) => console.warn(s) }};
 let booting = null;
 
-async function fetchBytes(url) {{
+async function fetchBytes(name) {{
+  const url = new URL(name, base).href;
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${{url}}: HTTP ${{r.status}}`);
   return new Uint8Array(await r.arrayBuffer());
@@ -301,17 +321,29 @@ async function fetchBytes(url) {{
 export function start() {{
   if (booting) return booting;
   performance.mark("runtime-start");
-  const app = fetchBytes(new URL("{app.rsplit("/", 1)[-1]}", base).href);
+  const app = fetchBytes("{app}");
   app.catch(() => {{}});  // reported by fsInit below
+  let lib = null;
   booting = load({{
     indexURL: base,
-    stdLibURL: new URL("{stdlib.rsplit("/", 1)[-1]}", base).href,
+    stdLibURL: new URL("{stdlib}", base).href,
     lockFileContents: {json.dumps(mini_lock)},
     stdout: (s) => out.stdout(s),
     stderr: (s) => out.stderr(s),
     env: {{ PYTHONPATH: "/lib/app.zip" }},
-    fsInit: async (FS) => FS.writeFile("/lib/app.zip", await app),
-  }}).then((py) => {{ performance.mark("runtime-ready"); return py; }});
+    fsInit: async (FS) => {{
+      FS.writeFile("/lib/app.zip", await app);
+      // The runtime has arrived; the libraries the page imports only later
+      // download now, while Python starts, instead of slowing the runtime down.
+      lib = fetchBytes("{lib}");
+      lib.catch(() => {{}});
+    }},
+  }}).then(async (py) => {{
+    py.FS.writeFile("/lib/lib.zip", await lib);
+    py.pyimport("sys").path.insert(1, "/lib/lib.zip");
+    performance.mark("runtime-ready");
+    return py;
+  }});
   return booting;
 }}
 
@@ -347,7 +379,7 @@ def current(lock: dict | None = None) -> Bundle | None:
     if rec.get("key") != input_key(lock, app_sources()):
         return None
     b = Bundle(**rec)
-    if not all((ROOT / f).is_file() for f in [b.stdlib, b.app, "assets/vendor/runtime.mjs",
+    if not all((ROOT / f).is_file() for f in [b.stdlib, b.app, b.lib, "assets/vendor/runtime.mjs",
                                                "assets/vendor/bundle.js"]):
         return None
     return b
@@ -376,28 +408,36 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         app = bytecode.compile_sources(VENDOR / "pyodide", sources, "/lib/app.zip/", analyse)
         graph = {**std_meta["imports"], **whl_meta["imports"], **app.imports}
         roots = [*app.imports, *ALWAYS, *PYSCRIPT_SNIPPETS, *std_meta.get("boot", [])]
-        keep = stdlib_modules(std_pycs, set(whl_meta["imports"]) | set(app.imports), graph, roots)
+        page_modules = set(whl_meta["imports"]) | set(app.imports)
+        keep = stdlib_modules(std_pycs, page_modules, graph, roots)
+        at_start = {m.split(".")[0] for m in bytecode.reachable(graph, roots, page_modules, lazy=False)}
         std_zip = bytecode.zip_bytes({n: d for n, d in std_pycs.items() if bytecode.module_name(n) in keep})
-        app_zip = bytecode.zip_bytes({**whl_pycs, **app.pycs})
+        app_zip = bytecode.zip_bytes({**{n: d for n, d in whl_pycs.items() if n.split("/")[0].removesuffix(".pyc") in at_start},
+                                      **app.pycs})
+        lib_zip = bytecode.zip_bytes({n: d for n, d in whl_pycs.items()
+                                      if n.split("/")[0].removesuffix(".pyc") not in at_start})
         std_name = f"stdlib-{hashlib.sha256(std_zip).hexdigest()[:12]}.zip"
         app_name = f"app-{hashlib.sha256(app_zip).hexdigest()[:12]}.zip"
-        _write_if_missing(rt / std_name, std_zip)
-        _write_if_missing(rt / app_name, app_zip)
+        lib_name = f"lib-{hashlib.sha256(lib_zip).hexdigest()[:12]}.zip"
+        for name, data in ((std_name, std_zip), (app_name, app_zip), (lib_name, lib_zip)):
+            _write_if_missing(rt / name, data)
         rel = f"assets/vendor/rt-{rid}/"
-        version = _h(rid.encode(), std_name.encode(), app_name.encode(), key.encode())[:16]
+        version = _h(rid.encode(), std_name.encode(), app_name.encode(), lib_name.encode(), key.encode())[:16]
         boot_js = sorted(f"assets/vendor/pyscript/{p.name}" for p in (VENDOR / "pyscript").iterdir()
                          if PYSCRIPT_BOOT.match(p.name))
         files = [*SHELL, *(f for f in OPTIONAL if (ROOT / f).is_file()), "assets/vendor/runtime.mjs", *boot_js,
-                 *(rel + n for n in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", std_name, app_name))]
-        b = Bundle(key=key, runtime=rel, stdlib=rel + std_name, app=rel + app_name,
+                 *(rel + n for n in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", std_name, app_name,
+                                     lib_name))]
+        b = Bundle(key=key, runtime=rel, stdlib=rel + std_name, app=rel + app_name, lib=rel + lib_name,
                    version=version, files=files)
         bytecode.write_atomic(VENDOR / "bundle.js", sw_manifest(b).encode())
         bytecode.write_atomic(VENDOR / "build.json", json.dumps(asdict(b), indent=1).encode())
         bytecode.write_atomic(VENDOR / "runtime.mjs",
-                              runtime_module(lock, rid, std_name, app_name, version).encode())
-        _prune(rt, {std_name, app_name})
-        say(f"built {rel}{std_name} ({len(std_zip) // 1024} KiB, {len(keep)} stdlib modules) and "
-            f"{app_name} ({len(app_zip) // 1024} KiB) in {time.monotonic() - t0:.1f} s")
+                              runtime_module(lock, rid, std_name, app_name, lib_name, version).encode())
+        _prune(rt, {std_name, app_name, lib_name})
+        say(f"built {rel}: {std_name} ({len(std_zip) // 1024} KiB, {len(keep)} stdlib modules), "
+            f"{app_name} ({len(app_zip) // 1024} KiB), {lib_name} ({len(lib_zip) // 1024} KiB) "
+            f"in {time.monotonic() - t0:.1f} s")
         return b
 
 
@@ -407,7 +447,7 @@ def _prune(rt: Path, keep: set[str]) -> None:
     for d in VENDOR.glob("rt-*"):
         if d.is_dir() and d != rt:
             shutil.rmtree(d, ignore_errors=True)
-    for pattern in ("stdlib-*.zip", "app-*.zip"):
+    for pattern in ("stdlib-*.zip", "app-*.zip", "lib-*.zip"):
         old = sorted((p for p in rt.glob(pattern) if p.name not in keep),
                      key=lambda p: p.stat().st_mtime, reverse=True)
         for p in old[2:]:

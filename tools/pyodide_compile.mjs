@@ -3,9 +3,10 @@
 //   node tools/pyodide_compile.mjs PYODIDE_DIR WORK_DIR
 //
 // WORK_DIR/job.json is {"prefix": "...", "compile": ["a/b.py", ...], "analyse": [...],
-// "skip_mains": bool}.
+// "skip_mains": bool, "strip_docstrings": bool}.
 // Every file under WORK_DIR/src listed in "compile" becomes WORK_DIR/out/<path>c,
-// an unchecked-hash pyc whose co_filename is prefix + path (tracebacks name it);
+// an unchecked-hash pyc whose co_filename is prefix + path (tracebacks name it),
+// without docstrings if asked;
 // no timestamp goes in, so the bytes depend only on the source and the runtime.
 // For "compile" and "analyse" files alike, the modules each one imports (import
 // statements, import_module("literal"); eager or lazy, see Imports) are written to
@@ -83,6 +84,20 @@ class Imports(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+def strip_docstrings(tree):
+    """Drop module, class and function docstrings, as python -OO does, keeping
+    asserts (ecdsa reports bad points with them) and every line number."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                doc = body.pop(0)
+                if not body:
+                    body.append(ast.copy_location(ast.Pass(), doc))
+    return tree
+
+
 def imports_of(tree, name, is_pkg, skip_mains):
     v = Imports(name, is_pkg, skip_mains)
     v.visit(tree)
@@ -101,7 +116,10 @@ for rel in job["compile"] + job["analyse"]:
                                  job.get("skip_mains", False))
         if rel in analyse_only:
             continue
-        code = compile(source, job["prefix"] + rel, "exec", dont_inherit=True, optimize=0)
+        tree = ast.parse(source)
+        if job.get("strip_docstrings"):
+            tree = strip_docstrings(tree)
+        code = compile(tree, job["prefix"] + rel, "exec", dont_inherit=True, optimize=0)
     except SyntaxError as e:
         errors.append(f"{rel}, line {e.lineno}: {e.msg}")
         continue

@@ -24,7 +24,7 @@ def built():
 
 def run_in_bundle(b: bundle.Bundle, code: Path) -> dict:
     r = subprocess.run(["node", str(HERE / "run_in_bundle.mjs"), str(ROOT / b.runtime), str(ROOT / b.stdlib),
-                        str(ROOT / b.app), str(ROOT), str(code)], capture_output=True, text=True, timeout=240)
+                        str(ROOT / b.app), str(ROOT / b.lib), str(ROOT), str(code)], capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -58,8 +58,8 @@ def test_app_bytecode_is_reproducible_and_names_its_files(built):
 def test_wheel_bytecode_matches_the_digest_in_the_lock(built):
     """Compiled afresh here, the wheels give the bytes another machine recorded."""
     lock = vendor.load_lock()
-    c = bytecode.compile_sources(ROOT / "assets/vendor/pyodide", bundle.wheel_sources(lock), "/lib/app.zip/")
-    assert bundle.digest(c.pycs) == lock["bytecode"]["wheels"]
+    assert lock["bytecode"]["recipe"] == bundle.RECIPE
+    assert bundle.digest(bundle.compile_wheels(lock).pycs) == lock["bytecode"]["wheels"]
 
 
 def test_a_syntax_error_is_named_with_its_file_and_line(built):
@@ -70,12 +70,23 @@ def test_a_syntax_error_is_named_with_its_file_and_line(built):
 
 def test_build_is_a_fast_no_op_when_nothing_changed(built):
     import time
+
     t0 = time.perf_counter()
     again = bundle.build()
     assert again == built
     assert time.perf_counter() - t0 < 2.0  # hashes app/, starts nothing
-    for f in (built.stdlib, built.app, "assets/vendor/runtime.mjs", "assets/vendor/bundle.js"):
+    for f in (built.stdlib, built.app, built.lib, "assets/vendor/runtime.mjs", "assets/vendor/bundle.js"):
         assert (ROOT / f).is_file(), f
     runtime = (ROOT / "assets/vendor/runtime.mjs").read_text()
-    assert built.app.rsplit("/", 1)[-1] in runtime and built.stdlib.rsplit("/", 1)[-1] in runtime
+    for f in (built.stdlib, built.app, built.lib):
+        assert f.rsplit("/", 1)[-1] in runtime, f
+
+
+def test_libraries_used_only_later_are_in_their_own_archive(built):
+    """What the page imports while starting is in app-*.zip; the key parsers, QR
+    and password-strength libraries, imported only when used, in lib-*.zip."""
+    import zipfile
+    top = lambda path: {n.split("/")[0].removesuffix(".pyc") for n in zipfile.ZipFile(ROOT / path).namelist()}
+    assert top(built.app) == {"app", "pyotp"}
+    assert top(built.lib) == {"asn1crypto", "ecdsa", "six", "qrcode", "zxcvbn"}
     assert built.version in (ROOT / "assets/vendor/bundle.js").read_text()

@@ -9,12 +9,12 @@ def test_page_reaches_ready_with_only_its_own_origin(recorder, site):
     assert page.locator("fieldset.gate").first.is_enabled()
     assert rec.origins() == {site.origin}, rec.origins()
     # The runtime came from our folder, not a CDN: one versioned runtime folder with
-    # the bytecode stdlib and one bytecode archive of app/ and the wheels, instead
+    # the bytecode stdlib and two bytecode archives of app/ and the wheels, instead
     # of a request per module or wheel.
     paths = [u.replace(rec.site.url, "/") for _, u, _ in rec.requests]
     built = bundle.current()
     assert built is not None
-    for name in ("pyodide.asm.wasm", built.stdlib.rsplit("/", 1)[-1], built.app.rsplit("/", 1)[-1]):
+    for name in ("pyodide.asm.wasm", *(f.rsplit("/", 1)[-1] for f in (built.stdlib, built.app, built.lib))):
         assert "/" + built.runtime + name in paths, (name, paths)
     assert not [p for p in paths if p.startswith("/app/") and p != "/app/main.py"], paths
     assert not [p for p in paths if "/wheels/" in p or p.endswith("python_stdlib.zip")], paths
