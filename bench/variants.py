@@ -85,8 +85,8 @@ def variants(commit: str, tmp: Path, servers: list[str]) -> list[Variant]:
     boot = (ROOT / "assets" / "boot.js").read_text()
     runtime = (ROOT / "assets" / "vendor" / "runtime.mjs").read_text()
 
-    direct_boot = _replace(boot, 'import("./vendor/pyscript/core.js").catch((e) => fail(why(e)));', """
-import("./vendor/runtime.mjs").then(async (rt) => {
+    direct_boot = _replace(boot, 'painted.then(() => import("./vendor/pyscript/core.js")).catch((e) => fail(why(e)));', """
+painted.then(() => runtime).then(async (rt) => {
   const py = await rt.start();
   const main = await fetch(new URL("../app/main.py", import.meta.url));
   await py.runPythonAsync(await main.text());
@@ -95,7 +95,7 @@ import("./vendor/runtime.mjs").then(async (rt) => {
                             "index.html")
     direct_index = _replace(direct_index, '<link rel="modulepreload" href="assets/vendor/pyscript/core.js">\n', "",
                             "index.html")
-    late_boot = _replace(boot, 'import("./vendor/runtime.mjs").then((rt) => rt.start()).catch((e) => fail(why(e)));',
+    late_boot = _replace(boot, 'painted.then(() => runtime).then((rt) => rt.start()).catch((e) => fail(why(e)));',
                          "", "assets/boot.js")
 
     std_all, _ = bundle.stdlib_compiled(lock, lambda m: None)

@@ -49,9 +49,7 @@ def compile_sources(pyodide_dir: Path, sources: Mapping[str, bytes], prefix: str
     library's own command line or self-test) do not count. ``strip_docstrings``:
     as python -OO (about 15 % fewer bytes), asserts stay."""
     analyse = analyse or {}
-    if shutil.which("node") is None:
-        raise BytecodeError("`node` is not installed; install it (e.g. `apt-get install nodejs npm`) "
-                            "and run `python3 -m tools.vendor` again.")
+    _check_node()
     with tempfile.TemporaryDirectory(prefix="bytecode-") as t:
         work = Path(t)
         for rel, data in [*sources.items(), *analyse.items()]:
@@ -74,6 +72,21 @@ def compile_sources(pyodide_dir: Path, sources: Mapping[str, bytes], prefix: str
                                 f"is rebuilt on the next start.")
         pycs = {rel + "c": (work / "out" / (rel + "c")).read_bytes() for rel in sorted(sources)}
         return Compiled(pycs, result["imports"], result.get("boot", []))
+
+
+def _check_node() -> None:
+    """Pyodide runs under Node 18 or newer (its package says so)."""
+    if shutil.which("node") is None:
+        raise BytecodeError("`node` is not installed; install it (e.g. `apt-get install nodejs npm`) "
+                            "and run `python3 -m tools.vendor` again.")
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    try:
+        major = int(version.lstrip("v").split(".")[0])
+    except ValueError:
+        major = 0
+    if major < 18:
+        raise BytecodeError(f"Node {version or '(unknown version)'} is too old to run Pyodide; install "
+                            f"Node 18 or newer and run `python3 -m tools.vendor` again.")
 
 
 def zip_bytes(entries: Mapping[str, bytes]) -> bytes:
