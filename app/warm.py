@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-# Imported on first use by their sections (totp, passwords), after the key parsers.
-LATER = ("qrcode", "qrcode.image.svg", "zxcvbn")
+# Imported on first use by their sections (totp, passwords), after the key parsers;
+# a package's standard-library dependencies first, in their own steps.
+LATER = ("qrcode", "xml.etree.ElementTree", "qrcode.image.svg", "zxcvbn")
 
 
 def steps() -> list[Callable[[], object]]:

@@ -39,6 +39,11 @@ from tests.fakestalwart import FakeStalwart  # noqa: E402
 
 LOGIN = ("alice@example.com", "correct horse battery staple")
 MODES = ("cold", "warm", "return")
+# performance marks: boot.js/runtime.mjs (runtime-*), app/main.py (py-start), app.ui (app-ready)
+PHASES = [("until the runtime starts (shell painted, scripts loaded)", "navigation", "runtime-start"),
+          ("runtime: download, compile, Python start", "runtime-start", "runtime-ready"),
+          ("PyScript, until app/main.py runs", "runtime-ready", "py-start"),
+          ("import app/, wire the page", "py-start", "app-ready")]
 TARGETS = [  # (what, profile, mode, against, limit)
     ("loopback cold ≤ 0.45× today's page", "loopback", "cold", "today", 0.45),
     ("loopback cold ≤ 0.75× bare loadPyodide", "loopback", "cold", "bare", 0.75),
@@ -88,6 +93,10 @@ def one(p, variant, site, url, profile, res, tmp, rnd, server_url):
         for metric, value in [("ready", v.ready_ms), ("paint", v.first_paint_ms), ("kib", v.kib),
                               ("requests", v.requests), ("longtask", v.longest_after_ready_ms)]:
             res.add(variant.name, profile, mode, metric, value)
+        marks = {"navigation": 0.0, **v.marks}
+        for name, a, b in PHASES:
+            if a in marks and b in marks:
+                res.add(variant.name, profile, mode, "phase " + name, marks[b] - marks[a])
 
     for session in ("first", "again"):
         ctx = p.chromium.launch_persistent_context(str(udd), executable_path="/usr/bin/chromium",
@@ -139,6 +148,14 @@ def report(res: Results, names: list[str], labels: dict, profiles: list[str], ro
             kib = " / ".join(fmt(res.get(n, profile, m, "kib")) for m in MODES)
             req = " / ".join(fmt(res.get(n, profile, m, "requests")) for m in MODES)
             out.append(f"| {labels[n]} | {fmt(res.get(n, profile, 'cold', 'paint'))} | {lt} | {kib} | {req} |")
+        out.append("")
+    if "page" in names:
+        out += ["**where the page's start goes** (the page now; medians, ms)", "",
+                "| phase | " + " | ".join(f"{p} {m}" for p in profiles for m in ("cold", "warm")) + " |",
+                "|---|" + "---|" * (2 * len(profiles))]
+        for name, _, _ in PHASES:
+            out.append(f"| {name} | " + " | ".join(fmt(res.get("page", p, m, "phase " + name))
+                                                  for p in profiles for m in ("cold", "warm")) + " |")
         out.append("")
     if "loopback" in profiles:
         out += ["**memory and key checks** (loopback; memory after a cold start, and after signing in to the "

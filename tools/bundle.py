@@ -251,7 +251,7 @@ def _check_reproducible(lock: dict, what: str, got: str) -> None:
 
 
 def pyscript_sources() -> dict[str, bytes]:
-    """PyScript's own Python package, as embedded in its core (only read for imports)."""
+    """PyScript's own Python package, as embedded in its core."""
     out = {}
     for core in sorted((VENDOR / "pyscript").glob("core-*.js")):
         text = core.read_text(encoding="utf-8")
@@ -340,7 +340,12 @@ export function start() {{
     }},
   }}).then(async (py) => {{
     py.FS.writeFile("/lib/lib.zip", await lib);
-    py.pyimport("sys").path.insert(1, "/lib/lib.zip");
+    const path = py.pyimport("sys").path;
+    path.insert(1, "/lib/lib.zip");
+    // PyScript writes its Python package into the working folder ("" on sys.path)
+    // and imports it; the same package, compiled, is in app.zip: look there first.
+    path.remove("/lib/app.zip");
+    path.insert(0, "/lib/app.zip");
     performance.mark("runtime-ready");
     return py;
   }});
@@ -404,8 +409,10 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         std_pycs, std_meta = stdlib_compiled(lock, say)
         whl_pycs, whl_meta = wheels_compiled(lock, say)
         main = ROOT / "app" / "main.py"
-        analyse = {**pyscript_sources(), "__main__.py": main.read_bytes()}
-        app = bytecode.compile_sources(VENDOR / "pyodide", sources, "/lib/app.zip/", analyse)
+        # PyScript's own package (from its vendored core) is compiled in as well:
+        # runtime.mjs puts app.zip before the folder PyScript writes the sources to.
+        app = bytecode.compile_sources(VENDOR / "pyodide", {**sources, **pyscript_sources()}, "/lib/app.zip/",
+                                       {"__main__.py": main.read_bytes()})
         graph = {**std_meta["imports"], **whl_meta["imports"], **app.imports}
         roots = [*app.imports, *ALWAYS, *PYSCRIPT_SNIPPETS, *std_meta.get("boot", [])]
         page_modules = set(whl_meta["imports"]) | set(app.imports)
