@@ -188,6 +188,15 @@ def report(res: Results, names: list[str], labels: dict, profiles: list[str], ro
     return "\n".join(out)
 
 
+def served_files(root: Path) -> list[str]:
+    out = []
+    for sub in ("", "app", "assets"):
+        base = root / sub
+        files = base.glob("*") if not sub else base.rglob("*")
+        out += [p.relative_to(root).as_posix() for p in files if p.is_file()]
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -207,6 +216,8 @@ def main(argv=None) -> int:
             all_variants = {v.name: v for v in variants.variants(a.baseline, tmp, [fake.url])}
             chosen = [all_variants[n] for n in names]
             sites = {v.name: v.make() for v in chosen}
+            for site in sites.values():
+                site.prewarm(served_files(site.root) + list(site.overrides))
             with sync_playwright() as p:
                 b = p.chromium.launch(executable_path="/usr/bin/chromium", args=measure.FLAGS)
                 version = b.version

@@ -23,6 +23,8 @@ import serve
 
 GZIP = (".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".toml", ".py", ".webmanifest")
 MIME = {**serve.MIME, ".webmanifest": "application/manifest+json", ".png": "image/png"}
+_GZ: dict = {}           # (path, mtime) or override -> gzip bytes, shared by all sites
+_GZ_LOCK = threading.Lock()
 VERSIONED = re.compile(r"^assets/vendor/(rt-\w+/.+|pyscript/[\w-]+-\w{8}\.js)$")
 
 
@@ -48,6 +50,14 @@ class Counter:
             out = (self.bytes, self.requests)
             self.bytes = self.requests = 0
             return out
+
+
+def _gzipped(key, read) -> bytes:
+    with _GZ_LOCK:
+        data = _GZ.get(key)
+        if data is None:
+            data = _GZ[key] = gzip.compress(read(), 6, mtime=0)
+        return data
 
 
 class _CountingWriter:
@@ -77,7 +87,6 @@ class Site:
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            _gz: dict = {}
 
             def __init__(self, *a, **kw):
                 super().__init__(*a, directory=str(site.root), **kw)
@@ -122,10 +131,7 @@ class Site:
                 data = body if body is not None else None
                 gz = "gzip" in self.headers.get("Accept-Encoding", "") and rel.endswith(GZIP)
                 if gz:
-                    data = Handler._gz.get(key)
-                    if data is None:
-                        raw = body if body is not None else path.read_bytes()
-                        data = Handler._gz[key] = gzip.compress(raw, 6, mtime=0)
+                    data = _gzipped(key, lambda: body if body is not None else path.read_bytes())
                 elif data is None:
                     data = path.read_bytes()
                 self.send_response(200)
@@ -143,6 +149,16 @@ class Site:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def prewarm(self, paths) -> None:
+        """Compress now what the pages will ask for, so no visit waits for it
+        (a web server or CDN keeps compressed copies too)."""
+        for rel in paths:
+            body = self.overrides.get(rel)
+            path = self.root / rel
+            if rel.endswith(GZIP) and (body is not None or path.is_file()):
+                key = ("override", rel, hash(body)) if body is not None else (str(path), path.stat().st_mtime)
+                _gzipped(key, lambda: body if body is not None else path.read_bytes())
 
     def stop(self) -> None:
         self.httpd.shutdown()

@@ -7,7 +7,8 @@
   Pyodide (source stdlib): the floor any Pyodide page starts from.
 * Variants tried on the way (the same page with one thing changed): ``direct``
   (Pyodide without PyScript), ``fullstd`` (untrimmed bytecode stdlib), ``late``
-  (the runtime starts only when PyScript asks for it).
+  (the runtime starts only when PyScript asks for it), ``nosw`` (no service
+  worker: the HTTP cache alone).
 """
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ painted.then(() => runtime).then(async (rt) => {
                             "index.html")
     direct_index = _replace(direct_index, '<link rel="modulepreload" href="assets/vendor/pyscript/core.js">\n', "",
                             "index.html")
+    nosw_boot = _replace(boot, 'if (root.dataset.appState === "ready") registerWorker();',
+                         'if (false) registerWorker();', "assets/boot.js")
     late_boot = _replace(boot, 'painted.then(() => runtime).then((rt) => rt.start()).catch((e) => fail(why(e)));',
                          "", "assets/boot.js")
 
@@ -117,4 +120,6 @@ painted.then(() => runtime).then(async (rt) => {
                                     b.runtime + full_name: bytecode.zip_bytes(std_all)}, servers)),
         Variant("late", "variant: page, runtime starts when PyScript asks", True,
                 lambda: Site(ROOT, {"assets/boot.js": late_boot.encode()}, servers)),
+        Variant("nosw", "variant: page without the service worker (HTTP cache only)", True,
+                lambda: Site(ROOT, {"assets/boot.js": nosw_boot.encode()}, servers)),
     ]

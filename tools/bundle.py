@@ -303,9 +303,7 @@ def runtime_module(lock: dict, rid: str, stdlib: str, app: str, lib: str, versio
 // and the page's bytecode archives on sys.path. assets/boot.js calls start() first
 // thing, so the runtime downloads and boots while PyScript loads; PyScript's own
 // loadPyodide() call then gets that same runtime, with its output handlers.
-import {{ loadPyodide as load, version }} from "./rt-{rid}/pyodide.mjs";
-
-export {{ version }};
+export const version = {json.dumps(_pyodide(lock)["version"])};
 export const bundle = {json.dumps({"version": version, "stdlib": stdlib, "app": app, "lib": lib})};
 const base = new URL("./rt-{rid}/", import.meta.url).href;
 const out = {{ stdout: (s) => console.log(s), stderr: (s) => console.warn(s) }};
@@ -318,15 +316,29 @@ async function fetchBytes(name) {{
   return new Uint8Array(await r.arrayBuffer());
 }}
 
+// The downloads start as soon as this module runs, before the shell's first paint
+// (boot.js calls start() after it): the loader's own requests find them preloaded.
+const stdlibURL = new URL("{stdlib}", base).href;
+const loader = import("./rt-{rid}/pyodide.mjs");
+for (const [rel, href, as] of [["modulepreload", base + "pyodide.asm.mjs"],
+                               ["preload", base + "pyodide.asm.wasm", "fetch"], ["preload", stdlibURL, "fetch"]]) {{
+  const link = Object.assign(document.createElement("link"), {{ rel, href }});
+  if (as) {{
+    link.as = as;
+    link.crossOrigin = "anonymous";  // what fetch() asks for, so the preload is used
+  }}
+  document.head.append(link);
+}}
+const app = fetchBytes("{app}");
+app.catch(() => {{}});  // reported by fsInit below
+
 export function start() {{
   if (booting) return booting;
   performance.mark("runtime-start");
-  const app = fetchBytes("{app}");
-  app.catch(() => {{}});  // reported by fsInit below
   let lib = null;
-  booting = load({{
+  booting = loader.then(({{ loadPyodide: load }}) => load({{
     indexURL: base,
-    stdLibURL: new URL("{stdlib}", base).href,
+    stdLibURL: stdlibURL,
     lockFileContents: {json.dumps(mini_lock)},
     stdout: (s) => out.stdout(s),
     stderr: (s) => out.stderr(s),
@@ -338,7 +350,7 @@ export function start() {{
       lib = fetchBytes("{lib}");
       lib.catch(() => {{}});
     }},
-  }}).then(async (py) => {{
+  }})).then(async (py) => {{
     py.FS.writeFile("/lib/lib.zip", await lib);
     const path = py.pyimport("sys").path;
     path.insert(1, "/lib/lib.zip");
