@@ -1,4 +1,6 @@
 """The static shell and the runtime boot, in a real Chromium."""
+from pathlib import Path
+
 from tools import bundle
 
 
@@ -83,3 +85,19 @@ def test_shell_is_painted_before_python(recorder):
     fcp = page.evaluate("() => performance.getEntriesByName('first-contentful-paint')[0].startTime")
     marks = page.evaluate("() => Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))")
     assert fcp < marks["py-start"], (fcp, marks)
+
+
+def test_heavy_libraries_load_in_idle_steps_after_ready(recorder):
+    """app.warm: the key parsers, QR and password strength are loaded after ready,
+    one import per idle period, and none of the steps fails."""
+    rec = recorder()
+    page = rec.open()
+    page.wait_for_function("() => performance.getEntriesByName('warm-done').length > 0", timeout=60_000)
+    ready = page.evaluate("() => performance.getEntriesByName('app-ready')[0].startTime")
+    done = page.evaluate("() => performance.getEntriesByName('warm-done')[0].startTime")
+    assert done > ready
+    assert not [m for m in rec.console if "warm-up step failed" in m], rec.console
+    # the first key check finds its parsers loaded
+    page.fill("#enc-key", (Path(__file__).resolve().parents[2] / "bench/samples/rsa2048-cert.pem").read_text())
+    page.wait_for_selector("#enc-report[data-check-ms]", state="attached")
+    assert page.locator("#enc-report .verdict.ok").count() == 1
