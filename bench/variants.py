@@ -8,10 +8,12 @@
 * Variants tried on the way (the same page with one thing changed): ``direct``
   (Pyodide without PyScript), ``fullstd`` (untrimmed bytecode stdlib), ``late``
   (the runtime starts only when PyScript asks for it), ``nosw`` (no service
-  worker: the HTTP cache alone).
+  worker: the HTTP cache alone); ``static``: the shell without any script, whose
+  time is its first paint (the floor for the page's first paint).
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -96,6 +98,9 @@ painted.then(() => runtime).then(async (rt) => {
                             "index.html")
     direct_index = _replace(direct_index, '<link rel="modulepreload" href="assets/vendor/pyscript/core.js">\n', "",
                             "index.html")
+    static = re.sub(r"<script[^>]*></script>\n|<link rel=\"modulepreload\"[^>]*>\n", "", index)
+    static = _replace(static, '<html lang="en" data-app-state="loading">', '<html lang="en" data-app-state="ready">',
+                      "index.html")
     nosw_boot = _replace(boot, 'if (root.dataset.appState === "ready") registerWorker();',
                          'if (false) registerWorker();', "assets/boot.js")
     late_boot = _replace(boot, 'painted.then(() => runtime).then((rt) => rt.start()).catch((e) => fail(why(e)));',
@@ -120,6 +125,8 @@ painted.then(() => runtime).then(async (rt) => {
                                     b.runtime + full_name: bytecode.zip_bytes(std_all)}, servers)),
         Variant("late", "variant: page, runtime starts when PyScript asks", True,
                 lambda: Site(ROOT, {"assets/boot.js": late_boot.encode()}, servers)),
+        Variant("static", "the static shell alone (HTML + CSS, no scripts): first paint floor", False,
+                lambda: Site(ROOT, {"index.html": static.encode()}, servers)),
         Variant("nosw", "variant: page without the service worker (HTTP cache only)", True,
                 lambda: Site(ROOT, {"assets/boot.js": nosw_boot.encode()}, servers)),
     ]

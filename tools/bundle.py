@@ -186,7 +186,7 @@ def stdlib_compiled(lock: dict, say) -> tuple[dict[str, bytes], dict]:
     hit = _cached(f"stdlib-{rid}-{_compiler_id()}.zip")
     if hit:
         return hit
-    say("compiling the standard library with Pyodide (once per runtime, ~15 s)…")
+    say("compiling the standard library with Pyodide (once per runtime, under a minute)…")
     c = compile_stdlib()
     meta = {"imports": c.imports, "boot": c.boot_modules}
     _check_reproducible(lock, "stdlib", digest(c.pycs))
@@ -409,7 +409,10 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         b = current(lock)
         if b:
             return b
-        say = (lambda m: None) if quiet else (lambda m: print(f"bundle: {m}", flush=True))
+        # The compile steps take seconds to a minute: say so even when asked to be
+        # quiet (serve.py), so nobody waits in front of a silent terminal.
+        say = lambda m: print(f"bundle: {m}", file=sys.stderr, flush=True)  # noqa: E731
+        say("app/ or the runtime changed: building the page's bytecode bundle…")
         t0 = time.monotonic()
         sources = app_sources()
         key = input_key(lock, sources)
@@ -454,9 +457,10 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         bytecode.write_atomic(VENDOR / "runtime.mjs",
                               runtime_module(lock, rid, std_name, app_name, lib_name, version).encode())
         _prune(rt, {std_name, app_name, lib_name})
-        say(f"built {rel}: {std_name} ({len(std_zip) // 1024} KiB, {len(keep)} stdlib modules), "
-            f"{app_name} ({len(app_zip) // 1024} KiB), {lib_name} ({len(lib_zip) // 1024} KiB) "
-            f"in {time.monotonic() - t0:.1f} s")
+        if not quiet:
+            print(f"bundle: built {rel}: {std_name} ({len(std_zip) // 1024} KiB, {len(keep)} stdlib modules), "
+                  f"{app_name} ({len(app_zip) // 1024} KiB), {lib_name} ({len(lib_zip) // 1024} KiB) "
+                  f"in {time.monotonic() - t0:.1f} s")
         return b
 
 
