@@ -154,7 +154,7 @@ MESSAGES = {
     "ui.enc.check_first": "Fügen Sie zuerst einen Schlüssel ein, der die Prüfung besteht.",
     "ui.enc.now_on": "Die Verschlüsselung ruhender Daten ist an ({algo}). Neue Mails werden mit Ihrem Schlüssel verschlüsselt.",
     "ui.enc.now_off": "Die Verschlüsselung gespeicherter Mails ist aus.",
-    "ui.status.not_signed_in": "Nicht angemeldet. Die Meldung unter der Anmeldeschaltfläche sagt, warum.",
+    "ui.status.not_signed_in": "Nicht angemeldet.",
     "ui.nav.title": "Bereiche",
     "ui.nav.overview": "Übersicht",
     "ui.signin.expired_title": "Ihre Anmeldung ist abgelaufen.",

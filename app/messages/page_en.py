@@ -154,7 +154,7 @@ MESSAGES = {
     "ui.enc.check_first": "Paste or drop a key that passes the check first.",
     "ui.enc.now_on": "Encryption at rest is on ({algo}). New mail will be encrypted with your key.",
     "ui.enc.now_off": "Encryption at rest is off.",
-    "ui.status.not_signed_in": "Not signed in. The message under the sign-in button says why.",
+    "ui.status.not_signed_in": "Not signed in.",
     "ui.nav.title": "Sections",
     "ui.nav.overview": "Overview",
     "ui.signin.expired_title": "Your sign-in has ended.",
