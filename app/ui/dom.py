@@ -20,8 +20,23 @@ class Handled(Exception):
     """An error already shown to the user; it only stops the calling handler."""
 
 
+try:
+    from pyodide.ffi import jsnull  # type: ignore[import-not-found]
+except ImportError:  # older runtimes give None for null
+    jsnull = None
+
+
+def nullable(value):
+    """JavaScript null as None (this runtime gives ``jsnull``, which is not None)."""
+    return None if value is None or value is jsnull else value
+
+
 def el(id_: str):
-    return doc.getElementById(id_)
+    return nullable(doc.getElementById(id_))
+
+
+def active():
+    return nullable(doc.activeElement)
 
 
 def make(tag: str, text: str = "", cls: str = "", **attrs: str):
@@ -114,8 +129,8 @@ def hold(key: str, scopes: Iterable[str]) -> Optional[object]:
     scopes = tuple(scopes)
     # Disabling the focused button or field drops focus to <body>; remember it
     # so the release can give it back (unless the action moved focus itself).
-    focused = doc.activeElement
-    inside = any(el(s) is not None and el(s).contains(focused) for s in scopes)
+    focused = active()
+    inside = focused is not None and any(el(s) is not None and el(s).contains(focused) for s in scopes)
     # by id where it has one: a re-drawn list replaces the very element
     back = (str(focused.id) or focused) if inside else None
     _running[key] = (token, scopes, back)
@@ -148,9 +163,9 @@ def release(key: str, token: object) -> None:
         wanted.focus()  # asked for while the action held it (an invalid field)
         return
     back = el(entry[2]) if isinstance(entry[2], str) else entry[2]
-    active = doc.activeElement
+    now = active()
     # (a button of a dialog that just closed still counts as focused for a moment)
-    lost = active is None or str(active.tagName) == "BODY" or not active.getClientRects().length
+    lost = now is None or str(now.tagName) == "BODY" or not now.getClientRects().length
     if lost and back is not None and _focusable(back):
         back.focus()
 
@@ -383,7 +398,7 @@ async def confirm(text: str, yes: Optional[str] = None, title: Optional[str] = N
     """A modal yes/no; focus returns to where it was. ``text`` must already
     have foreign values isolated (``text.isolate``)."""
     dlg = el("confirm-dialog")
-    back = doc.activeElement
+    back = active()
     el("confirm-h").textContent = title or t("ui.confirm.title")
     el("confirm-text").textContent = text
     lst = el("confirm-list")
@@ -419,7 +434,7 @@ async def confirm(text: str, yes: Optional[str] = None, title: Optional[str] = N
             p.destroy()
         if dlg.open:
             dlg.close()
-        if back is not None and hasattr(back, "focus") and back.isConnected:
+        if back is not None and back.isConnected:
             back.focus()
 
 

@@ -215,7 +215,7 @@ def check(app, data) -> None:
 
 
 async def read_file(app, file) -> None:
-    if file is None:
+    if not file:  # (JavaScript null: no file was chosen)
         return
     if int(file.size) > 1024 * 1024:
         dom.field_error("enc-key", "enc-check-msg", t("ui.enc.file_too_big"))
