@@ -194,6 +194,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--only", default="", help="comma-separated states to write (all are walked)")
+    ap.add_argument("--locale", default="en-US", help="the browser's language (de-DE: the German page)")
     a = ap.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -209,7 +210,7 @@ def main(argv=None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             for walk, gen in ((walk_016, "0.16"), (walk_restricted, "0.16"), (walk_legacy, "legacy")):
-                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=a.locale)
                 page = ctx.new_page()
                 page.set_default_timeout(30_000)
                 shoot = Shooter(page, out, only)
