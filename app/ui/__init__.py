@@ -21,12 +21,29 @@ def translate_page() -> None:
     doc.getElementById("lang").value = i18n.get_language()
 
 
+def _under_button(form_id: str, handler):
+    """Sign-in messages appear right under the button that was pressed: the one
+    message box moves below that form before its handler runs."""
+    import js
+
+    def run(ev):
+        box = js.document.getElementById("signin-msg")
+        form = js.document.getElementById(form_id)
+        if str(box.getAttribute("data-under") or "") != form_id:  # a message of another form is stale here
+            box.textContent = ""
+            box.className = "msg"
+            box.setAttribute("data-under", form_id)
+            form.appendChild(box) if form_id == "device-box" else form.after(box)
+        return handler(ev)
+    return run
+
+
 async def start() -> None:
     import js
 
     from app import auth, i18n
-    from app.ui import credentials, dom, encryption, password, summary, twofactor
-    from app.ui.app import LANG_KEY, SERVER_KEY, App
+    from app.ui import credentials, dom, encryption, nav, password, summary, twofactor
+    from app.ui.app import LANG_KEY, OPEN_KEY, SERVER_KEY, App
 
     doc = js.document
     saved = js.localStorage.getItem(LANG_KEY)
@@ -34,8 +51,9 @@ async def start() -> None:
     translate_page()
 
     app = App()
-    for section in (summary, password, twofactor, credentials, encryption):
+    for section in (summary, password, twofactor, credentials, encryption, nav):
         section.wire(app)
+    dom.on_release(app.render)
 
     def on_lang(_ev):
         lang = i18n.set_language(str(doc.getElementById("lang").value))
@@ -51,13 +69,18 @@ async def start() -> None:
             except Exception:
                 pass
 
+    signin = ("server-form", "basic-form", "token-form")  # one sign-in at a time
     dom.on("lang", "change", on_lang)
     dom.on(doc, "securitypolicyviolation", on_csp)
-    dom.on("server-form", "submit", app.oauth_start, prevent=True, errors_to="signin-msg")
+    dom.on("server-form", "submit", _under_button("server-form", app.oauth_start), prevent=True,
+           errors_to="signin-msg", busy=signin)
     dom.on("server-url", "change", app.on_server_change, errors_to="signin-msg")
-    dom.on("basic-form", "submit", app.basic, prevent=True, errors_to="signin-msg")
-    dom.on("token-form", "submit", app.token, prevent=True, errors_to="signin-msg")
-    dom.on("device-btn", "click", app.device, errors_to="signin-msg")
+    dom.on("basic-form", "submit", _under_button("basic-form", app.basic), prevent=True,
+           errors_to="signin-msg", busy=signin)
+    dom.on("token-form", "submit", _under_button("token-form", app.token), prevent=True,
+           errors_to="signin-msg", busy=signin)
+    dom.on("device-btn", "click", _under_button("device-box", app.device), errors_to="signin-msg",
+           busy=("device-btn",))
     dom.on("signout-btn", "click", lambda ev: app.sign_out())
 
     query = auth.parse_query(str(js.location.search or ""))
@@ -66,12 +89,15 @@ async def start() -> None:
         doc.getElementById("server-url").value = str(server)
         app.server = str(server)
 
+    was_open = js.sessionStorage.getItem(OPEN_KEY)
+    js.sessionStorage.removeItem(OPEN_KEY)
+    nav.leave(app)
     app.render()
     for fs in doc.querySelectorAll("#signin fieldset.gate"):
         fs.disabled = False
     doc.getElementById("lang").disabled = False
     doc.getElementById("app-error").hidden = True
-    doc.getElementById("app-status").textContent = i18n.t("ui.ready")
+    dom.announce(i18n.t("ui.ready"))
     doc.documentElement.dataset.appState = "ready"
     js.performance.mark("app-ready")
 
@@ -81,13 +107,17 @@ async def start() -> None:
             await app.oauth_return(query)
         else:
             stored = js.sessionStorage.getItem("stalwart-account-security.creds")
+            creds = None
             if stored and app.server:
                 import json
                 data = json.loads(str(stored))
                 creds = auth.credentials_from_storage(data)
-                if creds is not None:
-                    doc.getElementById("stay").checked = True
-                    await app.sign_in(creds)
+            if creds is not None:
+                doc.getElementById("stay").checked = True
+                await app.sign_in(creds)
+            elif was_open:
+                # The last page in this tab was signed in, without "stay signed in".
+                app.note("info", i18n.t("ui.signin.reload_title"), i18n.t("ui.signin.reload_ended"))
     except dom.Handled:
         pass
     except Exception as e:

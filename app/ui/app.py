@@ -16,13 +16,17 @@ import js  # type: ignore[import-not-found]
 from app import auth, i18n, stalwart
 from app.errors import AuthRequired, AuthorizationPending, CannotReach, MfaRequired, StalwartError
 from app.http import browser_fetch
-from app.ui import dom
+from app.ui import dom, nav
+from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
 
 SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret
 LANG_KEY = "stalwart-account-security.lang"       # localStorage: a preference
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
+# sessionStorage, no secret: "this tab had a session", so a reload that ends it
+# (no "stay signed in") can say why the user sees the sign-in form again.
+OPEN_KEY = "stalwart-account-security.session-open"
 
 
 class App:
@@ -31,12 +35,19 @@ class App:
         self.state: Optional[stalwart.SecurityState] = None
         self.server: str = ""
         self.renderers: list[Callable[["App"], None]] = []
+        # Per-user state of the sections (a 2FA set-up, a key report, caches):
+        # each section registers how to forget it; sign-out calls them all.
+        self.resetters: list[Callable[["App"], None]] = []
         self.csp_blocked: set[str] = set()
         # What the server offers before sign-in (its OAuth discovery), per server.
         self.options: auth.SignInOptions = auth.UNKNOWN_SERVER
         self.options_server: str = ""
         self._probe: Optional[asyncio.Future] = None
         self.last_error: Optional[BaseException] = None
+        # Bumped whenever the signed-in user goes away: an answer that arrives
+        # after that belongs to nobody on screen and is dropped.
+        self.epoch = 0
+        self.kept_for = ""  # whose typing was kept when a session expired
 
     # --- helpers -----------------------------------------------------------------
     @property
@@ -64,44 +75,82 @@ class App:
         return bool(el("stay").checked)
 
     # --- running an operation ---------------------------------------------------
-    async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]]) -> Any:
-        """Run a server operation; show its error in ``msg_id`` in plain words.
-        A 401 sends the user back to sign-in, keeping whatever they typed."""
+    async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]],
+                  fields: Optional[dict] = None) -> Any:
+        """Run a server operation; show its error in ``msg_id`` in plain words
+        (and at the field ``fields`` maps it to). A 401 sends the user back to
+        sign-in, keeping whatever they typed."""
         dom.clear_msg(msg_id)
         self.last_error = None
+        epoch = self.epoch
         try:
             if self.account is not None:
                 refreshed = await self.account.refresh_if_expiring()
                 if refreshed:
                     self.persist()
-            return await op()
+            result = await op()
         except AuthRequired as e:
             self.last_error = e
             if self.account is None:  # signing in: the credentials were wrong
                 show_error("signin-msg", e)
+                self.status_not_signed_in()
                 raise dom.Handled() from None
-            self.signed_out(keep_server=True)
-            show("signin-msg", "error", t("ui.signin.expired"), e.server_text)
-            el("signin").scrollIntoView()
+            if self.epoch == epoch:
+                self.signed_out(keep_input=True)
+                self.note("warn", t("ui.signin.expired_title"), t("ui.signin.expired"), e.server_text)
             raise dom.Handled() from None
         except CannotReach as e:
             self.last_error = e
-            self.show_cannot_reach(msg_id, e)
+            if self.epoch == epoch:
+                self.show_cannot_reach(msg_id, e)
+                if self.account is None:
+                    self.status_not_signed_in()
             raise dom.Handled() from None
         except StalwartError as e:
             self.last_error = e
-            show_error(msg_id, e)
+            if self.epoch == epoch:
+                show_error(msg_id, e, fields)
+                if self.account is None:
+                    self.status_not_signed_in()
             raise dom.Handled() from None
+        if self.epoch != epoch:  # signed out meanwhile: the answer is nobody's now
+            raise dom.Handled()
+        return result
+
+    def status_not_signed_in(self) -> None:
+        """The top line after a failed sign-in: never left on "Connecting to …"."""
+        dom.announce(t("ui.status.not_signed_in"))
 
     def show_cannot_reach(self, msg_id: str, e: CannotReach) -> None:
         origin = e.origin
         if origin in self.csp_blocked:
             link = dom.make("a", t("ui.csp.reload"), href=f"{js.location.origin}{js.location.pathname}?"
                             + str(js.URLSearchParams.new(js.Object.fromEntries([["server", origin]])).toString()))
-            show(msg_id, "error", t("ui.csp.blocked", origin=origin), extra=link)
+            show(msg_id, "error", t("ui.csp.blocked", origin=txt.ascii_origin(origin)), extra=link)
             return
         text, _ = dom.message_text(e)
         show(msg_id, "error", text + " " + t("ui.cors.page_origin", page_origin=self.page_origin()))
+
+    def note(self, kind: str, title: str, text: str, server_text: Optional[str] = None) -> None:
+        """The panel at the top of the sign-in card: what is now true after the
+        session ended (a change, a sign-out, an expiry, a reload), and what to do."""
+        box = el("signin-note")
+        box.className = f"panel {kind}"
+        el("signin-note-h").textContent = title
+        el("signin-note-text").textContent = text
+        said = el("signin-note-server")
+        dom.clear(said)
+        said.hidden = not server_text
+        if server_text:
+            said.appendChild(dom.doc.createTextNode(t("ui.server_said", text="")))
+            said.appendChild(dom.foreign(server_text, 600))
+        box.hidden = False
+        dom.announce(title + " " + text)
+        js.window.scrollTo(0, 0)
+        box.focus()
+
+    def clear_note(self) -> None:
+        el("signin-note").hidden = True
 
     # --- sign-in -----------------------------------------------------------------
     def read_server(self) -> Optional[str]:
@@ -168,21 +217,34 @@ class App:
 
     async def sign_in(self, creds: Any, login: str = "") -> None:
         server = self.server
-        dom.announce(t("ui.signin.connecting", server=server))
+        dom.announce(t("ui.signin.connecting", server=txt.ascii_origin(server)))
         account = await self.run("signin-msg", lambda: self._connect(server, creds, login))
         self.account = account
         self.persist()
         await self.reload("signin-msg")
-        el("signin").hidden = True
-        el("who").hidden = False
-        el("summary").hidden = False
-        el("who-name").textContent = self.username
-        el("who-server").textContent = server
-        el("who-gen").textContent = "Stalwart 0.16" if self.generation == "0.16" else "Stalwart 0.11–0.15"
-        dom.announce(t("ui.signin.done", user=self.username))
+        self.entered()
         for id_ in ("login-password", "token", "login-code"):
             dom.set_value(id_, "")
-        el("summary-h").focus() if el("summary-h").hasAttribute("tabindex") else None
+
+    def entered(self) -> None:
+        """Signed in: the account view replaces the sign-in card, at the section
+        the address names (reload, back/forward), focus on its heading."""
+        if self.kept_for and self.kept_for != self.username:
+            self.reset_user_state()  # someone else: nothing typed for the last user stays
+        self.kept_for = ""
+        js.sessionStorage.setItem(OPEN_KEY, "1")
+        dom.clear_msg("signin-msg")
+        self.clear_note()
+        who = el("who-name")
+        dom.clear(who)
+        who.appendChild(dom.foreign(self.username, 80))
+        where = el("who-server")
+        dom.clear(where)
+        where.appendChild(dom.foreign(txt.ascii_origin(self.server), 80))
+        # moves to app/stalwart (issue 9): the state should name the server it describes
+        el("who-gen").textContent = "Stalwart 0.16" if self.generation == "0.16" else "Stalwart 0.11–0.15"
+        nav.enter(self)
+        dom.announce(t("ui.signin.done", user=txt.isolate(self.username)))
 
     def persist(self) -> None:
         payload = auth.session_storage_payload(self.account.creds, self.stay()) if self.account else None
@@ -198,51 +260,68 @@ class App:
     def render(self) -> None:
         for r in self.renderers:
             r(self)
+        dom.reapply()  # a re-drawn list inside a running action stays held
 
-    async def after_change(self, changed, msg_id: str, ok_text: str, signin_text: str,
+    async def after_change(self, changed, msg_id: str, ok_text: str, done: tuple[str, str],
                            focus_id: str) -> None:
         """The one way a password or 2FA change ends (``app.stalwart.Changed``).
 
         If the current credentials stopped working and the page cannot rebuild
         them (0.16 OAuth after a password change, password-only sign-in after
-        2FA is turned on), the user signs in again, told why. Otherwise the page
-        keeps going with the new credentials and shows the fresh state."""
+        2FA is turned on), the user signs in again: the panel at the top of the
+        sign-in card says what is now true and the next step (``done``: title,
+        next step). Otherwise the page keeps going with the new credentials and
+        shows the fresh state under the form's button."""
         if changed.reauthenticate and changed.credentials is None:
+            # moves to app/stalwart (issue 9): the outcome should say how to sign in again
             legacy = self.generation == "legacy"  # read before signing out
-            self.signed_out(keep_server=True)
-            show("signin-msg", "ok", signin_text)
+            login = dom.value("login")  # the same person signs in again: keep the name
+            self.signed_out(keep_input=False)
+            dom.set_value("login", login)
             if legacy:  # 0.11-0.15: password + code, there is no usable /login
                 el("signin-other").open = True
-            el("login-code" if legacy else "oauth-btn").focus()
+            self.note("ok", *done)
             return
         if changed.credentials is not None:
             self.account.creds = changed.credentials
             self.persist()
         await self.reload(msg_id)
         show(msg_id, "ok", ok_text)
-        dom.announce(ok_text)
-        el(focus_id).focus()
+        node = el(focus_id)
+        if node is not None and node.getClientRects().length:
+            dom.focus(node)
 
-    def signed_out(self, keep_server: bool = True) -> None:
+    def reset_user_state(self) -> None:
+        """Forget everything about the last user: a 2FA set-up in progress,
+        open forms and dialogs, typed values, reports, messages, caches."""
+        dom.close_dialogs()
+        dom.release_all()
+        for reset in self.resetters:
+            reset(self)
+        for f in ("basic-form", "token-form"):
+            el(f).reset()
+        dom.clear(el("device-out"))
+        for box in dom.doc.querySelectorAll(".msg"):
+            dom.clear_msg(str(box.id))
+
+    def signed_out(self, keep_input: bool = False) -> None:
+        """Back to the sign-in card. ``keep_input``: the session expired, so
+        what the user typed stays for when they (the same user) sign in again."""
+        self.kept_for = self.username if keep_input else ""
+        self.epoch += 1
         self.account = None
         self.state = None
         js.sessionStorage.removeItem(CREDS_KEY)
-        el("signin").hidden = False
-        el("who").hidden = True
-        el("summary").hidden = True
+        js.sessionStorage.removeItem(OPEN_KEY)
+        dom.close_dialogs()
+        if not keep_input:
+            self.reset_user_state()
+        nav.leave(self)
         self.render()
 
     def sign_out(self) -> None:
         self.signed_out()
-        for f in ("password-form", "totp-setup", "totp-disable", "app-form", "api-form", "enc-form",
-                  "basic-form", "token-form"):
-            node = el(f)
-            if node is not None:
-                node.reset()
-        dom.clear_msg("signin-msg")
-        show("signin-msg", "ok", t("ui.signout.done"))
-        dom.announce(t("ui.signout.done"))
-        el("server-url").focus()
+        self.note("ok", t("ui.signout.title"), t("ui.signout.done"))
 
     # --- the four ways in ---------------------------------------------------------
     async def oauth_start(self, _ev=None) -> None:
