@@ -320,12 +320,21 @@ SECURITY_HEADERS = {
 
 
 def cache_control(relpath: str) -> str:
-    """The Cache-Control value for a served path ('' for errors).
+    """The Cache-Control value for a served path.
 
-    Revalidate everything for now: cheap 304s on loopback or a CDN, never a
-    stale app. (Versioned runtime files may later get long-lived caching here.)
+    Files whose names change with their content (the runtime folder
+    ``assets/vendor/rt-<hash>/`` and PyScript's ``<name>-<8 hex>.js`` chunks) are
+    cached for a year as immutable: a new build has new names. Everything else
+    (index.html, sw.js, the loaders, app/, config.json) revalidates every time,
+    so a new version is never stale; a 304 costs one round trip.
     """
+    if _IMMUTABLE.match(relpath or ""):
+        return "public, max-age=31536000, immutable"
     return "no-cache"
+
+
+_IMMUTABLE = re.compile(r"^assets/vendor/(?:rt-[0-9a-f]{8,64}/[^/]+(?:/[^/]+)*"
+                        r"|pyscript/[A-Za-z0-9_.]+-[A-Za-z0-9_]{8}\.js)$")
 
 
 # --------------------------------------------------------------------------- paths

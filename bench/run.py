@@ -1,135 +1,262 @@
-"""Benchmark the page in headless Chromium (figures, not test assertions).
+"""Benchmark the page against today's page and a bare loadPyodide page, in one run.
 
-    .venv/bin/python -m bench.run [--runs 5] [--write docs/PERFORMANCE.md]
+    .venv/bin/python -m bench.run [--rounds 5] [--write docs/PERFORMANCE.md]
+                                  [--variants today,page,bare,...] [--profiles loopback,throttled]
 
-Measures, over N runs each: cold start (new browser context: empty cache;
-navigation -> data-app-state="ready"), warm start (reload in the same context,
-HTTP cache primed, revalidated with 304s), bytes transferred and requests; and
-the time the page takes to check three sample keys (bench/samples/), read from
-the report's data-check-ms attribute that app.ui sets after each check.
-Prints median and range.
+Each round visits every variant in turn (interleaved, so drift hits all alike), on
+every network profile: loopback, and throttled to 40 ms round trip and 25 Mbit/s
+through the DevTools protocol. Per variant and profile, a browser with a new
+profile makes a cold visit, then a warm one (same tab, reload); the browser is
+closed and started again on that profile for the return visit. Then (loopback)
+it signs in to the contract server (tests/fakestalwart) and checks three keys.
+
+Times are navigation -> data-app-state="ready" (the page's "app-ready" mark).
+Printed: medians, ranges, and ratios (median of the per-round ratios) to today's
+page and to the bare page; first paint; the longest task after ready; bytes and
+requests the server answered (what the page and its service worker fetched);
+JS heap and wasm memory after ready and after sign-in; key-check times.
+Today's page is built from git (--baseline, default d89bccb) in a temporary
+worktree outside the repository, removed at the end.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
 import sys
-import threading
-import time
+import tempfile
+from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import serve  # noqa: E402
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-# performance marks set by app/main.py and app/ui (cold runs)
-PHASES = [("cold: Pyodide + PyScript boot (navigation → Python runs)", "navigationStart", "py-start"),
-          ("cold: load the wheels by URL", "py-start", "wheels-loaded"),
-          ("cold: import app, wire the page", "wheels-loaded", "app-ready")]
-SAMPLES = [("RSA-4096 OpenPGP key", "rsa4096.asc"), ("ed25519/cv25519 OpenPGP key", "ed25519.asc"),
-           ("RSA-2048 S/MIME certificate", "rsa2048-cert.pem")]
+from bench import measure, variants  # noqa: E402
+from tests.fakestalwart import FakeStalwart  # noqa: E402
+
+LOGIN = ("alice@example.com", "correct horse battery staple")
+MODES = ("cold", "warm", "return")
+DEFAULT_VARIANTS = "today,page,bare,direct,fullstd,late,nosw,static"
+# performance marks: boot.js/runtime.mjs (runtime-*), app/main.py (py-start), app.ui (app-ready)
+PHASES = [("until the runtime starts (shell painted, scripts loaded)", "navigation", "runtime-start"),
+          ("runtime: download, compile, Python start", "runtime-start", "runtime-ready"),
+          ("PyScript, until app/main.py runs", "runtime-ready", "py-start"),
+          ("import app/, wire the page", "py-start", "app-ready")]
+TARGETS = [  # (what, profile, mode, against, limit)
+    ("loopback cold ≤ 0.45× today's page", "loopback", "cold", "today", 0.45),
+    ("loopback cold ≤ 0.75× bare loadPyodide", "loopback", "cold", "bare", 0.75),
+    ("loopback warm ≤ 0.35× today's page", "loopback", "warm", "today", 0.35),
+    ("throttled cold ≤ 0.7× today's page", "throttled", "cold", "today", 0.7),
+]
 
 
-def summary(xs: list[float], unit: str, fmt: str = "{:.0f}") -> str:
-    return f"median {fmt.format(statistics.median(xs))} {unit} (range {fmt.format(min(xs))}–{fmt.format(max(xs))})"
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
 
 
-def load(page, cdp, url: str) -> tuple[float, int, int]:
-    sizes: dict[str, int] = {}
-    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    cdp.on("Network.loadingFailed", lambda e: sizes.__setitem__(e["requestId"], 0))
-    t0 = time.perf_counter()
-    page.goto(url)
-    page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=120_000)
-    dt = (time.perf_counter() - t0) * 1000
-    page.wait_for_load_state("networkidle")
-    marks = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('mark')
-        .map(m => [m.name, m.startTime]).concat([['navigationStart', 0]]))""")
-    return dt, sum(sizes.values()), len(sizes), marks
+def fmt(xs, unit="", nd=0):
+    if not xs:
+        return "–"
+    f = f"{{:.{nd}f}}"
+    if min(xs) == max(xs):
+        return f"{f.format(med(xs))}{unit}"
+    return f"{f.format(med(xs))}{unit} ({f.format(min(xs))}–{f.format(max(xs))})"
+
+
+class Results:
+    def __init__(self):
+        self.v = defaultdict(list)   # (variant, profile, mode, metric) -> [values per round]
+
+    def add(self, variant, profile, mode, metric, value):
+        if value is not None:
+            self.v[(variant, profile, mode, metric)].append(value)
+
+    def get(self, *key):
+        return self.v.get(key, [])
+
+    def ratio(self, variant, against, profile, mode):
+        a, b = self.get(variant, profile, mode, "ready"), self.get(against, profile, mode, "ready")
+        rs = [x / y for x, y in zip(a, b) if y]
+        return med(rs) if rs else float("nan")
+
+
+def one(p, variant, site, url, profile, res, tmp, rnd, server_url):
+    """Cold and warm visits in a browser on a new profile, then the return visit
+    after starting the browser again on that profile."""
+    udd = tmp / f"profile-{variant.name}-{profile}-{rnd}"
+    url += f"?server={server_url}" if variant.ui else ""
+    warm_up = variant.ui and variant.name != "today"
+
+    def record(mode, v):
+        for metric, value in [("ready", v.ready_ms), ("paint", v.first_paint_ms), ("kib", v.kib),
+                              ("requests", v.requests), ("longtask", v.longest_after_ready_ms)]:
+            res.add(variant.name, profile, mode, metric, value)
+        marks = {"navigation": 0.0, **v.marks}
+        for name, a, b in PHASES:
+            if a in marks and b in marks:
+                res.add(variant.name, profile, mode, "phase " + name, marks[b] - marks[a])
+
+    for session in ("first", "again"):
+        ctx = p.chromium.launch_persistent_context(str(udd), executable_path="/usr/bin/chromium",
+                                                   args=measure.FLAGS, headless=True)
+        try:
+            ctx.add_init_script(measure.INIT)
+            page = ctx.pages[0] if ctx.pages else ctx.new_page()
+            cdp = measure.throttle(page, ctx, profile == "throttled")
+            if session == "first":
+                record("cold", measure.visit(page, site, url, "goto", warm_up))
+                if profile == "loopback":
+                    heap, wasm = measure.memory(page, cdp)
+                    res.add(variant.name, profile, "cold", "heap", heap)
+                    res.add(variant.name, profile, "cold", "wasm", wasm)
+                measure.settle_worker(page)  # as a user would: the next visit is seconds later
+                record("warm", measure.visit(page, site, url, "reload", warm_up))
+                measure.settle_worker(page)
+                continue
+            record("return", measure.visit(page, site, url, "goto", warm_up))
+            if profile == "loopback" and variant.ui:
+                for name, ms in measure.key_checks(page).items():
+                    res.add(variant.name, profile, "check", name, ms)
+                measure.sign_in(page, server_url, *LOGIN)
+                heap, wasm = measure.memory(page, cdp)
+                res.add(variant.name, profile, "signed-in", "heap", heap)
+                res.add(variant.name, profile, "signed-in", "wasm", wasm)
+        finally:
+            ctx.close()
+
+
+def report(res: Results, names: list[str], labels: dict, profiles: list[str], rounds: int, version: str) -> str:
+    out = [f"Chromium {version} headless, {rounds} interleaved rounds, {datetime.now(timezone.utc):%Y-%m-%d}; "
+           f"server: bench/server.py (serve.py's headers and gzip; `immutable` for versioned files, "
+           f"`no-cache` for the rest; today's page: `no-cache` for all, as it was served)", ""]
+    for profile in profiles:
+        out += [f"**{profile}**" + (" (40 ms round trip, 25 Mbit/s, DevTools protocol)" if profile == "throttled" else ""),
+                "",
+                "| variant | cold ms | warm ms | return ms | cold ×today | warm ×today | return ×today | cold ×bare |",
+                "|---|---|---|---|---|---|---|---|"]
+        for n in names:
+            cells = [fmt(res.get(n, profile, m, "ready")) for m in MODES]
+            cells += [f"{res.ratio(n, 'today', profile, m):.2f}" if "today" in names else "–" for m in MODES]
+            cells += [f"{res.ratio(n, 'bare', profile, 'cold'):.2f}" if "bare" in names else "–"]
+            out.append(f"| {labels[n]} | " + " | ".join(cells) + " |")
+        out += ["", "| variant | first paint ms (cold / warm / return) | longest task after ready ms "
+                    "(cold / warm / return) | KiB cold / warm / return | requests cold / warm / return |",
+                "|---|---|---|---|---|"]
+        for n in names:
+            paint, lt, kib, req = (" / ".join(fmt(res.get(n, profile, m, metric)) for m in MODES)
+                                   for metric in ("paint", "longtask", "kib", "requests"))
+            out.append(f"| {labels[n]} | {paint} | {lt} | {kib} | {req} |")
+        out.append("")
+    if "page" in names:
+        out += ["**where the page's start goes** (the page now; medians, ms)", "",
+                "| phase | " + " | ".join(f"{p} {m}" for p in profiles for m in ("cold", "warm")) + " |",
+                "|---|" + "---|" * (2 * len(profiles))]
+        for name, _, _ in PHASES:
+            out.append(f"| {name} | " + " | ".join(fmt(res.get("page", p, m, "phase " + name))
+                                                  for p in profiles for m in ("cold", "warm")) + " |")
+        out.append("")
+    if "loopback" in profiles:
+        out += ["**memory and key checks** (loopback; memory after a cold start, and after signing in to the "
+                "contract server; key checks after the warm-up, in the page)", "",
+                "| variant | JS heap MiB ready / signed in | wasm memory MiB ready / signed in | "
+                + " | ".join(f"check {name} ms" for name, _ in measure.SAMPLES) + " |",
+                "|---|---|---|" + "---|" * len(measure.SAMPLES)]
+        for n in names:
+            heap = f"{fmt(res.get(n, 'loopback', 'cold', 'heap'), nd=1)} / {fmt(res.get(n, 'loopback', 'signed-in', 'heap'), nd=1)}"
+            wasm = f"{fmt(res.get(n, 'loopback', 'cold', 'wasm'), nd=0)} / {fmt(res.get(n, 'loopback', 'signed-in', 'wasm'), nd=0)}"
+            checks = [fmt(res.get(n, "loopback", "check", name), nd=1) for name, _ in measure.SAMPLES]
+            out.append(f"| {labels[n]} | {heap} | {wasm} | " + " | ".join(checks) + " |")
+        out.append("")
+    if "page" in names:
+        out += ["**targets** (the page now)", ""]
+        for what, profile, mode, against, limit in TARGETS:
+            if profile in profiles and against in names:
+                r = res.ratio("page", against, profile, mode)
+                out.append(f"- {what}: {r:.2f} {'met' if r <= limit else 'NOT met'}")
+        for profile in profiles:
+            warm_kib = med(res.get("page", profile, "warm", "kib"))
+            paints = [med(res.get("page", profile, m, "paint")) for m in MODES]
+            floor = med(res.get("static", profile, "cold", "paint"))
+            lts = [med(res.get("page", profile, m, "longtask")) for m in MODES]
+            out.append(f"- {profile}: warm visit {warm_kib:.0f} KiB (< 50: {'met' if warm_kib < 50 else 'NOT met'}); "
+                       f"first paint cold / warm / return {' / '.join(f'{x:.0f}' for x in paints)} ms "
+                       f"(< 200: {'met' if max(paints) < 200 else 'NOT met'}"
+                       + (f"; the static shell alone paints at {floor:.0f} ms cold" if floor == floor else "")
+                       + f"); longest task after ready, median cold / warm / return "
+                       f"{' / '.join(f'{x:.0f}' for x in lts)} ms (≤ 50: {'met' if max(lts) <= 50 else 'NOT met'})")
+        checks = [med(res.get("page", "loopback", "check", name)) for name, _ in measure.SAMPLES]
+        if checks and all(c == c for c in checks):
+            out.append(f"- key checks {max(checks):.1f} ms at most (< 100: {'met' if max(checks) < 100 else 'NOT met'})")
+    return "\n".join(out)
+
+
+def served_files(root: Path) -> list[str]:
+    out = []
+    for sub in ("", "app", "assets"):
+        base = root / sub
+        files = base.glob("*") if not sub else base.rglob("*")
+        out += [p.relative_to(root).as_posix() for p in files if p.is_file()]
+    return out
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--write", metavar="FILE", help="also write the figures as Markdown")
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--variants", default=DEFAULT_VARIANTS)
+    ap.add_argument("--profiles", default="loopback,throttled")
+    ap.add_argument("--baseline", default="d89bccb", help="the commit that is 'today's page'")
+    ap.add_argument("--write", metavar="FILE", help="also put the tables into this Markdown file")
     a = ap.parse_args(argv)
-    httpd = serve.make_server("127.0.0.1", 0, [])
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    cold, warm, cold_bytes, warm_bytes, cold_reqs, warm_reqs = [], [], [], [], [], []
-    checks: dict[str, list[float]] = {name: [] for name, _ in SAMPLES}
-    phases: dict[str, list[float]] = {name: [] for name, _, _ in PHASES}
-    with sync_playwright() as p:
-        version = ""
-        for _ in range(a.runs):
-            # A new browser per run: a truly cold start, and no state carried over.
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-            version = browser.version
-            ctx = browser.new_context()
-            page = ctx.new_page()
-            cdp = ctx.new_cdp_session(page)
-            cdp.send("Network.enable")
-            ms, b, n, marks = load(page, cdp, url)
-            cold.append(ms); cold_bytes.append(b); cold_reqs.append(n)
-            for name, start, end in PHASES:
-                if start in marks and end in marks:
-                    phases[name].append(marks[end] - marks[start])
-            cdp.detach()
-            cdp = ctx.new_cdp_session(page)
-            cdp.send("Network.enable")
-            ms, b, n, _ = load(page, cdp, url)
-            warm.append(ms); warm_bytes.append(b); warm_reqs.append(n)
-            for name, fname in SAMPLES:
-                path = ROOT / "bench" / "samples" / fname
-                if not path.exists() or page.locator("#enc-report").count() == 0:
-                    continue
-                page.evaluate("() => document.getElementById('enc-report').removeAttribute('data-check-ms')")
-                page.locator("#enc-key").fill(path.read_text())
-                try:
-                    page.wait_for_selector("#enc-report[data-check-ms]", state="attached", timeout=30_000)
-                except Exception:
-                    continue
-                checks[name].append(float(page.locator("#enc-report").get_attribute("data-check-ms")))
-            ctx.close()
-            browser.close()
-    httpd.shutdown()
-    lines = [
-        f"Chromium {version} headless, loopback, serve.py (gzip), {a.runs} runs, {datetime.now(timezone.utc):%Y-%m-%d}",
-        "",
-        "| measure | figure |",
-        "|---|---|",
-        f"| cold start (new browser → ready) | {summary(cold, 'ms')} |",
-        f"| warm start (reload, HTTP cache) | {summary(warm, 'ms')} |",
-        f"| bytes transferred, cold | {summary([b / 1024 for b in cold_bytes], 'KiB')} |",
-        f"| bytes transferred, warm | {summary([b / 1024 for b in warm_bytes], 'KiB')} |",
-        f"| requests, cold | {summary(cold_reqs, '')} |",
-        f"| requests, warm | {summary(warm_reqs, '')} |",
-    ]
-    for name, xs in phases.items():
-        if xs:
-            lines.append(f"| {name} | {summary(xs, 'ms')} |")
-    for name, xs in checks.items():
-        if xs:
-            lines.append(f"| key check in the page: {name} | {summary(xs, 'ms', '{:.1f}')} |")
-    text = "\n".join(lines)
+    names = a.variants.split(",")
+    profiles = a.profiles.split(",")
+    fake = FakeStalwart(generation="0.16", cors=True)
+    fake.start()
+    res = Results()
+    with tempfile.TemporaryDirectory(prefix="bench-") as t:
+        tmp = Path(t)
+        try:
+            all_variants = {v.name: v for v in variants.variants(a.baseline, tmp, [fake.url])}
+            chosen = [all_variants[n] for n in names]
+            sites = {v.name: v.make() for v in chosen}
+            for site in sites.values():
+                site.prewarm(served_files(site.root) + list(site.overrides))
+            with sync_playwright() as p:
+                b = p.chromium.launch(executable_path="/usr/bin/chromium", args=measure.FLAGS)
+                version = b.version
+                b.close()
+                for rnd in range(a.rounds):
+                    for profile in profiles:
+                        for v in chosen:
+                            print(f"bench: round {rnd + 1}/{a.rounds} {profile} {v.name}", file=sys.stderr, flush=True)
+                            one(p, v, sites[v.name], sites[v.name].url, profile, res, tmp, rnd, fake.url)
+            for s in sites.values():
+                s.stop()
+        finally:
+            variants.remove_baseline(tmp)
+            fake.stop()
+    text = report(res, names, {v: all_variants[v].label for v in names}, profiles, a.rounds, version)
     print(text)
     if a.write:
-        out = ROOT / a.write
-        body = out.read_text() if out.exists() else "# Performance\n"
-        marker = "<!-- bench:start -->"
-        end = "<!-- bench:end -->"
-        block = f"{marker}\nCommand: `.venv/bin/python -m bench.run --write {a.write}`\n\n{text}\n{end}"
-        if marker in body:
-            body = body[:body.index(marker)] + block + body[body.index(end) + len(end):]
-        else:
-            body = body.rstrip() + "\n\n" + block + "\n"
-        out.write_text(body)
+        write(ROOT / a.write, text, a)
     return 0
+
+
+def write(out: Path, text: str, a) -> None:
+    body = out.read_text() if out.exists() else "# Performance\n"
+    marker, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    cmd = ".venv/bin/python -m bench.run --write docs/PERFORMANCE.md"
+    extra = ""
+    if a.rounds != 5 or a.variants != DEFAULT_VARIANTS or a.profiles != "loopback,throttled":
+        extra = f" (this table: `--rounds {a.rounds} --variants {a.variants} --profiles {a.profiles}`)"
+    block = f"{marker}\nCommand: `{cmd}`{extra}\n\n{text}\n{end}"
+    if marker in body:
+        body = body[:body.index(marker)] + block + body[body.index(end) + len(end):]
+    else:
+        body = body.rstrip() + "\n\n" + block + "\n"
+    out.write_text(body)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-"""Put the pinned browser runtime under assets/vendor/, checked against the lock.
+"""Put the pinned browser runtime under assets/vendor/, checked against the lock,
+and build the page's bytecode bundle from it (tools/bundle.py).
 
-    python3 -m tools.vendor            # fetch what is missing, verify everything
-    python3 -m tools.vendor --check    # verify only; exit 1 if anything is off
+    python3 -m tools.vendor            # fetch what is missing, verify, build if stale
+    python3 -m tools.vendor --check    # verify the fetched files only; exit 1 if any is off
     python3 -m tools.vendor --relock   # maintainers: rewrite hashes after a version bump
 
 Sources are the ordinary clients only: `npm pack` for the Pyodide core and
-@pyscript/core, `pip download` for pure-Python wheels. Every file that ends up
-in assets/vendor/ is listed in assets/vendor.lock.json with its sha256; a
-mismatch stops with one sentence naming the file. Re-running with nothing to do
-only hashes the files (well under a second).
+@pyscript/core, `pip download` for pure-Python wheels. Every fetched file is
+listed in assets/vendor.lock.json with its sha256; a mismatch stops with one
+sentence naming the file. The lock also records the digests of the stdlib and
+wheel bytecode, which the vendored Pyodide compiles reproducibly from those
+files. Re-running with nothing to do only hashes files (well under a second).
 """
 from __future__ import annotations
 
@@ -118,10 +120,13 @@ def fetch_wheels(wheels: list[dict], tmp: Path, relock: bool) -> None:
         shutil.copyfile(src, dest / w["file"])
 
 
-def write_manifest(lock: dict) -> None:
-    """The list the page's boot code reads to load wheels by URL (no micropip)."""
-    files = [f"./assets/vendor/wheels/{w['file']}" for w in lock["wheels"]]
-    (VENDOR / "wheels.json").write_text(json.dumps(files, indent=1) + "\n")
+def build(lock: dict, quiet: bool) -> None:
+    """The bytecode bundle the page runs (a fast no-op when app/ did not change)."""
+    from tools import bundle, bytecode
+    try:
+        bundle.build(quiet=quiet, lock=lock)
+    except (bundle.BundleError, bytecode.BytecodeError) as e:
+        raise VendorError(str(e)) from None
 
 
 def vendor(relock: bool = False, quiet: bool = False) -> int:
@@ -130,9 +135,9 @@ def vendor(relock: bool = False, quiet: bool = False) -> int:
     if relock:
         todo = [(p, "relock") for p in expected_files(lock)]
     if not todo:
-        write_manifest(lock)
         if not quiet:
             print(f"vendor: {len(expected_files(lock))} files up to date in assets/vendor/")
+        build(lock, quiet)
         return 0
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
@@ -148,6 +153,8 @@ def vendor(relock: bool = False, quiet: bool = False) -> int:
                 pkg["files"][name] = sha256(VENDOR / pkg["dest"] / name)
         for w in lock["wheels"]:
             w["sha256"] = sha256(VENDOR / "wheels" / w["file"])
+        from tools import bundle
+        lock = bundle.record_reproducible(lock)
         LOCK.write_text(json.dumps(lock, indent=1) + "\n")
     for path, _ in bad_files(lock):
         path.unlink(missing_ok=True)  # never leave an unverified file to be served
@@ -155,9 +162,9 @@ def vendor(relock: bool = False, quiet: bool = False) -> int:
                           f"{LOCK.relative_to(ROOT)}; the registry served something else, so it "
                           f"was deleted: check the version pinned there, or run with --relock "
                           f"if you changed it on purpose.")
-    write_manifest(lock)
     if not quiet:
         print(f"vendor: fetched and verified {len(todo)} files into assets/vendor/")
+    build(lock, quiet)
     return 0
 
 

@@ -1,8 +1,8 @@
 """DOM glue: reads the forms, calls the logic, renders results. Browser only.
 
-``start()`` is called by app/main.py once the wheels are loaded. It translates
-the static shell, wires every section, finishes an OAuth redirect or restores an
-opted-in session, and marks the page ready.
+``start()`` is called by app/main.py. It translates the static shell, wires every
+section, finishes an OAuth redirect or restores an opted-in session, and marks
+the page ready (app.warm then loads the heavy libraries in idle time).
 """
 from __future__ import annotations
 
@@ -125,5 +125,3 @@ async def start() -> None:
     if app.account is None and app.server:
         # what this server offers before sign-in (0.11-0.15: no usable login page)
         await app.on_server_change()
-    from app.keys import warm_up
-    warm_up()  # load the key libraries while the user reads the page

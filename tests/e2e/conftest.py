@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 import serve
-from tools import vendor
+from tools import bundle, bytecode, vendor
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -24,10 +24,16 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session", autouse=True)
 def _vendored():
+    """The page the tests open runs the current app/: the bytecode bundle is
+    rebuilt here when any source changed (a no-op costing a hash when not)."""
     bad = vendor.bad_files(vendor.load_lock())
     if bad:
         pytest.exit(f"the page runtime is not vendored ({bad[0][0].name}: {bad[0][1]}); "
                     f"run `python3 -m tools.vendor` first", returncode=2)
+    try:
+        bundle.build()
+    except (bundle.BundleError, bytecode.BytecodeError) as e:
+        pytest.exit(f"the page bundle could not be built: {e}", returncode=2)
 
 
 class Site:

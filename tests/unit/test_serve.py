@@ -325,6 +325,22 @@ def test_a_handler_exception_is_recorded_not_swallowed(root, monkeypatch):
         s.stop()
 
 
-def test_cache_control_is_one_function():
-    assert serve.cache_control("index.html") == "no-cache"
-    assert serve.cache_control("assets/vendor/pyodide/pyodide.asm.wasm") == "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize("rel", ["assets/vendor/rt-5a833d46fe94/pyodide.asm.wasm",
+                                 "assets/vendor/rt-5a833d46fe94/app-272ca364ac0f.zip",
+                                 "assets/vendor/pyscript/core-C9KDLldu.js",
+                                 "assets/vendor/pyscript/codemirror_lang-python-r-dBg-Wd.js"])
+def test_versioned_files_are_immutable(rel):
+    assert serve.cache_control(rel) == IMMUTABLE
+
+
+@pytest.mark.parametrize("rel", ["index.html", "sw.js", "config.json", "pyscript.toml",
+                                 "manifest.webmanifest", "app/main.py", "assets/app.css",
+                                 "assets/vendor/runtime.mjs", "assets/vendor/bundle.js",
+                                 "assets/vendor/pyscript/core.js",
+                                 "assets/vendor/pyodide/pyodide.asm.wasm",
+                                 "assets/vendor/rt-/x.zip", "assets/vendor/rt-zzzzzzzz/x.zip"])
+def test_unversioned_files_revalidate(rel):
+    assert serve.cache_control(rel) == "no-cache"

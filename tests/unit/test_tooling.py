@@ -1,17 +1,20 @@
-"""serve.py, the vendor step and the generated PyScript config."""
+"""serve.py, the vendor step, the bundle build's pure parts and the PyScript config.
+(The parts that run Pyodide under Node are tested in tests/build.)"""
 import gzip
+import io
 import json
 import subprocess
 import sys
 import threading
 import urllib.error
+import zipfile
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 import serve
-from tools import pyconfig, vendor
+from tools import bundle, bytecode, pyconfig, vendor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,11 +116,106 @@ def test_lock_pins_every_file_with_a_hash():
         assert f"{w['name']}=={w['version']}" in runtime
 
 
-def test_pyscript_toml_lists_every_module():
+def test_pyscript_toml_names_the_built_interpreter_and_no_files():
     assert pyconfig.main(["--check"]) == 0
     text = (ROOT / "pyscript.toml").read_text()
-    assert 'interpreter = "./assets/vendor/pyodide/pyodide.mjs"' in text
+    assert 'interpreter = "./assets/vendor/runtime.mjs"' in text
     assert "://" not in text  # every path is local
+    # app/ comes as one bytecode archive: no [files] (a fetch and a compile per
+    # module, and PyScript's tar/zip snippets, which the stdlib trimming leaves out)
+    # and no packages (micropip, a package index)
+    assert "[files]" not in text and "packages" not in text
+
+
+def test_zip_bytes_depend_only_on_the_entries():
+    a = bytecode.zip_bytes({"b/c.pyc": b"2", "a.pyc": b"1"})
+    b = bytecode.zip_bytes({"a.pyc": b"1", "b/c.pyc": b"2"})
+    assert a == b
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        assert z.namelist() == ["a.pyc", "b/c.pyc"]
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert bytecode.zip_bytes({"a.pyc": b"x"}) != a
+
+
+def test_module_names_of_archive_paths():
+    assert bytecode.module_name("app/keys/__init__.pyc") == "app.keys"
+    assert bytecode.module_name("app/keys/smime.py") == "app.keys.smime"
+    assert bytecode.module_name("six.pyc") == "six"
+
+
+GRAPH = {
+    "app": {"eager": ["app.ui"], "lazy": []},
+    "app.ui": {"eager": ["json", "js"], "lazy": ["zipfile", "subprocess", "email.utils"]},
+    "json": {"eager": ["json.decoder"], "lazy": []},
+    "json.decoder": {"eager": ["re"], "lazy": []},
+    "re": {"eager": [], "lazy": []},
+    "zipfile": {"eager": ["subprocess"], "lazy": []},
+    "subprocess": {"eager": ["signal"], "lazy": []},
+    "email.utils": {"eager": [], "lazy": []},
+    "doctest": {"eager": [], "lazy": []},
+}
+STDLIB = {"json", "json.decoder", "re", "zipfile", "subprocess", "signal", "email", "email.utils", "doctest"}
+
+
+def test_reachable_follows_eager_and_lazy_imports_and_parents():
+    got = bytecode.reachable(GRAPH, ["app"], STDLIB | {"app", "app.ui"})
+    # email comes with email.utils (a parent runs first); js is not ours; doctest unused
+    assert got == {"app", "app.ui", "json", "json.decoder", "re", "zipfile", "subprocess",
+                   "signal", "email", "email.utils"}
+
+
+def test_reachable_keeps_a_denied_module_only_when_imported_eagerly():
+    denied = bytecode.reachable(GRAPH, ["app"], STDLIB | {"app", "app.ui"}, ["subprocess", "email"])
+    assert "email" not in denied and "email.utils" not in denied
+    assert {"subprocess", "signal"} <= denied  # zipfile needs it at import time
+    graph = {**GRAPH, "zipfile": {"eager": [], "lazy": []}}
+    assert "subprocess" not in bytecode.reachable(graph, ["app"], STDLIB | {"app", "app.ui"}, ["subprocess"])
+
+
+def test_only_versioned_names_are_immutable():
+    assert bundle.immutable("assets/vendor/rt-0123456789ab/app-0123456789ab.zip")
+    assert bundle.immutable("assets/vendor/rt-0123456789ab/pyodide.asm.wasm")
+    assert bundle.immutable("assets/vendor/pyscript/core-C9KDLldu.js")
+    for path in ["assets/vendor/runtime.mjs", "assets/vendor/bundle.js", "assets/vendor/pyscript/core.js",
+                 "index.html", "app/main.py", "assets/boot.js", "pyscript.toml", "sw.js"]:
+        assert not bundle.immutable(path), path
+
+
+def test_any_change_to_app_sources_changes_the_build_key():
+    lock = vendor.load_lock()
+    sources = bundle.app_sources()
+    assert "app/keys/__init__.py" in sources and "app/main.py" not in sources
+    assert not [p for p in sources if p.endswith("__main__.py")]
+    key = bundle.input_key(lock, sources)
+    assert bundle.input_key(lock, dict(sources)) == key
+    edited = {**sources, "app/keys/__init__.py": sources["app/keys/__init__.py"] + b"\n"}
+    added = {**sources, "app/new_module.py": b""}
+    assert len({key, bundle.input_key(lock, edited), bundle.input_key(lock, added)}) == 3
+
+
+def test_a_stale_or_failed_build_never_leaves_old_app_code_reachable(tmp_path, monkeypatch):
+    vendor_dir = tmp_path / "assets" / "vendor"
+    vendor_dir.mkdir(parents=True)
+    monkeypatch.setattr(bundle, "VENDOR", vendor_dir)
+    runtime = vendor_dir / "runtime.mjs"
+    runtime.write_text("// the previous build")
+    (vendor_dir / "build.json").write_text('{"key": "from before app/ changed"}')
+    assert bundle.current() is None  # the recorded build is not the sources' one
+
+    def fail(*a, **kw):
+        raise bundle.BundleError("cannot compile app/x.py, line 1: invalid syntax")
+
+    monkeypatch.setattr(bundle, "_link_runtime", fail)
+    with pytest.raises(bundle.BundleError):
+        bundle.build()
+    assert not runtime.exists()  # the page now says it cannot start, instead of running old code
+
+
+def test_vendor_lock_records_the_reproducible_bytecode():
+    lock = vendor.load_lock()
+    rec = lock["bytecode"]
+    assert rec["recipe"] == bundle.RECIPE
+    assert len(rec["stdlib"]) == 64 and len(rec["wheels"]) == 64
 
 
 def test_shipped_page_names_no_other_host():

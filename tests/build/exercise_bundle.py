@@ -1,0 +1,64 @@
+# Runs inside the page's runtime (tests/build/run_in_bundle.mjs), not under pytest:
+# import every module the app archive ships and use every feature that works
+# without a server, so a module the stdlib trimming left out shows up here.
+import importlib
+import json
+import sys
+import traceback
+import zipfile
+
+missing, failed = {}, {}
+names = sorted(n for n in zipfile.ZipFile("/lib/app.zip").namelist() if n.endswith(".pyc"))
+for n in names:
+    mod = n[:-4].replace("/", ".").removesuffix(".__init__")
+    try:
+        importlib.import_module(mod)
+    except ModuleNotFoundError as e:
+        missing[mod] = e.name
+    except Exception as e:
+        failed[mod] = repr(e)
+
+checks = {}
+
+
+def _error(fn):
+    try:
+        fn()
+    except Exception:
+        return sys.exc_info()
+    raise AssertionError("no error")
+
+
+def check(name, fn):
+    try:
+        checks[name] = fn()
+    except Exception:
+        checks[name] = "FAILED: " + traceback.format_exc()
+
+
+from app import auth, i18n, ipnets, keys, passwords, totp  # noqa: E402
+
+keys.warm_up()
+for sample in ("rsa4096.asc", "ed25519.asc", "rsa2048-cert.pem"):
+    with open(f"/repo/bench/samples/{sample}", "rb") as f:
+        data = f.read()
+    check(f"check_key {sample}", lambda d=data: keys.check_key(d, ["alice@example.org"]).accepted)
+check("check_key private key refused", lambda: keys.check_key(
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\nxx\n-----END PGP PRIVATE KEY BLOCK-----").is_private)
+check("password strength", lambda: passwords.describe(passwords.assess("correct horse battery staple 42")) is not None)
+check("password strength, German", lambda: bool(passwords.describe(passwords.assess("hunter2"), lang="de")))
+secret = totp.new_secret()
+url = totp.build_url(secret, "alice@example.org")
+check("totp url round trip", lambda: totp.parse_url(url).account == "alice@example.org")
+check("totp code", lambda: totp.check_code(secret, totp.code_at(secret)))
+check("totp qr svg", lambda: totp.qr_svg(url, title="QR").startswith("<svg"))
+check("totp recovery kit", lambda: bool(totp.recovery_kit("alice@example.org", "Mail", secret, url, "0.16")))
+check("allowed IPs", lambda: ipnets.parse_allowed_ips("192.0.2.10, 2001:db8::/64")[0] == ["192.0.2.10", "2001:db8::/64"])
+check("pkce", lambda: len(auth.pkce_challenge("x" * 43)) > 20)
+check("i18n", lambda: i18n.t("ui.title", "de") != "")
+check("traceback names the archive file", lambda: (
+    "/lib/app.zip/app/totp.py" in "".join(traceback.format_exception(*_error(lambda: totp.normalize_key(None))))))
+
+
+result = json.dumps({"missing": missing, "failed": failed, "checks": checks,
+                     "modules": sorted(sys.modules)})
