@@ -41,9 +41,9 @@ def _under_button(form_id: str, handler):
 async def start() -> None:
     import js
 
-    from app import auth, i18n
+    from app import auth, i18n, servers
     from app.ui import credentials, dom, encryption, nav, password, summary, twofactor
-    from app.ui.app import LANG_KEY, OPEN_KEY, SERVER_KEY, App
+    from app.ui.app import CREDS_KEY, LANG_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
 
     doc = js.document
     saved = js.localStorage.getItem(LANG_KEY)
@@ -75,6 +75,9 @@ async def start() -> None:
     dom.on("server-form", "submit", _under_button("server-form", app.oauth_start), prevent=True,
            errors_to="signin-msg", busy=signin)
     dom.on("server-url", "change", app.on_server_change, errors_to="signin-msg")
+    dom.on("server-url", "input", lambda ev: app.show_destination())
+    dom.on("server-pick", "change", app.on_server_change, errors_to="signin-msg")
+    app.renderers.append(app.show_destination)  # its "no server yet" follows the language
     dom.on("basic-form", "submit", _under_button("basic-form", app.basic), prevent=True,
            errors_to="signin-msg", busy=signin)
     dom.on("token-form", "submit", _under_button("token-form", app.token), prevent=True,
@@ -84,17 +87,17 @@ async def start() -> None:
     dom.on("signout-btn", "click", lambda ev: app.sign_out())
 
     query = auth.parse_query(str(js.location.search or ""))
-    server = query.get("server") or js.localStorage.getItem(SERVER_KEY)
-    if server:
-        doc.getElementById("server-url").value = str(server)
-        app.server = str(server)
+    # Which servers the page may send credentials to, before the form opens:
+    # a bad config.json keeps it closed (app.servers).
+    config = await app.load_config()
+    app.setup_servers(config, query.get("server"), nullable_str(js.localStorage.getItem(SERVER_KEY)))
 
     was_open = js.sessionStorage.getItem(OPEN_KEY)
     js.sessionStorage.removeItem(OPEN_KEY)
     nav.leave(app)
     app.render()
     for fs in doc.querySelectorAll("#signin fieldset.gate"):
-        fs.disabled = False
+        fs.disabled = not config.usable
     doc.getElementById("lang").disabled = False
     doc.getElementById("app-error").hidden = True
     dom.announce(i18n.t("ui.ready"))
@@ -103,15 +106,23 @@ async def start() -> None:
 
     # After "ready": these talk to the server, and their errors show in place.
     try:
-        if "code" in query or "error" in query and "state" in query:
+        if not config.usable:
+            if "code" in query or "state" in query:
+                js.history.replaceState(None, "", app.page_base())  # no code stays in the address
+        elif "code" in query or "error" in query and "state" in query:
             await app.oauth_return(query)
         else:
-            stored = js.sessionStorage.getItem("stalwart-account-security.creds")
+            stored = nullable_str(js.sessionStorage.getItem(CREDS_KEY))
             creds = None
             if stored and app.server:
                 import json
-                data = json.loads(str(stored))
-                creds = auth.credentials_from_storage(data)
+                try:
+                    data = json.loads(stored)
+                except ValueError:
+                    data = None
+                # Only the server that issued the kept token gets it: a ?server=
+                # link to another one in this tab never receives "Bearer …".
+                creds = servers.kept_session(data, app.server)
             if creds is not None:
                 doc.getElementById("stay").checked = True
                 await app.sign_in(creds)
@@ -122,6 +133,6 @@ async def start() -> None:
         pass
     except Exception as e:
         dom.show_error("signin-msg", e)
-    if app.account is None and app.server:
+    if app.account is None and app.server and config.usable:
         # what this server offers before sign-in (0.11-0.15: no usable login page)
         await app.on_server_change()

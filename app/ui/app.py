@@ -13,14 +13,17 @@ from typing import Any, Awaitable, Callable, Optional
 
 import js  # type: ignore[import-not-found]
 
-from app import auth, i18n, stalwart
+from app import auth, i18n, servers, stalwart
 from app.errors import AuthRequired, AuthorizationPending, CannotReach, MfaRequired, StalwartError
-from app.http import browser_fetch
+from app.http import NetworkError, browser_fetch
 from app.ui import dom, nav
 from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
 
-SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret
+SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; set after a sign-in only
+# localStorage, not secret: the host's config.json as last read, for a visit
+# while the host cannot be reached (offline); never used when it answers.
+CONFIG_KEY = "stalwart-account-security.config"
 LANG_KEY = "stalwart-account-security.lang"       # localStorage: a preference
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
@@ -34,6 +37,8 @@ class App:
         self.account: Optional[stalwart.Account] = None
         self.state: Optional[stalwart.SecurityState] = None
         self.server: str = ""
+        # The host's config.json (app.servers): until it is read, nothing is allowed.
+        self.config: servers.Config = servers.Config(servers.BROKEN, problem="config.json not read yet")
         self.renderers: list[Callable[["App"], None]] = []
         # Per-user state of the sections (a 2FA set-up, a key report, caches):
         # each section registers how to forget it; sign-out calls them all.
@@ -62,14 +67,10 @@ class App:
         return str(js.location.origin)
 
     def page_base(self) -> str:
-        """This page's URL without query or fragment, plus ?server= when the page
-        was opened that way (serve.py uses it to allow the server in the CSP)."""
+        """This page's URL without query or fragment: the OAuth redirect comes back
+        here, and the server it belongs to is the one saved with the pending sign-in."""
         loc = js.location
-        base = f"{loc.origin}{loc.pathname}"
-        q = auth.parse_query(str(loc.search or ""))
-        if q.get("server"):
-            base += "?" + js.URLSearchParams.new(js.Object.fromEntries([["server", q["server"]]])).toString()
-        return base
+        return f"{loc.origin}{loc.pathname}"
 
     def stay(self) -> bool:
         return bool(el("stay").checked)
@@ -124,9 +125,9 @@ class App:
     def show_cannot_reach(self, msg_id: str, e: CannotReach) -> None:
         origin = e.origin
         if origin in self.csp_blocked:
-            link = dom.make("a", t("ui.csp.reload"), href=f"{js.location.origin}{js.location.pathname}?"
-                            + str(js.URLSearchParams.new(js.Object.fromEntries([["server", origin]])).toString()))
-            show(msg_id, "error", t("ui.csp.blocked", origin=txt.ascii_origin(origin)), extra=link)
+            # Only the admin can allow a server (config.json and the CSP header):
+            # no link here, since a reload with another ?server= would not help.
+            show(msg_id, "error", t("ui.csp.blocked", origin=txt.ascii_origin(origin)))
             return
         text, _ = dom.message_text(e)
         show(msg_id, "error", text + " " + t("ui.cors.page_origin", page_origin=self.page_origin()))
@@ -152,24 +153,107 @@ class App:
     def clear_note(self) -> None:
         el("signin-note").hidden = True
 
+    # --- which server: the host's config.json, the link, the remembered one -----------
+    async def load_config(self) -> servers.Config:
+        """Read ``config.json`` next to the page (same origin) before sign-in opens.
+        404: open mode. No answer at all: what this browser read last time (offline
+        use), else closed. Anything else the page cannot use: closed."""
+        url = str(js.URL.new("config.json", js.location.href).href)
+        try:
+            r = await browser_fetch("GET", url, {"Accept": "application/json"}, timeout=15)
+        except NetworkError:
+            return servers.config_without_answer(nullable_str(js.localStorage.getItem(CONFIG_KEY)))
+        cfg = servers.config_from_response(r.status, r.body)
+        if cfg.usable:
+            js.localStorage.setItem(CONFIG_KEY, cfg.to_json())
+        return cfg
+
+    def setup_servers(self, cfg: servers.Config, linked: Optional[str], remembered: Optional[str]) -> None:
+        """Shape the server field after the config: fixed (one server), a choice
+        (several), or free (open mode); a closed page says why and stays closed."""
+        self.config = cfg
+        if not cfg.usable:
+            self.server = ""
+            self.note("error", t("ui.config.broken_title"), t("ui.config.broken"))
+            detail = el("signin-note-server")
+            detail.textContent = t("ui.config.broken_detail", problem=txt.short(txt.strip_bidi(cfg.problem), 300))
+            detail.hidden = False
+            return
+        choice = servers.choose(cfg, linked, remembered)
+        self.server = choice.server
+        field, pick, help_ = el("server-url"), el("server-pick"), el("server-help")
+        if cfg.bound and len(cfg.servers) == 1:
+            field.value = choice.server
+            field.readOnly = True
+            help_.dataset.i18n = "ui.server.bound_help"
+        elif cfg.bound:
+            dom.clear(pick)
+            for origin in cfg.servers:
+                pick.appendChild(dom.make("option", txt.ascii_origin(origin), value=origin))
+            pick.value = choice.server
+            pick.hidden = False
+            field.hidden = True
+            field.required = False
+            el("server-form").querySelector("label[for=server-url]").htmlFor = "server-pick"
+            help_.dataset.i18n = "ui.server.bound_help_many"
+        else:
+            field.value = choice.server
+        help_.textContent = t(str(help_.dataset.i18n))
+        el("dest-signin").hidden = cfg.bound  # a fixed or chosen server is shown by its field
+        for id_ in ("dest-password", "dest-token"):
+            el(id_).hidden = False
+        self.show_destination()
+        if choice.ignored:
+            self.note("warn", t("ui.server.link_ignored_title"),
+                      t("ui.server.link_ignored_bound" if cfg.bound else "ui.server.link_ignored_open"))
+
+    def current_server(self) -> str:
+        """The server sign-in would use now: the fixed or chosen one, or what is
+        typed (in the form the browser connects to), or "" when nothing usable is."""
+        if not self.config.usable:
+            return ""
+        if self.config.bound:
+            return str(el("server-pick").value) if len(self.config.servers) > 1 else self.server
+        try:
+            return servers.canonical_origin(dom.value("server-url"))
+        except StalwartError:
+            return ""
+
+    def show_destination(self, _app=None) -> None:
+        """Every "your password will be sent to" line: the ASCII host (punycode
+        for international names), before anything is typed, as the field changes."""
+        server = self.current_server()
+        for node in dom.doc.querySelectorAll("#signin .dest-host"):
+            node.textContent = servers.shown(server) if server else t("ui.server.none")
+            node.classList.toggle("none", not server)
+
     # --- sign-in -----------------------------------------------------------------
     def read_server(self) -> Optional[str]:
+        if not self.config.usable:
+            show("signin-msg", "error", t("ui.config.broken"))
+            return None
+        if self.config.bound:
+            server = self.current_server()
+            if not self.config.allows(server):  # not reachable through the page's controls
+                show("signin-msg", "error", t("ui.server.link_ignored_bound"))
+                return None
+            self.server = server
+            return server
         raw = dom.value("server-url").strip()
         if not raw:
             show("signin-msg", "error", t("ui.signin.need_server"))
             el("server-url").focus()
             return None
-        if "://" not in raw:
-            raw = "https://" + raw
         try:
-            server = auth.normalize_server(raw)
+            server = servers.canonical_origin(raw)
         except StalwartError as e:
             show_error("signin-msg", e)
             el("server-url").focus()
             return None
         dom.set_value("server-url", server)
         self.server = server
-        js.localStorage.setItem(SERVER_KEY, server)
+        self.show_destination()
+        # Not remembered here: only a server that accepted a sign-in is (sign_in).
         return server
 
     # --- what the server offers, before sign-in -------------------------------------
@@ -200,13 +284,12 @@ class App:
         el("signin-other").open = True
 
     async def on_server_change(self, _ev=None) -> None:
-        raw = dom.value("server-url").strip()
-        if not raw:
-            return
-        try:
-            server = auth.normalize_server(raw if "://" in raw else "https://" + raw)
-        except StalwartError:
-            return  # said when the user signs in
+        self.show_destination()
+        server = self.current_server()
+        if not server:
+            return  # nothing usable typed: said when the user signs in
+        if self.config.bound:
+            self.server = server
         await self.check_server(server)
 
     async def _connect(self, server: str, creds: Any, login: str) -> Any:
@@ -217,9 +300,16 @@ class App:
 
     async def sign_in(self, creds: Any, login: str = "") -> None:
         server = self.server
+        if not self.config.allows(server):  # the last guard: credentials go nowhere else
+            show("signin-msg", "error", t("ui.config.broken" if not self.config.usable
+                                          else "ui.server.link_ignored_bound"))
+            raise dom.Handled()
         dom.announce(t("ui.signin.connecting", server=txt.ascii_origin(server)))
         account = await self.run("signin-msg", lambda: self._connect(server, creds, login))
         self.account = account
+        # Remembered only now that this server accepted a sign-in, never when
+        # typed or linked: a phishing link cannot plant itself for a later visit.
+        js.localStorage.setItem(SERVER_KEY, server)
         self.persist()
         await self.reload("signin-msg")
         self.entered()
@@ -349,9 +439,16 @@ class App:
             return
         data = json.loads(str(raw))
         pending = auth.PendingAuthorization.from_json(data["pending"])
+        if not self.config.allows(pending.origin):  # the config changed during the redirect
+            show("signin-msg", "error", t("ui.signin.no_pending"))
+            return
         el("stay").checked = bool(data.get("stay"))
         self.server = pending.origin
-        dom.set_value("server-url", pending.origin)
+        if self.config.bound and len(self.config.servers) > 1:
+            el("server-pick").value = pending.origin
+        else:
+            dom.set_value("server-url", pending.origin)
+        self.show_destination()
         creds = await self.run("signin-msg", lambda: auth.complete_authorization(pending, query, browser_fetch))
         await self.sign_in(creds)
 
@@ -430,6 +527,12 @@ class App:
             return
         dom.clear(out)
         show("signin-msg", "error", t("ui.signin.device_expired"))
+
+
+def nullable_str(value: Any) -> Optional[str]:
+    """A storage value as text; JavaScript null (not None in this runtime) as None."""
+    value = dom.nullable(value)
+    return None if value is None else str(value)
 
 
 async def _sleep(seconds: float) -> None:

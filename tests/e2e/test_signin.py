@@ -86,7 +86,10 @@ def test_stay_signed_in_survives_reload_and_sign_out_forgets(recorder, fake016):
     page.check("#stay")
     sign_in_oauth(page, *ALICE)
     assert "stalwart-account-security.creds" in page.evaluate("() => Object.keys(sessionStorage)")
-    assert page.evaluate("() => Object.keys(localStorage)") == ["stalwart-account-security.server"]
+    # localStorage: the server (after this sign-in) and the host's server list, nothing secret
+    assert sorted(page.evaluate("() => Object.keys(localStorage)")) == [
+        "stalwart-account-security.config", "stalwart-account-security.server"]
+    assert page.evaluate("() => localStorage.getItem('stalwart-account-security.server')") == fake016.url
     page.reload()
     page.wait_for_selector("#who:not([hidden])", timeout=60_000)
     sign_out(page)
@@ -137,15 +140,18 @@ def test_cors_off_names_the_setting_and_the_page_origin(recorder, fake016):
     assert rec.site.origin in text
 
 
-def test_csp_blocked_server_offers_reload(recorder, fake016):
-    rec = recorder()  # the page's CSP does not allow the server
+def test_csp_blocked_server_says_the_admin_must_allow_it(recorder, fake016):
+    rec = recorder()  # open mode, and the page's CSP does not allow this (http) server
     rec.csp_ok = True
     page = rec.open()
     page.fill("#server-url", fake016.url)
     rec.allowed.add(fake016.url)  # the attempt itself is blocked by the browser, not sent
     sign_in_basic(page, *ALICE, expect_ok=False)
     page.wait_for_selector("#signin-msg.error")
-    assert "not allowed to connect" in page.locator("#signin-msg").inner_text()
+    text = page.locator("#signin-msg").inner_text()
+    assert "not allowed to connect" in text and "administrator of this page must add" in text
+    # no "open this page for that server" link: a reload with ?server= cannot allow anything
+    assert page.locator("#signin-msg a").count() == 0
     assert fake016.requests == []
 
 
