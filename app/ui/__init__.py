@@ -90,7 +90,7 @@ async def start() -> None:
     # Which servers the page may send credentials to, before the form opens:
     # a bad config.json keeps it closed (app.servers).
     config = await app.load_config()
-    app.setup_servers(config, query.get("server"), nullable_str(js.localStorage.getItem(SERVER_KEY)))
+    choice = app.setup_servers(config, query.get("server"), nullable_str(js.localStorage.getItem(SERVER_KEY)))
 
     was_open = js.sessionStorage.getItem(OPEN_KEY)
     js.sessionStorage.removeItem(OPEN_KEY)
@@ -133,6 +133,8 @@ async def start() -> None:
         pass
     except Exception as e:
         dom.show_error("signin-msg", e)
-    if app.account is None and app.server and config.usable:
-        # what this server offers before sign-in (0.11-0.15: no usable login page)
+    if app.account is None and app.server and (config.bound or choice.remembered):
+        # What this server offers before sign-in (0.11-0.15: no usable login page).
+        # Open mode: not for a server that only a link named; the page contacts
+        # it when the user acts, so opening a link alone reaches nobody.
         await app.on_server_change()

@@ -168,7 +168,8 @@ class App:
             js.localStorage.setItem(CONFIG_KEY, cfg.to_json())
         return cfg
 
-    def setup_servers(self, cfg: servers.Config, linked: Optional[str], remembered: Optional[str]) -> None:
+    def setup_servers(self, cfg: servers.Config, linked: Optional[str],
+                      remembered: Optional[str]) -> servers.Choice:
         """Shape the server field after the config: fixed (one server), a choice
         (several), or free (open mode); a closed page says why and stays closed."""
         self.config = cfg
@@ -178,7 +179,7 @@ class App:
             detail = el("signin-note-server")
             detail.textContent = t("ui.config.broken_detail", problem=txt.short(txt.strip_bidi(cfg.problem), 300))
             detail.hidden = False
-            return
+            return servers.Choice()
         choice = servers.choose(cfg, linked, remembered)
         self.server = choice.server
         field, pick, help_ = el("server-url"), el("server-pick"), el("server-help")
@@ -206,6 +207,7 @@ class App:
         if choice.ignored:
             self.note("warn", t("ui.server.link_ignored_title"),
                       t("ui.server.link_ignored_bound" if cfg.bound else "ui.server.link_ignored_open"))
+        return choice
 
     def current_server(self) -> str:
         """The server sign-in would use now: the fixed or chosen one, or what is
