@@ -58,6 +58,11 @@ STATES = {
     "signed-out-after": "Signed out: nothing of the account stays",
     "legacy-password": "Stalwart 0.11–0.15: the password change warns what it removes",
     "legacy-api-keys": "Stalwart 0.11–0.15: API keys are not for users",
+    # sign-in and config.json (docs/SECURITY.md)
+    "signin-bound-one": "Bound to one server (config.json): the address is fixed; a ?server= link elsewhere was ignored",
+    "signin-bound-many": "Bound to several servers: a choice among them, and where the password goes",
+    "signin-open": "Open mode (no config.json): a look-alike host shown in punycode above the password field",
+    "signin-config-broken": "A config.json the page cannot use: sign-in stays closed, with the reason for the admin",
 }
 HOSTILE = "invoice\u202egnp.exe " + "very-long-description-" * 12  # bidi override + no spaces
 
@@ -190,6 +195,41 @@ def walk_legacy(page, site_url: str, srv, shoot) -> None:
     shoot("legacy-api-keys")
 
 
+def walk_hosting(page, site_url: str, srv, shoot) -> None:
+    """The sign-in card in each config.json mode. ``site_url`` is bound to two
+    servers; the one-server and open pages are served here."""
+    from tests.e2e.helpers import open_other_ways
+
+    def ready(url: str) -> None:
+        page.goto(url)
+        page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+
+    ready(site_url + "?server=" + srv.url)
+    open_other_ways(page)
+    shoot("signin-bound-many")
+    sites = {"one": serve.make_server("127.0.0.1", 0, [srv.url]),
+             "open": serve.make_server("127.0.0.1", 0, [], config=ROOT / "no-config.json")}
+    for httpd in sites.values():
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = {k: f"http://127.0.0.1:{h.server_address[1]}/" for k, h in sites.items()}
+    try:
+        ready(url["one"] + "?server=https://mail.evil.example")
+        open_other_ways(page)
+        shoot("signin-bound-one")
+        ready(url["open"] + "?server=mail.ex\u0430mple.com")  # Cyrillic а
+        open_other_ways(page)
+        shoot("signin-open")
+        page.route(url["one"] + "config.json",
+                   lambda route: route.fulfill(status=200, body='{"server": ["https://mail.example.com"]}'))
+        ready(url["one"])
+        page.wait_for_selector("#signin-note.error:not([hidden])")
+        shoot("signin-config-broken")
+    finally:
+        for httpd in sites.values():
+            httpd.shutdown()
+            httpd.server_close()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -209,7 +249,8 @@ def main(argv=None) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-            for walk, gen in ((walk_016, "0.16"), (walk_restricted, "0.16"), (walk_legacy, "legacy")):
+            for walk, gen in ((walk_016, "0.16"), (walk_restricted, "0.16"), (walk_legacy, "legacy"),
+                              (walk_hosting, "0.16")):
                 ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=a.locale)
                 page = ctx.new_page()
                 page.set_default_timeout(30_000)

@@ -288,3 +288,33 @@ def test_open_mode_a_server_is_remembered_only_after_a_sign_in_there(recorder, o
     assert page.input_value("#server-url") == fake016.url
     assert page.locator("#signin-note").is_hidden()  # nothing was linked: nothing to say
     assert attacker.requests == []
+
+
+# ------------------------------------------------------------------ accessibility of these states
+from tests.e2e.test_a11y import axe_source, scan  # noqa: E402,F401  (the pinned axe-core fixture)
+
+
+def test_axe_on_the_sign_in_in_each_mode(recorder, fake016, axe_source):  # noqa: F811
+    from tests.fakestalwart import FakeStalwart
+    with FakeStalwart(generation="0.16", cors=True) as second:
+        rec = recorder(fake016.url, second.url)
+        page = rec.open(link("https://elsewhere.example"))
+        wait_signin_ready(page)
+        open_other_ways(page)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            scan(page, axe_source, f"bound to several servers, link ignored ({scheme})")
+    rec = recorder()
+    page = rec.open(link(LOOKALIKE))
+    wait_signin_ready(page)
+    open_other_ways(page)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        scan(page, axe_source, f"open mode ({scheme})")
+    rec = recorder(fake016.url)
+    rec.page.route(rec.site.url + "config.json", lambda route: route.fulfill(status=200, body="[]"))
+    page = rec.open()
+    page.wait_for_selector("#signin-note.error:not([hidden])")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        scan(page, axe_source, f"config broken ({scheme})")
