@@ -21,12 +21,29 @@ def translate_page() -> None:
     doc.getElementById("lang").value = i18n.get_language()
 
 
+def _under_button(form_id: str, handler):
+    """Sign-in messages appear right under the button that was pressed: the one
+    message box moves below that form before its handler runs."""
+    import js
+
+    def run(ev):
+        box = js.document.getElementById("signin-msg")
+        form = js.document.getElementById(form_id)
+        if str(box.getAttribute("data-under") or "") != form_id:  # a message of another form is stale here
+            box.textContent = ""
+            box.className = "msg"
+            box.setAttribute("data-under", form_id)
+            form.appendChild(box) if form_id == "device-box" else form.after(box)
+        return handler(ev)
+    return run
+
+
 async def start() -> None:
     import js
 
-    from app import auth, i18n
-    from app.ui import credentials, dom, encryption, password, summary, twofactor
-    from app.ui.app import LANG_KEY, SERVER_KEY, App
+    from app import auth, i18n, servers
+    from app.ui import credentials, dom, encryption, nav, password, summary, twofactor
+    from app.ui.app import CREDS_KEY, LANG_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
 
     doc = js.document
     saved = js.localStorage.getItem(LANG_KEY)
@@ -34,8 +51,9 @@ async def start() -> None:
     translate_page()
 
     app = App()
-    for section in (summary, password, twofactor, credentials, encryption):
+    for section in (summary, password, twofactor, credentials, encryption, nav):
         section.wire(app)
+    dom.on_release(app.render)
 
     def on_lang(_ev):
         lang = i18n.set_language(str(doc.getElementById("lang").value))
@@ -51,47 +69,72 @@ async def start() -> None:
             except Exception:
                 pass
 
+    signin = ("server-form", "basic-form", "token-form")  # one sign-in at a time
     dom.on("lang", "change", on_lang)
     dom.on(doc, "securitypolicyviolation", on_csp)
-    dom.on("server-form", "submit", app.oauth_start, prevent=True, errors_to="signin-msg")
+    dom.on("server-form", "submit", _under_button("server-form", app.oauth_start), prevent=True,
+           errors_to="signin-msg", busy=signin)
     dom.on("server-url", "change", app.on_server_change, errors_to="signin-msg")
-    dom.on("basic-form", "submit", app.basic, prevent=True, errors_to="signin-msg")
-    dom.on("token-form", "submit", app.token, prevent=True, errors_to="signin-msg")
-    dom.on("device-btn", "click", app.device, errors_to="signin-msg")
+    dom.on("server-url", "input", lambda ev: app.show_destination())
+    dom.on("server-pick", "change", app.on_server_change, errors_to="signin-msg")
+    app.renderers.append(app.show_destination)  # its "no server yet" follows the language
+    dom.on("basic-form", "submit", _under_button("basic-form", app.basic), prevent=True,
+           errors_to="signin-msg", busy=signin)
+    dom.on("token-form", "submit", _under_button("token-form", app.token), prevent=True,
+           errors_to="signin-msg", busy=signin)
+    dom.on("device-btn", "click", _under_button("device-box", app.device), errors_to="signin-msg",
+           busy=("device-btn",))
     dom.on("signout-btn", "click", lambda ev: app.sign_out())
 
     query = auth.parse_query(str(js.location.search or ""))
-    server = query.get("server") or js.localStorage.getItem(SERVER_KEY)
-    if server:
-        doc.getElementById("server-url").value = str(server)
-        app.server = str(server)
+    # Which servers the page may send credentials to, before the form opens:
+    # a bad config.json keeps it closed (app.servers).
+    config = await app.load_config()
+    choice = app.setup_servers(config, query.get("server"), nullable_str(js.localStorage.getItem(SERVER_KEY)))
 
+    was_open = js.sessionStorage.getItem(OPEN_KEY)
+    js.sessionStorage.removeItem(OPEN_KEY)
+    nav.leave(app)
     app.render()
     for fs in doc.querySelectorAll("#signin fieldset.gate"):
-        fs.disabled = False
+        fs.disabled = not config.usable
     doc.getElementById("lang").disabled = False
     doc.getElementById("app-error").hidden = True
-    doc.getElementById("app-status").textContent = i18n.t("ui.ready")
+    dom.announce(i18n.t("ui.ready"))
     doc.documentElement.dataset.appState = "ready"
     js.performance.mark("app-ready")
 
     # After "ready": these talk to the server, and their errors show in place.
     try:
-        if "code" in query or "error" in query and "state" in query:
+        if not config.usable:
+            if "code" in query or "state" in query:
+                js.history.replaceState(None, "", app.page_base())  # no code stays in the address
+        elif "code" in query or "error" in query and "state" in query:
             await app.oauth_return(query)
         else:
-            stored = js.sessionStorage.getItem("stalwart-account-security.creds")
+            stored = nullable_str(js.sessionStorage.getItem(CREDS_KEY))
+            creds = None
             if stored and app.server:
                 import json
-                data = json.loads(str(stored))
-                creds = auth.credentials_from_storage(data)
-                if creds is not None:
-                    doc.getElementById("stay").checked = True
-                    await app.sign_in(creds)
+                try:
+                    data = json.loads(stored)
+                except ValueError:
+                    data = None
+                # Only the server that issued the kept token gets it: a ?server=
+                # link to another one in this tab never receives "Bearer …".
+                creds = servers.kept_session(data, app.server)
+            if creds is not None:
+                doc.getElementById("stay").checked = True
+                await app.sign_in(creds)
+            elif was_open:
+                # The last page in this tab was signed in, without "stay signed in".
+                app.note("info", i18n.t("ui.signin.reload_title"), i18n.t("ui.signin.reload_ended"))
     except dom.Handled:
         pass
     except Exception as e:
         dom.show_error("signin-msg", e)
-    if app.account is None and app.server:
-        # what this server offers before sign-in (0.11-0.15: no usable login page)
+    if app.account is None and app.server and (config.bound or choice.remembered):
+        # What this server offers before sign-in (0.11-0.15: no usable login page).
+        # Open mode: not for a server that only a link named; the page contacts
+        # it when the user acts, so opening a link alone reaches nobody.
         await app.on_server_change()

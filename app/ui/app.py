@@ -13,16 +13,23 @@ from typing import Any, Awaitable, Callable, Optional
 
 import js  # type: ignore[import-not-found]
 
-from app import auth, i18n, stalwart
+from app import auth, i18n, servers, stalwart
 from app.errors import AuthRequired, AuthorizationPending, CannotReach, MfaRequired, StalwartError
-from app.http import browser_fetch
-from app.ui import dom
+from app.http import NetworkError, browser_fetch
+from app.ui import dom, nav
+from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
 
-SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret
+SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; set after a sign-in only
+# localStorage, not secret: the host's config.json as last read, for a visit
+# while the host cannot be reached (offline); never used when it answers.
+CONFIG_KEY = "stalwart-account-security.config"
 LANG_KEY = "stalwart-account-security.lang"       # localStorage: a preference
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
+# sessionStorage, no secret: "this tab had a session", so a reload that ends it
+# (no "stay signed in") can say why the user sees the sign-in form again.
+OPEN_KEY = "stalwart-account-security.session-open"
 
 
 class App:
@@ -30,13 +37,22 @@ class App:
         self.account: Optional[stalwart.Account] = None
         self.state: Optional[stalwart.SecurityState] = None
         self.server: str = ""
+        # The host's config.json (app.servers): until it is read, nothing is allowed.
+        self.config: servers.Config = servers.Config(servers.BROKEN, problem="config.json not read yet")
         self.renderers: list[Callable[["App"], None]] = []
+        # Per-user state of the sections (a 2FA set-up, a key report, caches):
+        # each section registers how to forget it; sign-out calls them all.
+        self.resetters: list[Callable[["App"], None]] = []
         self.csp_blocked: set[str] = set()
         # What the server offers before sign-in (its OAuth discovery), per server.
         self.options: auth.SignInOptions = auth.UNKNOWN_SERVER
         self.options_server: str = ""
         self._probe: Optional[asyncio.Future] = None
         self.last_error: Optional[BaseException] = None
+        # Bumped whenever the signed-in user goes away: an answer that arrives
+        # after that belongs to nobody on screen and is dropped.
+        self.epoch = 0
+        self.kept_for = ""  # whose typing was kept when a session expired
 
     # --- helpers -----------------------------------------------------------------
     @property
@@ -51,76 +67,195 @@ class App:
         return str(js.location.origin)
 
     def page_base(self) -> str:
-        """This page's URL without query or fragment, plus ?server= when the page
-        was opened that way (serve.py uses it to allow the server in the CSP)."""
+        """This page's URL without query or fragment: the OAuth redirect comes back
+        here, and the server it belongs to is the one saved with the pending sign-in."""
         loc = js.location
-        base = f"{loc.origin}{loc.pathname}"
-        q = auth.parse_query(str(loc.search or ""))
-        if q.get("server"):
-            base += "?" + js.URLSearchParams.new(js.Object.fromEntries([["server", q["server"]]])).toString()
-        return base
+        return f"{loc.origin}{loc.pathname}"
 
     def stay(self) -> bool:
         return bool(el("stay").checked)
 
     # --- running an operation ---------------------------------------------------
-    async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]]) -> Any:
-        """Run a server operation; show its error in ``msg_id`` in plain words.
-        A 401 sends the user back to sign-in, keeping whatever they typed."""
+    async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]],
+                  fields: Optional[dict] = None) -> Any:
+        """Run a server operation; show its error in ``msg_id`` in plain words
+        (and at the field ``fields`` maps it to). A 401 sends the user back to
+        sign-in, keeping whatever they typed."""
         dom.clear_msg(msg_id)
         self.last_error = None
+        epoch = self.epoch
         try:
             if self.account is not None:
                 refreshed = await self.account.refresh_if_expiring()
                 if refreshed:
                     self.persist()
-            return await op()
+            result = await op()
         except AuthRequired as e:
             self.last_error = e
             if self.account is None:  # signing in: the credentials were wrong
                 show_error("signin-msg", e)
+                self.status_not_signed_in()
                 raise dom.Handled() from None
-            self.signed_out(keep_server=True)
-            show("signin-msg", "error", t("ui.signin.expired"), e.server_text)
-            el("signin").scrollIntoView()
+            if self.epoch == epoch:
+                self.signed_out(keep_input=True)
+                self.note("warn", t("ui.signin.expired_title"), t("ui.signin.expired"), e.server_text)
             raise dom.Handled() from None
         except CannotReach as e:
             self.last_error = e
-            self.show_cannot_reach(msg_id, e)
+            if self.epoch == epoch:
+                self.show_cannot_reach(msg_id, e)
+                if self.account is None:
+                    self.status_not_signed_in()
             raise dom.Handled() from None
         except StalwartError as e:
             self.last_error = e
-            show_error(msg_id, e)
+            if self.epoch == epoch:
+                show_error(msg_id, e, fields)
+                if self.account is None:
+                    self.status_not_signed_in()
             raise dom.Handled() from None
+        if self.epoch != epoch:  # signed out meanwhile: the answer is nobody's now
+            raise dom.Handled()
+        return result
+
+    def status_not_signed_in(self) -> None:
+        """The top line after a failed sign-in: never left on "Connecting to …"."""
+        dom.announce(t("ui.status.not_signed_in"))
 
     def show_cannot_reach(self, msg_id: str, e: CannotReach) -> None:
         origin = e.origin
         if origin in self.csp_blocked:
-            link = dom.make("a", t("ui.csp.reload"), href=f"{js.location.origin}{js.location.pathname}?"
-                            + str(js.URLSearchParams.new(js.Object.fromEntries([["server", origin]])).toString()))
-            show(msg_id, "error", t("ui.csp.blocked", origin=origin), extra=link)
+            # Only the admin can allow a server (config.json and the CSP header):
+            # no link here, since a reload with another ?server= would not help.
+            show(msg_id, "error", t("ui.csp.blocked", origin=txt.ascii_origin(origin)))
             return
         text, _ = dom.message_text(e)
         show(msg_id, "error", text + " " + t("ui.cors.page_origin", page_origin=self.page_origin()))
 
+    def note(self, kind: str, title: str, text: str, server_text: Optional[str] = None) -> None:
+        """The panel at the top of the sign-in card: what is now true after the
+        session ended (a change, a sign-out, an expiry, a reload), and what to do."""
+        box = el("signin-note")
+        box.className = f"panel {kind}"
+        el("signin-note-h").textContent = title
+        el("signin-note-text").textContent = text
+        said = el("signin-note-server")
+        dom.clear(said)
+        said.hidden = not server_text
+        if server_text:
+            said.appendChild(dom.doc.createTextNode(t("ui.server_said", text="")))
+            said.appendChild(dom.foreign(server_text, 600))
+        box.hidden = False
+        dom.announce(title + " " + text)
+        js.window.scrollTo(0, 0)
+        box.focus()
+
+    def clear_note(self) -> None:
+        el("signin-note").hidden = True
+
+    # --- which server: the host's config.json, the link, the remembered one -----------
+    async def load_config(self) -> servers.Config:
+        """Read ``config.json`` next to the page (same origin) before sign-in opens.
+        404: open mode. No answer at all: what this browser read last time (offline
+        use), else closed. Anything else the page cannot use: closed."""
+        url = str(js.URL.new("config.json", js.location.href).href)
+        try:
+            r = await browser_fetch("GET", url, {"Accept": "application/json"}, timeout=15)
+        except NetworkError:
+            return servers.config_without_answer(nullable_str(js.localStorage.getItem(CONFIG_KEY)))
+        cfg = servers.config_from_response(r.status, r.body)
+        if cfg.usable:
+            js.localStorage.setItem(CONFIG_KEY, cfg.to_json())
+        return cfg
+
+    def setup_servers(self, cfg: servers.Config, linked: Optional[str],
+                      remembered: Optional[str]) -> servers.Choice:
+        """Shape the server field after the config: fixed (one server), a choice
+        (several), or free (open mode); a closed page says why and stays closed."""
+        self.config = cfg
+        if not cfg.usable:
+            self.server = ""
+            self.note("error", t("ui.config.broken_title"), t("ui.config.broken"))
+            detail = el("signin-note-server")
+            detail.textContent = t("ui.config.broken_detail", problem=txt.short(txt.strip_bidi(cfg.problem), 300))
+            detail.hidden = False
+            return servers.Choice()
+        choice = servers.choose(cfg, linked, remembered)
+        self.server = choice.server
+        field, pick, help_ = el("server-url"), el("server-pick"), el("server-help")
+        if cfg.bound and len(cfg.servers) == 1:
+            field.value = choice.server
+            field.readOnly = True
+            help_.dataset.i18n = "ui.server.bound_help"
+        elif cfg.bound:
+            dom.clear(pick)
+            for origin in cfg.servers:
+                pick.appendChild(dom.make("option", txt.ascii_origin(origin), value=origin))
+            pick.value = choice.server
+            pick.hidden = False
+            field.hidden = True
+            field.required = False
+            el("server-form").querySelector("label[for=server-url]").htmlFor = "server-pick"
+            help_.dataset.i18n = "ui.server.bound_help_many"
+        else:
+            field.value = choice.server
+        help_.textContent = t(str(help_.dataset.i18n))
+        el("dest-signin").hidden = cfg.bound  # a fixed or chosen server is shown by its field
+        for id_ in ("dest-password", "dest-token"):
+            el(id_).hidden = False
+        self.show_destination()
+        if choice.ignored:
+            self.note("warn", t("ui.server.link_ignored_title"),
+                      t("ui.server.link_ignored_bound" if cfg.bound else "ui.server.link_ignored_open"))
+        return choice
+
+    def current_server(self) -> str:
+        """The server sign-in would use now: the fixed or chosen one, or what is
+        typed (in the form the browser connects to), or "" when nothing usable is."""
+        if not self.config.usable:
+            return ""
+        if self.config.bound:
+            return str(el("server-pick").value) if len(self.config.servers) > 1 else self.server
+        try:
+            return servers.canonical_origin(dom.value("server-url"))
+        except StalwartError:
+            return ""
+
+    def show_destination(self, _app=None) -> None:
+        """Every "your password will be sent to" line: the ASCII host (punycode
+        for international names), before anything is typed, as the field changes."""
+        server = self.current_server()
+        for node in dom.doc.querySelectorAll("#signin .dest-host"):
+            node.textContent = servers.shown(server) if server else t("ui.server.none")
+            node.classList.toggle("none", not server)
+
     # --- sign-in -----------------------------------------------------------------
     def read_server(self) -> Optional[str]:
+        if not self.config.usable:
+            show("signin-msg", "error", t("ui.config.broken"))
+            return None
+        if self.config.bound:
+            server = self.current_server()
+            if not self.config.allows(server):  # not reachable through the page's controls
+                show("signin-msg", "error", t("ui.server.link_ignored_bound"))
+                return None
+            self.server = server
+            return server
         raw = dom.value("server-url").strip()
         if not raw:
             show("signin-msg", "error", t("ui.signin.need_server"))
             el("server-url").focus()
             return None
-        if "://" not in raw:
-            raw = "https://" + raw
         try:
-            server = auth.normalize_server(raw)
+            server = servers.canonical_origin(raw)
         except StalwartError as e:
             show_error("signin-msg", e)
             el("server-url").focus()
             return None
         dom.set_value("server-url", server)
         self.server = server
-        js.localStorage.setItem(SERVER_KEY, server)
+        self.show_destination()
+        # Not remembered here: only a server that accepted a sign-in is (sign_in).
         return server
 
     # --- what the server offers, before sign-in -------------------------------------
@@ -151,13 +286,12 @@ class App:
         el("signin-other").open = True
 
     async def on_server_change(self, _ev=None) -> None:
-        raw = dom.value("server-url").strip()
-        if not raw:
-            return
-        try:
-            server = auth.normalize_server(raw if "://" in raw else "https://" + raw)
-        except StalwartError:
-            return  # said when the user signs in
+        self.show_destination()
+        server = self.current_server()
+        if not server:
+            return  # nothing usable typed: said when the user signs in
+        if self.config.bound:
+            self.server = server
         await self.check_server(server)
 
     async def _connect(self, server: str, creds: Any, login: str) -> Any:
@@ -168,21 +302,41 @@ class App:
 
     async def sign_in(self, creds: Any, login: str = "") -> None:
         server = self.server
-        dom.announce(t("ui.signin.connecting", server=server))
+        if not self.config.allows(server):  # the last guard: credentials go nowhere else
+            show("signin-msg", "error", t("ui.config.broken" if not self.config.usable
+                                          else "ui.server.link_ignored_bound"))
+            raise dom.Handled()
+        dom.announce(t("ui.signin.connecting", server=txt.ascii_origin(server)))
         account = await self.run("signin-msg", lambda: self._connect(server, creds, login))
         self.account = account
+        # Remembered only now that this server accepted a sign-in, never when
+        # typed or linked: a phishing link cannot plant itself for a later visit.
+        js.localStorage.setItem(SERVER_KEY, server)
         self.persist()
         await self.reload("signin-msg")
-        el("signin").hidden = True
-        el("who").hidden = False
-        el("summary").hidden = False
-        el("who-name").textContent = self.username
-        el("who-server").textContent = server
-        el("who-gen").textContent = "Stalwart 0.16" if self.generation == "0.16" else "Stalwart 0.11–0.15"
-        dom.announce(t("ui.signin.done", user=self.username))
+        self.entered()
         for id_ in ("login-password", "token", "login-code"):
             dom.set_value(id_, "")
-        el("summary-h").focus() if el("summary-h").hasAttribute("tabindex") else None
+
+    def entered(self) -> None:
+        """Signed in: the account view replaces the sign-in card, at the section
+        the address names (reload, back/forward), focus on its heading."""
+        if self.kept_for and self.kept_for != self.username:
+            self.reset_user_state()  # someone else: nothing typed for the last user stays
+        self.kept_for = ""
+        js.sessionStorage.setItem(OPEN_KEY, "1")
+        dom.clear_msg("signin-msg")
+        self.clear_note()
+        who = el("who-name")
+        dom.clear(who)
+        who.appendChild(dom.foreign(self.username, 80))
+        where = el("who-server")
+        dom.clear(where)
+        where.appendChild(dom.foreign(txt.ascii_origin(self.server), 80))
+        # moves to app/stalwart (issue 9): the state should name the server it describes
+        el("who-gen").textContent = "Stalwart 0.16" if self.generation == "0.16" else "Stalwart 0.11–0.15"
+        nav.enter(self)
+        dom.announce(t("ui.signin.done", user=txt.isolate(self.username)))
 
     def persist(self) -> None:
         payload = auth.session_storage_payload(self.account.creds, self.stay()) if self.account else None
@@ -198,51 +352,68 @@ class App:
     def render(self) -> None:
         for r in self.renderers:
             r(self)
+        dom.reapply()  # a re-drawn list inside a running action stays held
 
-    async def after_change(self, changed, msg_id: str, ok_text: str, signin_text: str,
+    async def after_change(self, changed, msg_id: str, ok_text: str, done: tuple[str, str],
                            focus_id: str) -> None:
         """The one way a password or 2FA change ends (``app.stalwart.Changed``).
 
         If the current credentials stopped working and the page cannot rebuild
         them (0.16 OAuth after a password change, password-only sign-in after
-        2FA is turned on), the user signs in again, told why. Otherwise the page
-        keeps going with the new credentials and shows the fresh state."""
+        2FA is turned on), the user signs in again: the panel at the top of the
+        sign-in card says what is now true and the next step (``done``: title,
+        next step). Otherwise the page keeps going with the new credentials and
+        shows the fresh state under the form's button."""
         if changed.reauthenticate and changed.credentials is None:
+            # moves to app/stalwart (issue 9): the outcome should say how to sign in again
             legacy = self.generation == "legacy"  # read before signing out
-            self.signed_out(keep_server=True)
-            show("signin-msg", "ok", signin_text)
+            login = dom.value("login")  # the same person signs in again: keep the name
+            self.signed_out(keep_input=False)
+            dom.set_value("login", login)
             if legacy:  # 0.11-0.15: password + code, there is no usable /login
                 el("signin-other").open = True
-            el("login-code" if legacy else "oauth-btn").focus()
+            self.note("ok", *done)
             return
         if changed.credentials is not None:
             self.account.creds = changed.credentials
             self.persist()
         await self.reload(msg_id)
         show(msg_id, "ok", ok_text)
-        dom.announce(ok_text)
-        el(focus_id).focus()
+        node = el(focus_id)
+        if node is not None and node.getClientRects().length:
+            dom.focus(node)
 
-    def signed_out(self, keep_server: bool = True) -> None:
+    def reset_user_state(self) -> None:
+        """Forget everything about the last user: a 2FA set-up in progress,
+        open forms and dialogs, typed values, reports, messages, caches."""
+        dom.close_dialogs()
+        dom.release_all()
+        for reset in self.resetters:
+            reset(self)
+        for f in ("basic-form", "token-form"):
+            el(f).reset()
+        dom.clear(el("device-out"))
+        for box in dom.doc.querySelectorAll(".msg"):
+            dom.clear_msg(str(box.id))
+
+    def signed_out(self, keep_input: bool = False) -> None:
+        """Back to the sign-in card. ``keep_input``: the session expired, so
+        what the user typed stays for when they (the same user) sign in again."""
+        self.kept_for = self.username if keep_input else ""
+        self.epoch += 1
         self.account = None
         self.state = None
         js.sessionStorage.removeItem(CREDS_KEY)
-        el("signin").hidden = False
-        el("who").hidden = True
-        el("summary").hidden = True
+        js.sessionStorage.removeItem(OPEN_KEY)
+        dom.close_dialogs()
+        if not keep_input:
+            self.reset_user_state()
+        nav.leave(self)
         self.render()
 
     def sign_out(self) -> None:
         self.signed_out()
-        for f in ("password-form", "totp-setup", "totp-disable", "app-form", "api-form", "enc-form",
-                  "basic-form", "token-form"):
-            node = el(f)
-            if node is not None:
-                node.reset()
-        dom.clear_msg("signin-msg")
-        show("signin-msg", "ok", t("ui.signout.done"))
-        dom.announce(t("ui.signout.done"))
-        el("server-url").focus()
+        self.note("ok", t("ui.signout.title"), t("ui.signout.done"))
 
     # --- the four ways in ---------------------------------------------------------
     async def oauth_start(self, _ev=None) -> None:
@@ -270,9 +441,16 @@ class App:
             return
         data = json.loads(str(raw))
         pending = auth.PendingAuthorization.from_json(data["pending"])
+        if not self.config.allows(pending.origin):  # the config changed during the redirect
+            show("signin-msg", "error", t("ui.signin.no_pending"))
+            return
         el("stay").checked = bool(data.get("stay"))
         self.server = pending.origin
-        dom.set_value("server-url", pending.origin)
+        if self.config.bound and len(self.config.servers) > 1:
+            el("server-pick").value = pending.origin
+        else:
+            dom.set_value("server-url", pending.origin)
+        self.show_destination()
         creds = await self.run("signin-msg", lambda: auth.complete_authorization(pending, query, browser_fetch))
         await self.sign_in(creds)
 
@@ -351,6 +529,12 @@ class App:
             return
         dom.clear(out)
         show("signin-msg", "error", t("ui.signin.device_expired"))
+
+
+def nullable_str(value: Any) -> Optional[str]:
+    """A storage value as text; JavaScript null (not None in this runtime) as None."""
+    value = dom.nullable(value)
+    return None if value is None else str(value)
 
 
 async def _sleep(seconds: float) -> None:

@@ -1,5 +1,6 @@
 """Encryption at rest: check the key here (app.keys), show the verdict, upload
-only an accepted key, and turn encryption on or off."""
+only an accepted key after saying what changes, turn encryption on, switch
+keys or turn it off. Signed out, the same box is the offline key check."""
 from __future__ import annotations
 
 import time
@@ -9,12 +10,17 @@ import js  # type: ignore[import-not-found]
 
 from app import i18n
 from app.keys import check_key
-from app.stalwart import ENCRYPTION, PUBLIC_KEYS, Encryption
-from app.ui import dom
-from app.ui.dom import el, show, t
-from app.ui.sections import fmt_time, gate
+from app.stalwart import ENCRYPTION, PUBLIC_KEYS
+from app.ui import actions, dom
+from app.ui import text as txt
+from app.ui.dom import el, t
+from app.ui.sections import fmt_time, gate, set_text
 
 SMIME_ONLY = ("Aes256Gcm", "ChaCha20Poly1305")
+SCOPE = ("enc-form", "enc-actions", "enc-stored")  # one encryption action at a time
+FIELDS = {"key": "enc-key", "description": "enc-key", "algorithm": "enc-algo"}
+CONSEQUENCES = ("ui.enc.consequence_search", "ui.enc.consequence_apps",
+                "ui.enc.consequence_loss", "ui.enc.consequence_new_only")
 
 
 class Current:
@@ -26,46 +32,98 @@ def _emails(app) -> list[str]:
     return [app.username] if app.account and "@" in app.username else []
 
 
+def _is_on(app) -> bool:
+    st = app.state
+    return bool(st and st.encryption and st.encryption.enabled)
+
+
 def render(app) -> None:
     st = app.state
+    signed_in = st is not None
     gate("encryption", app, ENCRYPTION, PUBLIC_KEYS)
-    if st is None:
-        # Checking a key needs no server: keep the box usable, offline too.
-        sec = el("encryption")
-        sec.querySelector("fieldset.gate").disabled = False
-        sec.querySelector(".unavailable").textContent = t("ui.enc.offline")
-        el("enc-submit").disabled = True
-    state = el("enc-state")
+    # Checking a key needs no server: the box works signed out, offline too.
+    el("encryption").querySelector("fieldset.gate").disabled = False
+    set_text("enc-h", "ui.enc.title" if signed_in else "ui.enc.check_title")
+    set_text("enc-help", "ui.enc.help" if signed_in else "ui.enc.check_help")
+    for id_ in ("enc-state", "enc-actions", "enc-upload", "enc-form-h"):
+        el(id_).hidden = not signed_in
     enc = st.encryption if st else None
-    if st is None:
+    on = _is_on(app)
+    state = el("enc-state")
+    if not signed_in:
         state.textContent = ""
     elif enc is None:
         state.textContent = t("ui.enc.unknown")
-    elif enc.enabled:
-        kind = {"pgp": "OpenPGP", "smime": "S/MIME"}.get(enc.kind, "")
-        state.textContent = t("ui.enc.is_on", kind=kind, algo=enc.algorithm or "")
+    elif on:
+        state.textContent = t("ui.enc.is_on", kind=txt.KIND_NAMES.get(enc.kind, ""),
+                              algo=txt.algorithm_name(enc.algorithm))
     else:
         state.textContent = t("ui.enc.is_off")
-    el("enc-disable").hidden = not (enc and enc.enabled)
+    state.className = "state " + ("on" if on else "off")
+    _render_fingerprint(app)
+    el("enc-disable").hidden = not on
+    el("enc-actions").hidden = not on
+    set_text("enc-form-h", "ui.enc.form_replace" if on else "ui.enc.form_on")
+    set_text("enc-submit", "ui.enc.replace" if on else "ui.enc.submit")
+    # moves to app/stalwart (issue 9): the state should list the algorithms the server takes
     legacy = bool(st and st.generation == "legacy")
     for opt in el("enc-algo").querySelectorAll("option[data-smime]"):
         opt.hidden = legacy
     _algo_rules()
+    rep = Current.report
+    el("enc-submit").disabled = not (rep is not None and rep.accepted and app.account is not None)
+    _render_keys(app, legacy)
+
+
+def _render_fingerprint(app) -> None:
+    box = el("enc-fp")
+    dom.clear(box)
+    box.hidden = True
+    if not _is_on(app):
+        return
+    from app.ui.summary import key_fingerprint
+    fp, kind = key_fingerprint(app)
+    if fp:
+        box.appendChild(dom.make("span", t("ui.enc.fingerprint") + " "))
+        box.appendChild(dom.make("code", txt.fingerprint(fp, kind)))
+        box.hidden = False
+
+
+def _render_keys(app, legacy: bool) -> None:
+    st = app.state
+    stored = el("enc-stored")
     keys = el("enc-keys")
     dom.clear(keys)
-    if st and not legacy:
-        for pk in st.public_keys:
-            li = dom.make("li")
-            used = bool(enc and enc.public_key == pk.id)
-            li.appendChild(dom.make("span", f"{pk.description} ({fmt_time(pk.created_at)})"
-                                    + (" — " + t("ui.enc.in_use") if used else "") + " "))
-            btn = dom.make("button", t("ui.enc.delete"), "small danger", type="button",
-                           aria_label=t("ui.enc.delete_named", name=pk.description))
-            dom.on(btn, "click", lambda ev, k=pk: delete(app, k), errors_to="enc-msg")
-            li.appendChild(btn)
-            keys.appendChild(li)
-        if not st.public_keys:
-            keys.appendChild(dom.make("li", t("ui.enc.no_keys"), "help"))
+    stored.hidden = not st or legacy or PUBLIC_KEYS in st.unavailable
+    if stored.hidden:
+        return
+    enc = st.encryption
+    for pk in st.public_keys:
+        used = bool(enc and enc.enabled and enc.public_key == pk.id)
+        li = dom.make("li", "", "key-item" + (" in-use" if used else ""))
+        head = dom.make("p", "", "key-desc")
+        head.appendChild(dom.foreign(pk.description, cls="clip"))
+        if used:
+            head.appendChild(dom.make("span", t("ui.enc.in_use"), "badge on"))
+        li.appendChild(head)
+        meta = " · ".join(x for x in (txt.KIND_NAMES.get(pk.kind, ""),
+                                      t("ui.enc.added", date=fmt_time(pk.created_at))) if x)
+        li.appendChild(dom.make("p", meta, "help"))
+        row = dom.make("div", "", "actions inline")
+        name = txt.isolate(pk.description, 60)
+        if not used:
+            use = dom.make("button", t("ui.enc.use"), "small", type="button", id=dom.key_id("enc-use", pk.id),
+                           aria_label=t("ui.enc.use_named", name=name))
+            dom.on(use, "click", lambda ev, k=pk: use_key(app, k), errors_to="enc-keys-msg", busy=SCOPE)
+            row.appendChild(use)
+        btn = dom.make("button", t("ui.enc.delete"), "small danger", type="button",
+                       id=dom.key_id("enc-delete", pk.id), aria_label=t("ui.enc.delete_named", name=name))
+        dom.on(btn, "click", lambda ev, k=pk: delete(app, k), errors_to="enc-keys-msg", busy=SCOPE)
+        row.appendChild(btn)
+        li.appendChild(row)
+        keys.appendChild(li)
+    if not st.public_keys:
+        keys.appendChild(dom.make("li", t("ui.enc.no_keys"), "help"))
 
 
 def _algo_rules() -> None:
@@ -94,8 +152,11 @@ def show_report(app, rep, elapsed_ms: float) -> None:
     verdict = dom.make("p", (t("ui.enc.accepted", kind=kind) if rep.accepted
                              else t("ui.enc.refused", kind=kind)), "verdict " + ("ok" if rep.accepted else "bad"))
     box.appendChild(verdict)
-    if rep.fingerprints:
-        box.appendChild(dom.make("p", t("ui.enc.fingerprint") + " " + ", ".join(rep.fingerprints)))
+    for fp in rep.fingerprints:
+        line = dom.make("p", "", "fingerprint")
+        line.appendChild(dom.make("span", t("ui.enc.fingerprint") + " "))
+        line.appendChild(dom.make("code", txt.fingerprint(fp, "smime" if rep.kind == "smime" else "openpgp")))
+        box.appendChild(line)
     details = dom.make("ul")
     for k in rep.keys:
         size = f"{k.bits} bit" if k.bits else (k.curve or "")
@@ -104,21 +165,24 @@ def show_report(app, rep, elapsed_ms: float) -> None:
             t("ui.enc.primary") if k.primary else t("ui.enc.subkey"), k.algorithm, size,
             t("ui.enc.expires", date=_fmt_dt(k.expires)), t("ui.enc.revoked") if k.revoked else "", use] if x)))
     for c in rep.certificates:
-        details.appendChild(dom.make("li", t("ui.enc.cert", subject=c.subject,
+        details.appendChild(dom.make("li", t("ui.enc.cert", subject=txt.isolate(c.subject, 200),
                                              start=_fmt_dt(c.not_before), end=_fmt_dt(c.not_after))))
     if rep.emails:
-        details.appendChild(dom.make("li", t("ui.enc.emails", emails=", ".join(rep.emails))))
+        details.appendChild(dom.make("li", t("ui.enc.emails", emails=", ".join(
+            txt.isolate(e, 120) for e in rep.emails[:20]))))
     if details.firstChild:
         box.appendChild(details)
     for title, issues, cls in ((t("ui.enc.errors"), rep.errors, "error"),
                                (t("ui.enc.warnings"), rep.warnings, "warn"),
                                (t("ui.enc.notes"), rep.notes, "")):
         if issues:
-            box.appendChild(dom.make("p", title, "msg " + cls if cls else ""))
+            group = dom.make("div", "", "issues " + cls)
+            group.appendChild(dom.make("p", title, "issues-title"))
             ul = dom.make("ul")
             for i in issues:
                 ul.appendChild(dom.make("li", i18n.translate(i)))
-            box.appendChild(ul)
+            group.appendChild(ul)
+            box.appendChild(group)
     el("enc-submit").disabled = not (rep.accepted and app.account is not None)
     _algo_rules()
 
@@ -128,9 +192,12 @@ def check(app, data) -> None:
     start = time.perf_counter()
     text_in_box = isinstance(data, str)
     if text_in_box and not data.strip():
+        # (an emptied box keeps its message: "that was a private key" must stay)
         Current.report = Current.text = None
         show_report(app, None, 0.0)
         return
+    dom.clear_msg("enc-check-msg")
+    dom.clear_msg("enc-msg")
     rep = check_key(data, _emails(app))
     elapsed = (time.perf_counter() - start) * 1000
     Current.report = rep
@@ -139,10 +206,8 @@ def check(app, data) -> None:
         dom.set_value("enc-key", "")
         Current.report = Current.text = None
         show_report(app, rep, elapsed)
-        show("enc-msg", "error", t("ui.enc.private_cleared"))
-        el("enc-key").focus()
+        dom.field_error("enc-key", "enc-check-msg", t("ui.enc.private_cleared"))
         return
-    dom.clear_msg("enc-msg")
     Current.text = rep.normalized if rep.accepted else None
     if not text_in_box and rep.normalized:
         dom.set_value("enc-key", rep.normalized)  # binary file: show what will be sent
@@ -150,66 +215,106 @@ def check(app, data) -> None:
 
 
 async def read_file(app, file) -> None:
-    if file is None:
+    if not file:  # (JavaScript null: no file was chosen)
         return
     if int(file.size) > 1024 * 1024:
-        show("enc-msg", "error", t("ui.enc.file_too_big"))
+        dom.field_error("enc-key", "enc-check-msg", t("ui.enc.file_too_big"))
         return
     buf = await file.arrayBuffer()
     data = bytes(js.Uint8Array.new(buf).to_py())
     check(app, data)
 
 
+async def _confirm_turn_on(app, replacing: bool) -> bool:
+    """Say what encryption at rest changes before it changes anything."""
+    if replacing:
+        return await dom.confirm(t("ui.enc.replace_confirm"), t("ui.enc.replace_yes"),
+                                 t("ui.enc.replace_title"), [t("ui.enc.consequence_old_key"),
+                                                            t("ui.enc.consequence_loss")],
+                                 danger=False)
+    return await dom.confirm(t("ui.enc.on_confirm"), t("ui.enc.on_yes"), t("ui.enc.on_title"),
+                             [t(k) for k in CONSEQUENCES], danger=False)
+
+
+def _algorithm(kind: str) -> str:
+    algo = str(el("enc-algo").value)
+    return "Aes256" if kind == "pgp" and algo in SMIME_ONLY else algo
+
+
 async def submit(app, _ev=None) -> None:
+    msg = "enc-msg"
+    dom.clear_msg(msg)
     rep = Current.report
     if rep is None or not rep.accepted or not Current.text:
-        show("enc-msg", "error", t("ui.enc.check_first"))
-        el("enc-key").focus()
+        dom.field_error("enc-key", msg, t("ui.enc.check_first"))
         return
-    algo = str(el("enc-algo").value)
+    replacing = _is_on(app)
+    if not await _confirm_turn_on(app, replacing):
+        return
+    kind = "pgp" if rep.kind == "openpgp" else "smime"
+    algo = _algorithm(kind)
     spam = bool(el("enc-spam").checked)
     append = bool(el("enc-append").checked)
     text = Current.text
-    kind = "pgp" if rep.kind == "openpgp" else "smime"
     fp = (rep.fingerprints[0] if rep.fingerprints else "")[:16]
     desc = f"{'OpenPGP' if kind == 'pgp' else 'S/MIME'} {fp}".strip()
-    with dom.busy("enc-form"):
-        if app.generation == "0.16":
-            await app.run("enc-msg", lambda: app.account.upload_and_enable(
-                desc, text, rep.emails or _emails(app), algo, append, spam))
-        else:
-            await app.run("enc-msg", lambda: app.account.set_encryption(
-                Encryption(kind=kind, algorithm=algo, certs=text, allow_spam_training=spam)))
+    await actions.upload_and_enable(app, msg, desc, text, rep.emails or _emails(app), kind, algo,
+                                    append, spam, FIELDS)
     el("enc-form").reset()
     Current.report = Current.text = None
     show_report(app, None, 0.0)
-    await app.reload("enc-msg")
-    show("enc-msg", "ok", t("ui.enc.now_on"))
-    dom.announce(t("ui.enc.now_on"))
+    render(app)
+    done = t("ui.enc.replaced" if replacing else "ui.enc.now_on", algo=txt.algorithm_name(algo))
+    dom.show(msg, "ok", done)
 
 
 async def disable(app, _ev=None) -> None:
-    if not await dom.confirm(t("ui.enc.disable_confirm"), t("ui.enc.disable")):
+    msg = "enc-off-msg"
+    dom.clear_msg(msg)
+    if not await dom.confirm(t("ui.enc.disable_confirm"), t("ui.enc.disable"), t("ui.enc.disable_title")):
         return
-    await app.run("enc-msg", lambda: app.account.set_encryption(Encryption(kind="disabled")))
-    await app.reload("enc-msg")
-    show("enc-msg", "ok", t("ui.enc.now_off"))
-    dom.announce(t("ui.enc.now_off"))
-    el("enc-key").focus()
+    await actions.turn_off_encryption(app, msg)
+    dom.show(msg, "ok", t("ui.enc.now_off"))
+    dom.focus("enc-h")
+
+
+async def use_key(app, pk) -> None:
+    msg = "enc-keys-msg"
+    dom.clear_msg(msg)
+    if not await _confirm_turn_on(app, _is_on(app)):
+        return
+    kind = pk.kind if pk.kind in ("pgp", "smime") else "pgp"
+    algo = _algorithm(kind)
+    await actions.use_key(app, msg, pk.id, kind, algo, bool(el("enc-append").checked),
+                          bool(el("enc-spam").checked))
+    dom.show(msg, "ok", t("ui.enc.using", name=txt.isolate(pk.description, 60),
+                          algo=txt.algorithm_name(algo)))
 
 
 async def delete(app, pk) -> None:
-    if not await dom.confirm(t("ui.enc.delete_confirm", name=pk.description), t("ui.enc.delete")):
+    msg = "enc-keys-msg"
+    dom.clear_msg(msg)
+    name = txt.isolate(pk.description, 80)
+    if not await dom.confirm(t("ui.enc.delete_confirm", name=name), t("ui.enc.delete"),
+                             t("ui.enc.delete_title")):
         return
-    await app.run("enc-msg", lambda: app.account.delete_public_key(pk.id))
-    await app.reload("enc-msg")
-    show("enc-msg", "ok", t("ui.enc.deleted"))
+    await actions.delete_key(app, msg, pk.id)
+    dom.show(msg, "ok", t("ui.enc.deleted", name=name))
+
+
+def reset(app) -> None:
+    el("enc-form").reset()
+    Current.report = Current.text = None
+    show_report(app, None, 0.0)
+    el("enc-report").removeAttribute("data-check-ms")
+    dom.clear(el("enc-keys"))
 
 
 def wire(app) -> None:
     box = el("enc-key")
-    dom.on(box, "input", lambda ev: check(app, str(box.value)), errors_to="enc-msg")
-    dom.on("enc-file", "change", lambda ev: read_file(app, ev.target.files.item(0)), errors_to="enc-msg")
+    dom.on(box, "input", lambda ev: check(app, str(box.value)), errors_to="enc-check-msg")
+    dom.on("enc-file", "change", lambda ev: read_file(app, ev.target.files.item(0)),
+           errors_to="enc-check-msg")
 
     def over(ev):
         ev.preventDefault()
@@ -218,27 +323,22 @@ def wire(app) -> None:
     def leave(ev):
         box.classList.remove("dragover")
 
-    async def drop(ev):
+
+    # preventDefault must run synchronously for dragover/drop to be accepted.
+    for name, fn in (("dragover", over), ("dragenter", over), ("dragleave", leave)):
+        dom.listen(box, name, fn)
+
+    def drop_sync(ev):
+        # The dropped files can only be read during the event itself.
         ev.preventDefault()
         box.classList.remove("dragover")
         files = ev.dataTransfer.files if ev.dataTransfer else None
         if files is not None and int(files.length) > 0:
-            await read_file(app, files.item(0))
+            dom.spawn(read_file(app, files.item(0)))
 
-    # preventDefault must run synchronously for dragover/drop to be accepted.
-    from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
-    for name, fn in (("dragover", over), ("dragenter", over), ("dragleave", leave)):
-        p = create_proxy(fn)
-        dom._proxies.append(p)
-        box.addEventListener(name, p)
-
-    def drop_sync(ev):
-        ev.preventDefault()
-        dom.spawn(drop(ev))
-
-    p = create_proxy(drop_sync)
-    dom._proxies.append(p)
-    box.addEventListener("drop", p)
-    dom.on("enc-form", "submit", lambda ev: submit(app, ev), prevent=True, errors_to="enc-msg")
-    dom.on("enc-disable", "click", lambda ev: disable(app, ev), errors_to="enc-msg")
+    dom.listen(box, "drop", drop_sync)
+    dom.on("enc-form", "submit", lambda ev: submit(app, ev), prevent=True, errors_to="enc-msg",
+           busy=SCOPE)
+    dom.on("enc-disable", "click", lambda ev: disable(app, ev), errors_to="enc-off-msg", busy=SCOPE)
     app.renderers.append(render)
+    app.resetters.append(reset)

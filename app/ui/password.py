@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from app import passwords
+from app.errors import WrongCurrentSecret
 from app.stalwart import PASSWORD
-from app.ui import dom
-from app.ui.dom import el, show, t
+from app.ui import actions, dom
+from app.ui.dom import el, t
 from app.ui.sections import gate
+
+FORM = ("password-form",)  # what one password change holds while it runs
+FIELDS = {WrongCurrentSecret: "pw-current", "current_password": "pw-current",
+          "new_password": "pw-new", "otp_code": "pw-code", "otpCode": "pw-code"}
 
 
 def render(app) -> None:
@@ -14,6 +19,7 @@ def render(app) -> None:
     el("pw-wipe").hidden = not (st and st.legacy_password_change_wipes)
     # legacy: the code goes with the password (pw$code); 0.16: otpCode field
     el("pw-code-row").hidden = not (st and st.totp_enabled)
+    # moves to app/stalwart (issue 9): the state should carry the password policy
     el("pw-policy").hidden = bool(st and st.generation == "legacy")
 
 
@@ -21,10 +27,14 @@ def _inputs(app) -> list[str]:
     return passwords.user_inputs_for(app.username) if app.account else []
 
 
+def _policy(app) -> str:
+    # moves to app/stalwart (issue 9): the state should carry the password policy
+    return app.generation if app.generation == "legacy" else "0.16"
+
+
 def strength(app, _ev=None) -> None:
     pw = dom.value("pw-new")
-    policy = app.generation if app.generation == "legacy" else "0.16"
-    s = passwords.assess(pw, _inputs(app), policy)
+    s = passwords.assess(pw, _inputs(app), _policy(app))
     d = passwords.describe(s)
     el("pw-meter").value = s.score if pw else 0
     box = el("pw-strength")
@@ -40,39 +50,37 @@ def strength(app, _ev=None) -> None:
 
 
 async def submit(app, _ev=None) -> None:
+    msg = "password-msg"
     current = dom.value("pw-current")
     new = dom.value("pw-new")
     confirm = dom.value("pw-confirm")
     code = dom.value("pw-code").replace(" ", "") or None
+    dom.clear_msg(msg)
+    # moves to app/stalwart (issue 9): these checks belong to change_password
     if not current:
-        show("password-msg", "error", t("ui.password.need_current"))
-        el("pw-current").focus()
+        dom.field_error("pw-current", msg, t("ui.password.need_current"))
         return
-    policy = app.generation if app.generation == "legacy" else "0.16"
-    s = passwords.assess(new, _inputs(app), policy)
+    s = passwords.assess(new, _inputs(app), _policy(app))
     if not s.ok:
-        show("password-msg", "error", passwords.describe(s)["verdict"])
-        el("pw-new").focus()
+        dom.field_error("pw-new", msg, passwords.describe(s)["verdict"])
         return
     if new != confirm:
-        show("password-msg", "error", t("ui.password.mismatch"))
-        el("pw-confirm").focus()
+        dom.field_error("pw-confirm", msg, t("ui.password.mismatch"))
         return
     if app.state.totp_enabled and not code:
-        show("password-msg", "error", t("ui.password.need_code"))
-        el("pw-code").focus()
+        dom.field_error("pw-code", msg, t("ui.password.need_code"))
         return
-    if app.state.legacy_password_change_wipes and not await dom.confirm(t("ui.password.legacy_wipe")):
+    if app.state.legacy_password_change_wipes and not await dom.confirm(
+            t("ui.password.legacy_wipe"), t("ui.password.submit"), t("ui.password.confirm_title")):
         return
-    with dom.busy("password-form"):
-        changed = await app.run("password-msg", lambda: app.account.change_password(current, new, code))
+    changed = await actions.change_password(app, msg, current, new, code, FIELDS)
     el("password-form").reset()
     strength(app)
     # 0.16 revokes OAuth tokens on a password change: then the user signs in again.
-    await app.after_change(changed, "password-msg",
+    await app.after_change(changed, msg,
                            t("ui.password.changed_wiped") if changed.wiped else t("ui.password.changed"),
-                           t("ui.password.changed_wiped_signin") if changed.wiped
-                           else t("ui.password.changed_signin"), "pw-current")
+                           (t("ui.password.changed"), t("ui.password.changed_wiped_signin")
+                            if changed.wiped else t("ui.password.changed_signin")), "pw-current")
 
 
 def toggle_show(_ev=None) -> None:
@@ -81,8 +89,16 @@ def toggle_show(_ev=None) -> None:
         el(id_).type = kind
 
 
+def reset(app) -> None:
+    el("password-form").reset()
+    toggle_show()
+    strength(app)
+
+
 def wire(app) -> None:
     dom.on("pw-new", "input", lambda ev: strength(app, ev), errors_to="password-msg")
-    dom.on("password-form", "submit", lambda ev: submit(app, ev), prevent=True, errors_to="password-msg")
+    dom.on("password-form", "submit", lambda ev: submit(app, ev), prevent=True,
+           errors_to="password-msg", busy=FORM)
     dom.on("pw-show", "change", toggle_show)
     app.renderers.append(render)
+    app.resetters.append(reset)

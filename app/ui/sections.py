@@ -1,53 +1,97 @@
-"""What every feature section shares: enabling it, or saying why it is off."""
+"""What every feature section shares: showing it, or saying why it cannot be used."""
 from __future__ import annotations
 
 from app import i18n
 from app.ui import dom
 from app.ui.dom import el
 
+# What each feature lets the user do, for "Your administrator hasn't allowed …".
+ALLOWED_WHAT = {"password": "ui.unavail.password", "totp": "ui.unavail.totp",
+                "app_passwords": "ui.unavail.app_passwords", "api_keys": "ui.unavail.api_keys",
+                "public_keys": "ui.unavail.public_keys", "encryption": "ui.unavail.encryption"}
+
 
 def gate(section_id: str, app, *features: str) -> bool:
-    """Enable the section when signed in and allowed; otherwise explain.
+    """Show the section's controls when signed in and allowed; otherwise say why.
 
-    Returns True when the section is usable. A missing permission is named
-    (``Unavailable.permissions``) so the user can tell the admin what to grant.
+    Returns True when the section is usable. Nothing is shown disabled: a
+    feature the account may not use has its controls hidden and a banner in
+    their place, naming the permission for the administrator in a details line.
     """
     sec = el(section_id)
-    fs = sec.querySelector("fieldset.gate")
+    body = sec.querySelector(".feature-body")
     note = sec.querySelector(".unavailable")
     st = app.state
+    # moves to app/stalwart (issue 9): the state should say which controls exist
     for node in sec.querySelectorAll(".v016"):
         node.hidden = bool(st and st.generation != "0.16")
-    if st is None:
-        fs.disabled = True
-        note.hidden = False
-        note.textContent = i18n.t("ui.signin.first")
-        return False
-    missing = [st.unavailable[f] for f in features if f in st.unavailable]
-    if missing and len(missing) == len(features):
-        fs.disabled = True
-        note.hidden = False
-        dom.clear(note)
-        for u in missing:
-            note.appendChild(dom.make("p", unavailable_text(u)))
-        return False
-    fs.disabled = False
-    note.hidden = not missing
     dom.clear(note)
-    for u in missing:
-        note.appendChild(dom.make("p", unavailable_text(u)))
-    return True
+    if st is None:
+        note.hidden = True
+        body.hidden = False
+        return False
+    missing = [(f, st.unavailable[f]) for f in features if f in st.unavailable]
+    seen = []
+    for feature, u in missing:
+        if any(u is other for other in seen):
+            continue  # one reason shared by two features is said once
+        seen.append(u)
+        note.appendChild(banner(feature, u))
+    note.hidden = not missing
+    usable = len(missing) < len(features)
+    body.hidden = not usable
+    return usable
 
 
-def unavailable_text(u) -> str:
-    """'Not available …' naming the exact permission(s) the admin must grant."""
-    if i18n.has(u.key):
-        return i18n.t(u.key, permissions=", ".join(u.permissions), permission=", ".join(u.permissions))
-    return u.message
+def banner(feature: str, u):
+    """One reason a feature cannot be used, in words, with the details line."""
+    box = dom.make("div", "", "banner")
+    box.appendChild(dom.make("p", unavailable_text(feature, u)))
+    if u.permissions:
+        details = dom.make("p", "", "details")
+        details.appendChild(dom.doc.createTextNode(
+            i18n.t("ui.unavail.details") + " "))
+        for i, perm in enumerate(u.permissions):
+            if i:
+                details.appendChild(dom.doc.createTextNode(", "))
+            details.appendChild(dom.make("code", perm))
+        box.appendChild(details)
+    if u.server_text:
+        said = dom.make("p", "", "details")
+        said.appendChild(dom.doc.createTextNode(i18n.t("ui.server_said", text="")))
+        said.appendChild(dom.foreign(u.server_text, 600))
+        box.appendChild(said)
+    return box
 
 
-def fmt_time(value) -> str:
-    """Server timestamps as the user's local date and time; '—' when absent."""
+def unavailable_text(feature: str, u) -> str:
+    """A missing permission is the administrator's choice: say so. Any other
+    reason (an external directory, an old server) in the words of its key."""
+    if u.permissions and feature in ALLOWED_WHAT:
+        return i18n.t("ui.unavail.not_allowed", what=i18n.t(ALLOWED_WHAT[feature]))
+    return i18n.translate(u)
+
+
+def not_permitted(st, feature: str) -> str:
+    """For the overview: why a feature's value is not shown, in two words."""
+    u = st.unavailable.get(feature)
+    if u is None:
+        return ""
+    return i18n.t("ui.summary.not_permitted" if u.permissions else "ui.summary.not_available")
+
+
+def set_text(node_or_id, key: str, **params) -> None:
+    """Set a translated text and remember its key, so a language switch redraws it."""
+    node = el(node_or_id) if isinstance(node_or_id, str) else node_or_id
+    if params:
+        node.removeAttribute("data-i18n")
+    else:
+        node.dataset.i18n = key
+    node.textContent = i18n.t(key, **params)
+
+
+def fmt_time(value, with_time: bool = True) -> str:
+    """Server timestamps as the user's local date (and time); 'never' when absent."""
     if not value:
         return i18n.t("ui.never")
     import js  # type: ignore[import-not-found]
@@ -55,7 +99,15 @@ def fmt_time(value) -> str:
         d = js.Date.new(str(value))
         if str(d) == "Invalid Date":
             return str(value)
-        return str(d.toLocaleString(i18n.get_language(), js.Object.fromEntries(
-            [["dateStyle", "medium"], ["timeStyle", "short"]])))
+        style = [["dateStyle", "medium"]] + ([["timeStyle", "short"]] if with_time else [])
+        return str(d.toLocaleString(i18n.get_language(), js.Object.fromEntries(style)))
     except Exception:
         return str(value)
+
+
+def time_cell(value, label: str):
+    """A table cell with the date; the time is in its title."""
+    cell = dom.make("td", fmt_time(value, with_time=False), "", data_label=label)
+    if value:
+        cell.title = fmt_time(value)
+    return cell

@@ -34,6 +34,7 @@ def sign_in_basic(page, login: str, password: str, code: str = "", expect_ok: bo
     if expect_ok:
         page.wait_for_selector("#who:not([hidden])")
         assert login in page.locator("#who-name").inner_text()
+    fits(page, "after basic sign-in")
 
 
 def login_page_sign_in(page, login: str, password: str, secret: str | None = None):
@@ -67,10 +68,62 @@ def sign_out(page):
     page.wait_for_selector("#signin:not([hidden])")
 
 
-def msg(page, section: str) -> str:
-    return page.locator(f"#{section}-msg").inner_text()
+def msg(page, box: str) -> str:
+    """The text of the message box ``#<box>-msg`` (each form has its own)."""
+    return page.locator(f"#{box}-msg").inner_text()
 
 
-def wait_msg(page, section: str, kind: str = "ok"):
-    page.wait_for_selector(f"#{section}-msg.{kind}")
-    return msg(page, section)
+def wait_msg(page, box: str, kind: str = "ok"):
+    page.wait_for_selector(f"#{box}-msg.{kind}")
+    fits(page, f"{box} message")
+    return msg(page, box)
+
+
+def go(page, view: str):
+    """Open a section from the menu (its address fragment is ``#<view>``)."""
+    page.click(f"#nav a[href='#{view}']")
+    page.wait_for_selector(f"#{view}:not([hidden])")
+
+
+PHONE = {"width": 360, "height": 740}
+
+
+def fits(page, state: str = "") -> None:
+    """No sideways scrolling at 360 px in this state, open dialogs included.
+    Every flow test calls this (through the helpers) in each state it reaches."""
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        got = page.evaluate("""() => ({
+            page: document.documentElement.scrollWidth, inner: window.innerWidth,
+            wide: [...document.querySelectorAll('body *')].filter(e => e.getClientRects().length &&
+                    e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                  .map(e => e.tagName + (e.id ? '#' + e.id : '')).slice(0, 5),
+            dialogs: [...document.querySelectorAll('dialog[open]')].filter(d =>
+                    d.getBoundingClientRect().right > window.innerWidth || d.scrollWidth > d.clientWidth)
+                  .map(d => d.id)})""")
+    finally:
+        page.set_viewport_size(size)
+    assert got["page"] <= got["inner"] and not got["dialogs"], f"{state}: too wide at 360 px: {got}"
+
+
+def add_app_password(srv, description: str, login: str = ALICE[0], password: str = ALICE[1]) -> None:
+    """An app password made outside the page (another session, another client),
+    so its description is whatever the server holds, not what our form allows."""
+    import base64
+    import json
+    import urllib.request
+    login = user(srv, (login, password))[0]  # legacy: the principal name
+    auth = "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
+    if srv.generation == "0.16":
+        path, body = "/jmap/", {"using": ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"],
+                                "methodCalls": [["x:AppPassword/set",
+                                                 {"create": {"n": {"description": description}}}, "c"]]}
+    else:
+        from app.stalwart.legacy import encode_app_name
+        from app.stalwart.sha512crypt import sha512_crypt
+        path, body = "/api/account/auth", [{"type": "addAppPassword", "name": encode_app_name(description),
+                                            "password": sha512_crypt("app password made elsewhere")}]
+    req = urllib.request.Request(srv.url + path, method="POST", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", "Authorization": auth})
+    urllib.request.urlopen(req).read()

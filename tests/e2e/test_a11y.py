@@ -8,7 +8,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from tests.e2e.helpers import ALICE, sign_in_basic
+from tests.e2e.helpers import ALICE, go, sign_in_basic, user
 
 AXE_VERSION = "4.14.1"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
@@ -42,38 +42,88 @@ def scan(page, axe_source, state: str) -> None:
     assert result == [], f"{state}: {result}"
 
 
-def test_axe_every_state(recorder, fake016, axe_source):
-    rec = recorder(fake016.url)
-    page = rec.open("?server=" + fake016.url)
+KEY = Path(__file__).resolve().parents[2] / "bench" / "samples" / "ed25519.asc"
+
+
+def test_axe_every_state(recorder, fake, gen, axe_source):
+    rec = recorder(fake.url)
+    page = rec.open("?server=" + fake.url)
     scan(page, axe_source, "signed out")
+    page.fill("#enc-key", KEY.read_text())
+    page.wait_for_selector("#enc-report .verdict")
+    scan(page, axe_source, "key check, signed out")
+    page.fill("#enc-key", "")
     page.locator("#signin-other summary").click()
-    page.fill("#login", ALICE[0])
+    page.fill("#login", user(fake, ALICE)[0])
     page.fill("#login-password", "wrong")
     page.click("#basic-form button[type=submit]")
     page.wait_for_selector("#signin-msg.error")
     scan(page, axe_source, "sign-in error")
-    sign_in_basic(page, *ALICE)
-    scan(page, axe_source, "signed in")
+    sign_in_basic(page, *user(fake, ALICE))
+    scan(page, axe_source, "overview")
+    go(page, "password")
     page.fill("#pw-new", "password")
-    scan(page, axe_source, "password feedback")
+    page.click("#pw-submit")
+    page.wait_for_selector("#password-msg.error")
+    scan(page, axe_source, "password feedback and error")
+    go(page, "two-factor")
+    scan(page, axe_source, "two-factor off")
     page.click("#totp-start")
     page.wait_for_selector("#totp-qr svg")
-    scan(page, axe_source, "totp setup")
+    page.click("#totp-confirm", force=True)  # disabled until the kit is saved: nothing happens
+    page.check("#totp-kit-elsewhere")
+    page.click("#totp-confirm")
+    page.wait_for_selector("#totp-setup-msg.error")
+    scan(page, axe_source, "two-factor set-up with an error")
     page.click("#totp-cancel")
+    go(page, "app-passwords")
+    page.click("#app-new")
+    scan(page, axe_source, "new app password form")
     page.fill("#app-desc", "Phone")
-    page.click("#app-form button[type=submit]")
+    page.click("#app-submit")
     page.wait_for_selector("#secret-dialog[open]")
     scan(page, axe_source, "secret dialog")
-    page.click("#secret-close")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#secret-warn:not([hidden])")
+    scan(page, axe_source, "secret not copied")
+    page.click("#secret-discard")
+    scan(page, axe_source, "app passwords list")
     page.click("#app-list button:has-text('Revoke')")
     page.wait_for_selector("#confirm-dialog[open]")
     scan(page, axe_source, "confirm dialog")
     page.click("#confirm-no")
     page.wait_for_selector("#confirm-dialog:not([open])", state="attached")
     assert page.evaluate("() => document.activeElement.textContent") == "Revoke"  # focus went back
+    go(page, "api-keys")
+    scan(page, axe_source, "API keys")
+    go(page, "encryption")
     page.fill("#enc-key", "not a key")
     page.wait_for_selector("#enc-report .verdict")
     scan(page, axe_source, "key report")
+    page.fill("#enc-key", KEY.read_text())
+    page.wait_for_selector("#enc-report .verdict.ok")
+    page.click("#enc-submit")
+    page.wait_for_selector("#confirm-dialog[open]")
+    scan(page, axe_source, "encryption consequences")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#enc-msg.ok")
+    scan(page, axe_source, "encryption on")
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "overview")
+    scan(page, axe_source, "overview on a phone")
+    page.click("#signout-btn")
+    page.wait_for_selector("#signin-note:not([hidden])")
+    scan(page, axe_source, "signed out, with the panel")
+
+
+def test_axe_restricted_account(recorder, fake, axe_source):
+    rec = recorder(fake.url)
+    page = rec.open("?server=" + fake.url)
+    sign_in_basic(page, "limited@example.com", "limited rights password 9")
+    scan(page, axe_source, "restricted overview")
+    for view in ("app-passwords", "api-keys", "encryption"):
+        go(page, view)
+        scan(page, axe_source, f"restricted {view}")
 
 
 def test_axe_dark_mode_and_german(browser, site, axe_source):
@@ -83,12 +133,12 @@ def test_axe_dark_mode_and_german(browser, site, axe_source):
     page.goto(site.url)
     page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
     assert page.locator("html").get_attribute("lang") == "de"
-    assert page.get_by_role("heading", name="Passwort", exact=True).is_visible()
+    assert page.get_by_role("heading", name="Öffentlichen Schlüssel prüfen", exact=True).is_visible()
     bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert bg != "rgb(246, 247, 249)"  # the dark palette applies
     scan(page, axe_source, "dark, German")
     page.select_option("#lang", "en")
-    assert page.get_by_role("heading", name="Password", exact=True).is_visible()
+    assert page.get_by_role("heading", name="Check a public key", exact=True).is_visible()
     ctx.close()
 
 
@@ -103,12 +153,33 @@ def test_keyboard_only_sign_in_and_focus_after_dialog(recorder, fake016):
     page.keyboard.type(ALICE[1])
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_selector("#who:not([hidden])")
-    page.focus("#app-desc")
+    assert page.evaluate("() => document.activeElement.id") == "overview-h"  # focus on the overview
+    page.focus("#nav a[href='#app-passwords']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#app-passwords:not([hidden])")
+    assert page.evaluate("() => document.activeElement.id") == "app-h"
+    page.focus("#app-new")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "app-desc"
     page.keyboard.type("Keyboard")
     page.keyboard.press("Enter")
     page.wait_for_selector("#secret-dialog[open]")
     assert page.evaluate("() => document.activeElement.id") == "secret-copy"
-    page.keyboard.press("Escape")  # closes the dialog, focus comes back
+    page.keyboard.press("Escape")  # never copied: asks first, inside the dialog
+    page.wait_for_selector("#secret-warn:not([hidden])")
+    assert page.locator("#secret-dialog").get_attribute("open") is not None
+    assert page.evaluate("() => document.activeElement.id") == "secret-back"
+    page.keyboard.press("Escape")  # asked once: now it closes, focus comes back
     page.wait_for_selector("#secret-dialog:not([open])", state="attached")
-    assert page.evaluate("() => document.activeElement.id") == "app-desc"
+    assert page.evaluate("() => document.activeElement.id") == "app-new"
     assert page.locator("#secret-value").inner_text() == ""
+
+
+def test_file_pick_label_shows_the_focus_ring(recorder):
+    rec = recorder()
+    page = rec.open()
+    page.focus("#enc-key")
+    page.keyboard.press("Tab")  # to the (visually hidden) file input
+    assert page.evaluate("() => document.activeElement.id") == "enc-file"
+    outline = page.evaluate("() => getComputedStyle(document.querySelector('label[for=enc-file]')).outlineStyle")
+    assert outline == "solid"

@@ -1,12 +1,13 @@
 """Encryption at rest in the page: local verdicts, private keys, upload."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import ALICE, msg, sign_in_basic, user, wait_msg
+from tests.e2e.helpers import ALICE, fits, go, msg, sign_in_basic, user, wait_msg
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "keys"))
@@ -49,7 +50,9 @@ def test_page_and_cli_give_the_same_verdicts(recorder, corpus):
     verdicts = {Path(r["file"]).name: r for r in json.loads(cli.stdout)}
     rec = recorder()
     page = rec.open()  # offline use: no sign-in, no server
-    assert page.locator("#enc-key").is_enabled() and page.locator("#enc-submit").is_disabled()
+    assert page.locator("#enc-key").is_enabled()
+    assert page.get_by_role("heading", name="Check a public key").is_visible()
+    assert not page.locator("#enc-submit").is_visible()  # nothing to upload signed out
     seen = {}
     for f in files:
         seen[f.name] = _check_file(page, f)
@@ -57,7 +60,8 @@ def test_page_and_cli_give_the_same_verdicts(recorder, corpus):
         cli_says = verdicts[f.name]
         assert seen[f.name] == cli_says["accepted"], (f.name, cli_says, report)
         if cli_says["fingerprints"] and cli_says["accepted"]:
-            assert cli_says["fingerprints"][0] in report, (f.name, report)
+            shown = page.locator("#enc-report .fingerprint code").first.inner_text()
+            assert shown.replace(" ", "").replace(":", "") == cli_says["fingerprints"][0], (f.name, shown)
     assert any(seen.values()) and not all(seen.values())
     # every refusal names a reason in words
     assert page.locator("#enc-report li").count() > 0
@@ -95,11 +99,12 @@ def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus, private_k
     rec, page = app_page
     me = user(fake, ALICE)  # the principal name on legacy
     sign_in_basic(page, *me)
+    go(page, "encryption")
     secret = _pick(corpus, "secret.asc").read_text()
     page.fill("#enc-key", secret)
-    page.wait_for_selector("#enc-msg.error")
-    assert "private key" in msg(page, "enc")
+    assert "private key" in wait_msg(page, "enc-check", "error")
     assert page.input_value("#enc-key") == ""
+    assert page.get_attribute("#enc-key", "aria-invalid") == "true"
     assert page.locator("#enc-submit").is_disabled()
     pieces = [secret.splitlines()[3][:40].encode()]  # a line of the key's base64
     for name in PASTED + DROPPED:
@@ -123,6 +128,7 @@ def test_upload_key_and_turn_on_then_off(app_page, fake, gen, corpus):
     rec, page = app_page
     me = user(fake, ALICE)  # the principal name on legacy
     sign_in_basic(page, *me)
+    go(page, "encryption")
     page.fill("#enc-key", _pick(corpus, "ed25519.asc").read_text())
     page.wait_for_selector("#enc-report .verdict.ok")
     if gen == "0.16":
@@ -130,31 +136,80 @@ def test_upload_key_and_turn_on_then_off(app_page, fake, gen, corpus):
         assert page.locator("#enc-algo option[value=Aes256Gcm]").is_disabled()
     page.select_option("#enc-algo", "Aes128")
     page.click("#enc-submit")
-    wait_msg(page, "enc")
+    # first the consequences, then the change
+    page.wait_for_selector("#confirm-dialog[open]")
+    consequences = page.locator("#confirm-list").inner_text()
+    assert "search" in consequences and "loses the private key" in consequences
+    fits(page, "encryption consequences")
+    assert fake.accounts[me[0]].encryption.get("@type", fake.accounts[me[0]].encryption.get("type")) \
+        in ("Disabled", "disabled")  # nothing changed before "yes"
+    page.click("#confirm-yes")
+    assert "AES-128" in wait_msg(page, "enc")  # the algorithm in words
     enc = fake.accounts[me[0]].encryption
     assert "128" in json.dumps(enc, default=str)
-    summary = page.locator("#summary").inner_text()
-    assert "Encryption at rest is on" in summary
+    assert "AES-128" in page.locator("#enc-state").inner_text()
+    assert page.locator("#enc-submit").inner_text() == "Replace key…"  # when on: replace
+    go(page, "overview")
+    summary = page.locator("#summary-list li:has-text('Encryption')").inner_text()
+    assert "on" in summary and "AES-128" in summary
     if gen == "0.16":
-        assert "fingerprint" in summary.lower()
+        # the fingerprint grouped as gpg shows it: ten groups of four, two spaces in the middle
+        fp = page.locator("#summary-list .fingerprint code").inner_text()
+        assert re.fullmatch(r"([0-9A-F]{4} ){4}[0-9A-F]{4}  ([0-9A-F]{4} ){4}[0-9A-F]{4}", fp), fp
+    go(page, "encryption")
     page.click("#enc-disable")
     page.click("#confirm-yes")
-    page.wait_for_selector("#enc-msg.ok:has-text('is off')")
-    assert "Encryption at rest is off" in page.locator("#summary").inner_text()
+    assert "is off" in wait_msg(page, "enc-off")
+    go(page, "overview")
+    assert "off" in page.locator("#summary-list li:has-text('Encryption')").inner_text()
 
 
 def test_smime_with_gcm_on_016(recorder, fake016, corpus):
     rec = recorder(fake016.url)
     page = rec.open("?server=" + fake016.url)
     sign_in_basic(page, *ALICE)
+    go(page, "encryption")
     assert _check_file(page, _pick(corpus, "cert_rsa2048.der"))
     assert "BEGIN CERTIFICATE" in page.input_value("#enc-key")  # DER shown as the PEM to be sent
+    fp = page.locator("#enc-report .fingerprint code").first.inner_text()
+    assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", fp), fp  # S/MIME: byte pairs
     page.select_option("#enc-algo", "Aes256Gcm")
     page.click("#enc-submit")
-    wait_msg(page, "enc")
-    assert "Aes256Gcm" in json.dumps(fake016.accounts[ALICE[0]].encryption, default=str)
-    # the key in use cannot be deleted: the server's refusal is shown in words
-    page.click("#enc-keys button")
     page.click("#confirm-yes")
-    page.wait_for_selector("#enc-msg.error")
-    assert "in use" in msg(page, "enc")
+    assert "AES-256-GCM" in wait_msg(page, "enc")
+    assert "Aes256Gcm" in json.dumps(fake016.accounts[ALICE[0]].encryption, default=str)
+    assert "S/MIME, AES-256-GCM" in page.locator("#enc-state").inner_text()
+    # the key in use cannot be deleted: the server's refusal is shown in words, under the list
+    page.click("#enc-keys button:has-text('Delete')")
+    page.click("#confirm-yes")
+    assert "in use" in wait_msg(page, "enc-keys", "error")
+
+
+def test_stored_keys_offer_use_this_key_016(recorder, fake016, corpus):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_basic(page, *ALICE)
+    go(page, "encryption")
+    page.fill("#enc-key", _pick(corpus, "ed25519.asc").read_text())
+    page.wait_for_selector("#enc-report .verdict.ok")
+    page.click("#enc-submit")
+    page.click("#confirm-yes")
+    wait_msg(page, "enc")
+    first = fake016.accounts[ALICE[0]].encryption["publicKey"]
+    # a second key replaces the first ("Replace key…", with what that means)
+    page.fill("#enc-key", _pick(corpus, "rsa3072_sq.asc").read_text())
+    page.wait_for_selector("#enc-report .verdict.ok")
+    page.click("#enc-submit")
+    page.wait_for_selector("#confirm-dialog[open]")
+    assert "old key" in page.locator("#confirm-list").inner_text()
+    page.click("#confirm-yes")
+    assert "replaced" in wait_msg(page, "enc")
+    assert fake016.accounts[ALICE[0]].encryption["publicKey"] != first
+    # the first key is still stored, and can be used again
+    assert page.locator("#enc-keys .key-item").count() == 2
+    assert page.locator("#enc-keys .key-item.in-use").count() == 1
+    page.click("#enc-keys .key-item:not(.in-use) button:has-text('Use this key')")
+    page.click("#confirm-yes")
+    assert "AES-256" in wait_msg(page, "enc-keys")
+    assert fake016.accounts[ALICE[0]].encryption["publicKey"] == first
+    fits(page, "stored keys")

@@ -7,7 +7,7 @@ from tools import bundle
 def test_page_reaches_ready_with_only_its_own_origin(recorder, site):
     rec = recorder()
     page = rec.open()
-    assert page.locator("#app-status").inner_text().strip() != "Loading Python…"
+    assert page.locator("#app-status").inner_text().strip() != "Loading…"
     assert page.locator("fieldset.gate").first.is_enabled()
     assert rec.origins() == {site.origin}, rec.origins()
     # The runtime came from our folder, not a CDN: one versioned runtime folder with
@@ -22,21 +22,21 @@ def test_page_reaches_ready_with_only_its_own_origin(recorder, site):
     assert not [p for p in paths if "/wheels/" in p or p.endswith("python_stdlib.zip")], paths
 
 
-def test_shell_is_visible_and_disabled_before_python(recorder):
+def test_shell_shows_only_sign_in_and_key_check_before_python(recorder):
     rec = recorder()
     # Hold the runtime back so the shell can be inspected before Python runs.
     held = []
     rec.page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
     page = rec.page
     page.goto(rec.site.url, wait_until="domcontentloaded")
-    page.wait_for_selector("#password-h")
+    page.wait_for_selector("#signin-h")
     assert page.locator("html").get_attribute("data-app-state") == "loading"
-    for title in ["Password", "Two-factor authentication", "App passwords & API keys",
-                  "Encryption at rest", "Sign in to your mail server"]:
+    for title in ["Sign in to your mail server", "Check a public key"]:
         assert page.get_by_role("heading", name=title, exact=True).is_visible(), title
-    assert "Loading Python" in page.locator("#app-status").inner_text()
-    assert page.locator("#oauth-btn").is_disabled()
-    assert page.locator("#pw-current").is_disabled()
+    for title in ["Password", "Two-factor authentication", "App passwords", "API keys", "Status at a glance"]:
+        assert not page.get_by_role("heading", name=title, exact=True).is_visible(), title
+    assert page.locator("#app-status").inner_text() == "Loading…"
+    assert page.locator("#oauth-btn").is_disabled()  # sign-in waits for Python
     assert page.locator("#enc-key").is_disabled()
 
 

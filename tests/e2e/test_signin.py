@@ -2,7 +2,8 @@
 import json
 import urllib.request
 
-from tests.e2e.helpers import ALICE, TOTP_USER, approve_device, sign_in_basic, sign_in_oauth, sign_out, user
+from tests.e2e.helpers import (ALICE, TOTP_USER, approve_device, fits, go, sign_in_basic, sign_in_oauth,
+                                sign_out, user)
 
 
 def test_basic_sign_in_shows_state(app_page, fake, gen):
@@ -10,8 +11,9 @@ def test_basic_sign_in_shows_state(app_page, fake, gen):
     me = user(fake, ALICE)  # the principal name on legacy
     sign_in_basic(page, *me)
     assert ("0.16" in page.locator("#who-gen").inner_text()) == (gen == "0.16")
-    assert "Two-factor authentication is off" in page.locator("#summary").inner_text()
-    assert not page.locator("#password fieldset").is_disabled()
+    assert "off" in page.locator("#summary-list li:has-text('Two-factor')").inner_text()
+    go(page, "password")
+    assert page.locator("#pw-current").is_enabled()
     # Only the page's origin and the server's were contacted.
     assert rec.origins() <= {rec.site.origin, fake.url}
 
@@ -23,6 +25,14 @@ def test_wrong_password_keeps_what_was_typed(app_page):
     assert "did not accept" in page.locator("#signin-msg").inner_text()
     assert page.input_value("#login") == ALICE[0]
     assert page.input_value("#login-password") == "not the password"
+    # the message sits right under the button that was pressed, in view
+    assert page.evaluate("""() => document.querySelector('#basic-form').nextElementSibling.id""") == "signin-msg"
+    assert page.locator("#signin-msg").is_visible()
+    box = page.locator("#signin-msg").bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
+    # and the top line says what is true now, not "Connecting to …"
+    assert "Not signed in" in page.locator("#app-status").inner_text()
+    fits(page, "sign-in error")
 
 
 def test_initial_load_is_session_plus_one_jmap_call(recorder, fake016):
@@ -42,10 +52,12 @@ def test_oauth_pkce_for_a_totp_account_on_016(recorder, fake016):
     page = rec.open("?server=" + fake016.url)
     secret = fake016.accounts[TOTP_USER[0]].otp_secret
     sign_in_oauth(page, *TOTP_USER, secret=secret)
-    assert "Two-factor authentication is on" in page.locator("#summary").inner_text()
-    # The code and state are gone from the address bar, and nothing secret is kept.
+    assert "on" in page.locator("#summary-list li:has-text('Two-factor')").inner_text()
+    # The code and state are gone from the address bar, and nothing secret is kept:
+    # only the flag that lets a reload say why the session ended.
     assert "code=" not in page.url and "state=" not in page.url
-    assert page.evaluate("() => JSON.stringify(Object.keys(sessionStorage))") == "[]"
+    assert page.evaluate("() => JSON.stringify(Object.entries(sessionStorage))") == \
+        '[["stalwart-account-security.session-open","1"]]'
     assert "Basic" not in json.dumps([r.headers for r in fake016.requests if r.path == "/jmap/"])
 
 
@@ -65,7 +77,7 @@ def test_legacy_totp_sign_in_with_code(recorder):
         page = rec.open("?server=" + srv.url)
         code = pyotp.TOTP(srv.accounts[TOTP_USER[0]].otp_secret).now()
         sign_in_basic(page, *user(srv, TOTP_USER), code=code)
-        assert "Two-factor authentication is on" in page.locator("#summary").inner_text()
+        assert "on" in page.locator("#summary-list li:has-text('Two-factor')").inner_text()
 
 
 def test_stay_signed_in_survives_reload_and_sign_out_forgets(recorder, fake016):
@@ -74,7 +86,10 @@ def test_stay_signed_in_survives_reload_and_sign_out_forgets(recorder, fake016):
     page.check("#stay")
     sign_in_oauth(page, *ALICE)
     assert "stalwart-account-security.creds" in page.evaluate("() => Object.keys(sessionStorage)")
-    assert page.evaluate("() => Object.keys(localStorage)") == ["stalwart-account-security.server"]
+    # localStorage: the server (after this sign-in) and the host's server list, nothing secret
+    assert sorted(page.evaluate("() => Object.keys(localStorage)")) == [
+        "stalwart-account-security.config", "stalwart-account-security.server"]
+    assert page.evaluate("() => localStorage.getItem('stalwart-account-security.server')") == fake016.url
     page.reload()
     page.wait_for_selector("#who:not([hidden])", timeout=60_000)
     sign_out(page)
@@ -95,7 +110,7 @@ def test_paste_api_key(recorder, fake016):
     page.fill("#token", secret)
     page.click("#token-form button[type=submit]")
     page.wait_for_selector("#who:not([hidden])")
-    assert "API keys: 1" in page.locator("#summary").inner_text()
+    assert "1" in page.locator("#summary-list li:has-text('API keys')").inner_text()
 
 
 def test_device_flow(recorder, fake016, browser):
@@ -125,23 +140,36 @@ def test_cors_off_names_the_setting_and_the_page_origin(recorder, fake016):
     assert rec.site.origin in text
 
 
-def test_csp_blocked_server_offers_reload(recorder, fake016):
-    rec = recorder()  # the page's CSP does not allow the server
+def test_csp_blocked_server_says_the_admin_must_allow_it(recorder, fake016):
+    rec = recorder()  # open mode, and the page's CSP does not allow this (http) server
     rec.csp_ok = True
     page = rec.open()
     page.fill("#server-url", fake016.url)
     rec.allowed.add(fake016.url)  # the attempt itself is blocked by the browser, not sent
     sign_in_basic(page, *ALICE, expect_ok=False)
     page.wait_for_selector("#signin-msg.error")
-    assert "not allowed to connect" in page.locator("#signin-msg").inner_text()
+    text = page.locator("#signin-msg").inner_text()
+    assert "not allowed to connect" in text and "administrator of this page must add" in text
+    # no "open this page for that server" link: a reload with ?server= cannot allow anything
+    assert page.locator("#signin-msg a").count() == 0
     assert fake016.requests == []
 
 
 def test_missing_permissions_are_named(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ("limited@example.com", "limited rights password 9")))
-    text = page.locator("#credentials .unavailable").inner_text() + page.locator("#encryption .unavailable").inner_text()
-    if gen == "0.16":
-        assert "sysAppPasswordCreate" in text or "sysAppPasswordGet" in text
-    else:
-        assert "manage-encryption" in text
+    # the overview says "not permitted", never a count it could not read
+    items = page.locator("#summary-list").inner_text()
+    assert "not permitted" in page.locator("#summary-list li:has-text('App passwords')").inner_text()
+    assert "App passwords\n0" not in items and "none" not in page.locator(
+        "#summary-list li:has-text('App passwords')").inner_text()
+    go(page, "app-passwords")
+    banner = page.locator("#app-passwords .unavailable")
+    assert "Your administrator hasn’t allowed app passwords" in banner.inner_text()
+    perm = banner.locator(".details code").first.inner_text()
+    assert perm in (("sysAppPasswordGet", "sysAppPasswordCreate") if gen == "0.16" else ("manage-passwords",))
+    assert not page.locator("#app-new").is_visible()  # no disabled form in its place
+    go(page, "encryption")
+    text = page.locator("#encryption .unavailable").inner_text()
+    assert ("sysPublicKeyGet" in text) if gen == "0.16" else ("manage-encryption" in text)
+    fits(page, "restricted account")

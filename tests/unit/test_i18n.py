@@ -62,7 +62,7 @@ def test_our_own_keys_are_there_unconditionally():
     ours = [k for k in EN if k.startswith(OUR_NAMESPACES)]
     for prefix in OUR_NAMESPACES:
         assert any(k.startswith(prefix) for k in ours), prefix
-    for k in ("ui.password.title", "ui.totp.title", "ui.cred.title", "ui.enc.title", "ui.loading",
+    for k in ("ui.password.title", "ui.totp.title", "ui.cred.app", "ui.enc.title", "ui.loading",
               "ui.cors.page_origin", "ui.signin.oauth", "ui.signin.stay", "ui.who.signout",
               "ui.signin.device", "ui.signin.token", "ui.password.legacy_wipe", "ui.secret.once",
               "ui.enc.append", "ui.enc.spam", "ui.enc.disable", "ui.totp.kit",
@@ -97,7 +97,7 @@ def test_exact_required_wording():
         "Account security management is not available for this mail server")
     assert "sysAccountPasswordUpdate" in t("unavailable.permissions", "de",
                                            permissions="sysAccountPasswordUpdate")
-    assert t("ui.loading") == "Loading Python…"
+    assert t("ui.loading") == "Loading…"
     assert t("ui.secret.once") == "Copy it now: you will not see it again."
 
 

@@ -1,0 +1,289 @@
+"""Pictures of the page in every main state, for the README and for review.
+
+    .venv/bin/python -m tools.screenshots [--out docs/screenshots] [--only overview,secret]
+
+Serves the real page (serve.py's handler) and drives it in Debian's Chromium
+against the contract test server (tests/fakestalwart, 0.16 and a legacy one),
+through the states a user meets. Each state is written at 1280 and 390 px
+wide, in the light and the dark colour scheme:
+``<out>/<state>-<1280|390>-<light|dark>.png``. It also fails loudly if any
+state scrolls sideways at 360 px, so a picture never hides a broken layout.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pyotp
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import serve  # noqa: E402
+from tests.e2e.helpers import ALICE, add_app_password, fits, sign_in_basic, sign_out  # noqa: E402
+from tests.fakestalwart import FakeStalwart  # noqa: E402
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+WIDTHS = (1280, 390)
+SCHEMES = ("light", "dark")
+KEY = ROOT / "bench" / "samples" / "ed25519.asc"
+# state -> what it shows (also the index written next to the pictures)
+STATES = {
+    "signed-out": "Signed out: only sign-in, and the key check that works offline",
+    "key-check": "A key checked in the browser, signed out",
+    "signin-error": "A failed sign-in: the message under the button that was pressed",
+    "overview": "Signed in: status at a glance, each item a link, the recommended next step",
+    "password-error": "A password change refused in the page: message under the button, field marked",
+    "two-factor-off": "Two-factor authentication, off",
+    "two-factor-setup": "Setting up two-factor authentication: numbered steps, the recovery kit first",
+    "app-password-form": "The form behind “New app password…”",
+    "secret": "A new app password, shown once",
+    "secret-not-copied": "Esc on a secret that was never copied asks first",
+    "reload-ended": "A reload without “stay signed in” ended the session, and says so",
+    "app-passwords": "App passwords, one with a hostile description (bidi override, no spaces)",
+    "revoke-confirm": "Revoking asks first",
+    "api-keys": "API keys",
+    "encryption-checked": "Encryption at rest: a key checked and ready to upload",
+    "encryption-confirm": "What turning encryption on means, before it happens",
+    "encryption-on": "Encryption on: algorithm in words, fingerprint as gpg shows it, stored keys",
+    "overview-after": "The overview after those changes",
+    "two-factor-on-sign-in-again": "2FA turned on with a password sign-in: the session ends, the panel says what next",
+    "restricted-overview": "A restricted account: “not permitted” instead of a count",
+    "restricted-app-passwords": "A restricted account: what the administrator has not allowed, and the permission",
+    "signed-out-after": "Signed out: nothing of the account stays",
+    "legacy-password": "Stalwart 0.11–0.15: the password change warns what it removes",
+    "legacy-api-keys": "Stalwart 0.11–0.15: API keys are not for users",
+    # sign-in and config.json (docs/SECURITY.md)
+    "signin-bound-one": "Bound to one server (config.json): the address is fixed; a ?server= link elsewhere was ignored",
+    "signin-bound-many": "Bound to several servers: a choice among them, and where the password goes",
+    "signin-open": "Open mode (no config.json): a look-alike host shown in punycode above the password field",
+    "signin-config-broken": "A config.json the page cannot use: sign-in stays closed, with the reason for the admin",
+}
+HOSTILE = "invoice\u202egnp.exe " + "very-long-description-" * 12  # bidi override + no spaces
+
+
+class Shooter:
+    def __init__(self, page, out: Path, only: set[str]):
+        self.page, self.out, self.only = page, out, only
+        self.taken: list[str] = []
+
+    def __call__(self, state: str) -> None:
+        assert state in STATES, state
+        page = self.page
+        page.wait_for_timeout(150)  # let focus rings and scrolling settle
+        fits(page, state)  # never a picture of a layout that scrolls sideways at 360 px
+        if self.only and state not in self.only:
+            return
+        page.evaluate("window.scrollTo(0, 0)")  # full-page pictures from the top (the menu is sticky)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+            for scheme in SCHEMES:
+                page.emulate_media(color_scheme=scheme)
+                page.wait_for_timeout(60)
+                page.screenshot(path=str(self.out / f"{state}-{width}-{scheme}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.emulate_media(color_scheme="light")
+        self.taken.append(state)
+        print(f"  {state}")
+
+
+def walk_016(page, site_url: str, srv, shoot) -> None:
+    page.goto(site_url + "?server=" + srv.url)
+    page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+    shoot("signed-out")
+    page.fill("#enc-key", KEY.read_text())
+    page.wait_for_selector("#enc-report .verdict.ok")
+    shoot("key-check")
+    page.fill("#enc-key", "")
+    sign_in_basic(page, ALICE[0], "not the password", expect_ok=False)
+    page.wait_for_selector("#signin-msg.error")
+    shoot("signin-error")
+    sign_in_basic(page, *ALICE)
+    shoot("overview")
+
+    page.click("#nav a[href='#password']")
+    page.fill("#pw-current", ALICE[1])
+    page.fill("#pw-new", "password1")
+    page.fill("#pw-confirm", "password1")
+    page.click("#pw-submit")
+    page.wait_for_selector("#password-msg.error")
+    shoot("password-error")
+
+    page.click("#nav a[href='#two-factor']")
+    shoot("two-factor-off")
+    page.click("#totp-start")
+    page.wait_for_selector("#totp-qr svg")
+    shoot("two-factor-setup")
+
+    page.click("#totp-cancel")
+    page.click("#nav a[href='#app-passwords']")
+    page.click("#app-new")
+    page.fill("#app-desc", "Phone")
+    shoot("app-password-form")
+    page.click("#app-submit")
+    page.wait_for_selector("#secret-dialog[open]")
+    shoot("secret")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#secret-warn:not([hidden])")
+    shoot("secret-not-copied")
+    page.click("#secret-discard")
+    add_app_password(srv, HOSTILE)
+    page.click("#nav a[href='#overview']")
+    page.reload()  # (no "stay signed in": the reload ends the session and says so)
+    page.wait_for_selector("#signin-note:not([hidden])")
+    shoot("reload-ended")
+    sign_in_basic(page, *ALICE)
+    page.click("#nav a[href='#app-passwords']")
+    page.wait_for_selector("#app-list td.desc")
+    shoot("app-passwords")
+    page.click("#app-list button.danger >> nth=0")
+    page.wait_for_selector("#confirm-dialog[open]")
+    shoot("revoke-confirm")
+    page.click("#confirm-no")
+
+    page.click("#nav a[href='#api-keys']")
+    shoot("api-keys")
+
+    page.click("#nav a[href='#encryption']")
+    page.fill("#enc-key", KEY.read_text())
+    page.wait_for_selector("#enc-report .verdict.ok")
+    shoot("encryption-checked")
+    page.click("#enc-submit")
+    page.wait_for_selector("#confirm-dialog[open]")
+    shoot("encryption-confirm")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#enc-msg.ok")
+    shoot("encryption-on")
+
+    page.click("#nav a[href='#overview']")
+    shoot("overview-after")
+
+    page.click("#nav a[href='#two-factor']")
+    page.click("#totp-start")
+    key = page.locator("#totp-key").inner_text().replace(" ", "")
+    page.click("#totp-kit")
+    page.fill("#totp-code", pyotp.TOTP(key).now())
+    page.fill("#totp-password", ALICE[1])
+    page.click("#totp-confirm")
+    page.wait_for_selector("#signin-note:not([hidden])")
+    shoot("two-factor-on-sign-in-again")
+
+
+def walk_restricted(page, site_url: str, srv, shoot) -> None:
+    page.goto(site_url + "?server=" + srv.url)
+    page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+    sign_in_basic(page, "limited@example.com", "limited rights password 9")
+    shoot("restricted-overview")
+    page.click("#nav a[href='#app-passwords']")
+    shoot("restricted-app-passwords")
+    sign_out(page)
+    shoot("signed-out-after")
+
+
+def walk_legacy(page, site_url: str, srv, shoot) -> None:
+    page.goto(site_url + "?server=" + srv.url)
+    page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+    sign_in_basic(page, *ALICE)
+    page.click("#nav a[href='#password']")
+    shoot("legacy-password")
+    page.click("#nav a[href='#api-keys']")
+    shoot("legacy-api-keys")
+
+
+def walk_hosting(page, site_url: str, srv, shoot) -> None:
+    """The sign-in card in each config.json mode. ``site_url`` is bound to two
+    servers; the one-server and open pages are served here."""
+    from tests.e2e.helpers import open_other_ways
+
+    def ready(url: str) -> None:
+        page.goto(url)
+        page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+
+    ready(site_url + "?server=" + srv.url)
+    open_other_ways(page)
+    shoot("signin-bound-many")
+    sites = {"one": serve.make_server("127.0.0.1", 0, [srv.url]),
+             "open": serve.make_server("127.0.0.1", 0, [], config=ROOT / "no-config.json")}
+    for httpd in sites.values():
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = {k: f"http://127.0.0.1:{h.server_address[1]}/" for k, h in sites.items()}
+    try:
+        ready(url["one"] + "?server=https://mail.evil.example")
+        open_other_ways(page)
+        shoot("signin-bound-one")
+        ready(url["open"] + "?server=mail.ex\u0430mple.com")  # Cyrillic а
+        open_other_ways(page)
+        shoot("signin-open")
+        page.route(url["one"] + "config.json",
+                   lambda route: route.fulfill(status=200, body='{"server": ["https://mail.example.com"]}'))
+        ready(url["one"])
+        page.wait_for_selector("#signin-note.error:not([hidden])")
+        shoot("signin-config-broken")
+    finally:
+        for httpd in sites.values():
+            httpd.shutdown()
+            httpd.server_close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    ap.add_argument("--only", default="", help="comma-separated states to write (all are walked)")
+    ap.add_argument("--locale", default="en-US", help="the browser's language (de-DE: the German page)")
+    a = ap.parse_args(argv)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    only = {s for s in a.only.split(",") if s}
+    servers = {g: FakeStalwart(generation=g, cors=True) for g in ("0.16", "legacy")}
+    for s in servers.values():
+        s.start()
+    httpd = serve.make_server("127.0.0.1", 0, [s.url for s in servers.values()])
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    taken: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            for walk, gen in ((walk_016, "0.16"), (walk_restricted, "0.16"), (walk_legacy, "legacy"),
+                              (walk_hosting, "0.16")):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=a.locale)
+                page = ctx.new_page()
+                page.set_default_timeout(30_000)
+                shoot = Shooter(page, out, only)
+                walk(page, site, servers[gen], shoot)
+                taken += shoot.taken
+                ctx.close()
+            browser.close()
+    finally:
+        httpd.shutdown()
+        for s in servers.values():
+            s.stop()
+    if not only:
+        write_index(out, taken)
+    if shutil.which("optipng"):  # lossless: the same pictures, a quarter smaller
+        subprocess.run(["optipng", "-quiet", "-o2", *map(str, sorted(out.glob("*.png")))], check=True)
+    print(f"{len(taken)} states x {len(WIDTHS)} widths x {len(SCHEMES)} schemes in {out}")
+    return 0
+
+
+def write_index(out: Path, states: list[str]) -> None:
+    lines = ["# Screenshots", "",
+             "Made by `.venv/bin/python -m tools.screenshots` from the real page, against the contract",
+             "test server (`tests/fakestalwart`). Each state at 1280 and 390 px wide, light and dark.", ""]
+    for state in states:
+        lines.append(f"## {STATES[state]}")
+        lines.append("")
+        lines.append(f"![{state}, 1280 px, light]({state}-1280-light.png)")
+        lines.append("")
+        lines.append(" · ".join(f"[{w} px, {c}]({state}-{w}-{c}.png)" for w in WIDTHS for c in SCHEMES))
+        lines.append("")
+    (out / "README.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
