@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import auth
+from app import auth, i18n
 from app.auth import Basic, Bearer
-from app.errors import (MESSAGES, AuthorizationPending, AuthRequired, CannotReach, Forbidden,
+from app.errors import (AuthorizationPending, AuthRequired, CannotReach, Forbidden,
                         MfaRequired, OAuthError, ProtocolError)
 from client_fakes import ORIGIN, FakeTransport, down, problem, resp, run
 
@@ -211,7 +211,9 @@ def test_every_token_error_has_its_own_plain_words(code):
     t = FakeTransport().on("POST", "/auth/token", resp(400, {"error": code}))
     with pytest.raises(OAuthError) as e:
         run(auth.complete_authorization(pending, {"code": "c", "state": pending.state}, t))
-    assert e.value.key != "err.oauth.other" and e.value.key in MESSAGES
+    assert e.value.key != "err.oauth.other"
+    assert i18n.translate(e.value, "en") == e.value.message  # the page shows the same words
+    assert i18n.has(e.value.key, "de") and i18n.translate(e.value, "de") != e.value.message
     assert e.value.server_text is None and code not in e.value.message and "{" not in e.value.message
 
 
@@ -374,7 +376,8 @@ def test_probe_tells_016_from_legacy():
     t = FakeTransport().on("GET", "/.well-known/oauth-authorization-server", resp(200, DISCOVERY_015))
     o = run(auth.probe(ORIGIN, t))
     assert o.generation == "legacy" and o.legacy and not o.login_page
-    assert o.reason == "unavailable.login_page_legacy" and o.reason in MESSAGES
+    assert o.reason == "unavailable.login_page_legacy"
+    assert i18n.has(o.reason, "en") and i18n.has(o.reason, "de")
     assert o.metadata.authorization_endpoint == ORIGIN + "/authorize/code"
 
 
