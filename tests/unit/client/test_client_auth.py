@@ -13,6 +13,7 @@ from app import auth, i18n
 from app.auth import Basic, Bearer
 from app.errors import (AuthorizationPending, AuthRequired, CannotReach, Forbidden,
                         MfaRequired, OAuthError, ProtocolError)
+from tests.fakestalwart.oauth import CLIENT_ID_MAX_LEGACY
 from client_fakes import ORIGIN, FakeTransport, down, problem, resp, run
 
 NOW = 1_800_000_000.0
@@ -425,7 +426,7 @@ def test_password_sign_in_with_code_on_legacy_trades_it_for_a_token():
     body = first.json()
     assert body == {"type": "code", "client_id": "account-security", "redirect_uri": None,
                     "nonce": None}
-    assert len(body["client_id"]) <= auth.CLIENT_ID_MAX_LEGACY  # 0.15.5 refuses longer ids
+    assert len(body["client_id"]) <= CLIENT_ID_MAX_LEGACY  # the contract server refuses longer ids
     # issued for redirect_uri null: the exchange must send it, empty
     assert second.form() == {"grant_type": "authorization_code", "code": "K",
                              "client_id": "account-security", "redirect_uri": ""}
