@@ -1,4 +1,4 @@
-"""bench/keys.py measures the key checker on the sample keys; the samples must
+"""bench/: the scripts run and print their numbers; the key samples must
 be keys the checker accepts, or the numbers would time the refusal path."""
 from __future__ import annotations
 
@@ -17,3 +17,10 @@ def test_prints_one_number_per_file(capsys, tmp_path):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and lines[0].split()[0] == "ed25519.asc" and lines[0].endswith(" ms")
     assert float(lines[0].split()[1]) > 0
+
+
+def test_password_bench_prints_one_number_per_sample(capsys):
+    from bench import passwords as bench_pw
+    assert bench_pw.main(["--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(bench_pw.SAMPLES) and all(line.endswith(" ms") for line in lines)
