@@ -187,9 +187,9 @@ def allowed_ips_text(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
 def new_password(new: Any, confirm: Any, policy: str, user_inputs: Iterable[str] = ()) -> str:
     """The new password: typed twice alike (when ``confirm`` is given) and
     accepted by the server's policy (``app.passwords``). A refusal is an
-    InvalidInput whose key is the strength verdict's (``pw.too_short``,
-    ``pw.too_weak``, …) and whose ``strength`` attribute is the full
-    ``app.passwords.Strength`` for the meter."""
+    InvalidInput whose key and params are the strength verdict's
+    (``pw.too_short``, ``pw.too_weak``, …); the meter itself comes from
+    ``Account.password_strength``."""
     from app import passwords
     if not isinstance(new, str) or not new:
         raise InvalidInput("err.input.new_password_required", "new_password")
@@ -199,6 +199,5 @@ def new_password(new: Any, confirm: Any, policy: str, user_inputs: Iterable[str]
     if not s.ok:
         err = InvalidInput(s.key, "new_password", s.params)
         err.message = s.message  # English; the key is in the page's catalogue (pw.*)
-        err.strength = s  # type: ignore[attr-defined]
         raise err
     return new
