@@ -204,6 +204,7 @@ def test_only_versioned_names_are_immutable():
     assert bundle.immutable("assets/vendor/rt-0123456789ab/app-0123456789ab.zip")
     assert bundle.immutable("assets/vendor/rt-0123456789ab/pyodide.asm.wasm")
     assert bundle.immutable("assets/vendor/pyscript/core-C9KDLldu.js")
+    assert bundle.immutable("assets/vendor/pyscript/codemirror_lang-python-r-dBg-Wd.js")  # "-" in the hash
     for path in ["assets/vendor/runtime.mjs", "assets/vendor/bundle.js", "assets/vendor/pyscript/core.js",
                  "index.html", "app/main.py", "assets/boot.js", "pyscript.toml", "sw.js"]:
         assert not bundle.immutable(path), path
