@@ -35,9 +35,8 @@ from app.http import Fetch
 from app.jmap import (headers_for, normalize_server, origin_of, parse_json, raise_for_status,
                       rebase, send)
 
-# 0.11-0.15 refuse a client_id longer than 20 characters (CLIENT_ID_MAX_LEN):
+# At most 20 characters: 0.11-0.15 refuse a longer client_id (CLIENT_ID_MAX_LEN),
 # "Client ID is invalid." from /api/oauth, "Client ID is missing." from /auth/device.
-CLIENT_ID_MAX_LEGACY = 20
 DEFAULT_CLIENT_ID = "account-security"
 DEFAULT_SCOPE = "offline_access"
 FORM = "application/x-www-form-urlencoded"

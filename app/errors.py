@@ -342,7 +342,6 @@ class CannotReach(StalwartError):
                           "setting_legacy": CORS_SETTING_LEGACY})
         self.origin = origin
         self.cause = cause
-        self.settings = {"0.16": CORS_SETTING_016, "legacy": CORS_SETTING_LEGACY}
         self.detail = detail
 
 
@@ -371,9 +370,10 @@ class RateLimited(StalwartError):
     key = "err.rate_limited"
     retryable = True
 
-    def __init__(self, retry_after: Optional[int] = None, server_text: Optional[str] = None):
+    # Stalwart sends Retry-After, but without Access-Control-Expose-Headers a
+    # page on another origin cannot read it: the message says "a few minutes".
+    def __init__(self, server_text: Optional[str] = None):
         super().__init__(server_text=server_text, status=429)
-        self.retry_after = retry_after
 
 
 class ServerError(StalwartError):
@@ -520,7 +520,6 @@ class InvalidInput(StalwartError):
     def __init__(self, key: str, field: str = "", params: Optional[dict] = None):
         super().__init__(key, params, properties=[field] if field else None)
         self.field = field
-        self.issues: list = []  # app.issues.Issue items with their own keys, when known
 
 
 class Unsupported(StalwartError):
@@ -560,7 +559,6 @@ class AnswerLost(StalwartError):
                          dict(cause.params) if timeout else None)
         self.cause = cause
         self.state = state
-        self.timed_out = timeout
 
 
 class OutcomeUnknown(StalwartError):

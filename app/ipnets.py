@@ -83,8 +83,3 @@ def parse_allowed_ips(text: str) -> tuple[list[str], list[Issue]]:
 def to_map(entries: list[str]) -> dict[str, bool]:
     """The ``allowedIps`` value the server expects: ``{"10.0.0.2": true, …}``."""
     return {e: True for e in entries}
-
-
-def from_map(allowed_ips: dict | None) -> str:
-    """An ``allowedIps`` map from the server as text for the edit field."""
-    return "\n".join(k for k, v in (allowed_ips or {}).items() if v)

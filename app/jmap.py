@@ -123,8 +123,7 @@ def raise_for_status(resp: Response, generation: Optional[str] = None) -> None:
             what = "this address"
         raise EndpointNotFound(params={"what": what}, server_text=text, status=404)
     if st == 429:
-        ra = resp.header("retry-after")
-        raise RateLimited(int(ra) if ra.isascii() and ra.isdigit() else None, server_text=text)
+        raise RateLimited(server_text=text)
     if 400 <= st < 500:
         raise BadRequest(st, ptype, server_text=text)
     if st >= 500:

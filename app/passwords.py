@@ -50,7 +50,6 @@ class Strength:
     too_long: bool
     warning: str                    # English, server wording ("" if none)
     suggestions: list[str]          # English, server wording
-    crack_time_display: str         # English; see crack_time_seconds / describe()
     key: str                        # the main verdict, a catalogue key
     params: dict[str, Any]
     message: str                    # the verdict in English (server wording when it rejects)
@@ -310,7 +309,6 @@ def assess(password: str, user_inputs: Iterable[str] = (), policy: str = "0.16",
         score=score, ok=ok, too_short=too_short, too_long=too_long,
         warning=t(w_key, "en") if w_key else "",
         suggestions=[t(k, "en") for k in sugg_keys],
-        crack_time_display=_display_time(seconds, "en"),
         key=key, params=params, message=t(key, "en", **params),
         policy=policy, length=length, server_score=server_score,
         crack_time_seconds=seconds, warning_key=w_key, suggestion_keys=list(sugg_keys),

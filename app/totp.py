@@ -331,7 +331,10 @@ def build_url(secret: str, account: str, issuer: str = DEFAULT_ISSUER) -> str:
 # ---------------------------------------------------------------- checking codes
 
 def _config_for(secret_or_url: str) -> OtpConfig:
-    if secret_or_url.strip().lower().startswith("otpauth:"):
+    # the scheme is found the way the URL parser finds it (C0 controls and
+    # tabs/newlines ignored), so whatever validate_url accepts is read as a URL
+    bare = secret_or_url.strip(_C0_OR_SPACE).translate({9: None, 10: None, 13: None})
+    if bare.lower().startswith("otpauth:"):
         return parse_url(secret_or_url)
     raw = _b32decode_rust(normalize_key(secret_or_url))
     if not raw:
@@ -375,7 +378,8 @@ def check_code(secret_or_url: str, code: str, now=None) -> bool:
 
 
 def code_at(secret_or_url: str, now=None) -> str:
-    """The code an authenticator shows at ``now`` (for tests and the demo)."""
+    """The code an authenticator shows at ``now``: the account layer proves
+    which key is stored by signing in with the new key's current code."""
     config = _config_for(secret_or_url)
     hotp = pyotp.HOTP(base64.b32encode(config.secret).decode("ascii"),
                       digits=config.digits, digest=_DIGESTS[config.algorithm])
@@ -383,16 +387,6 @@ def code_at(secret_or_url: str, now=None) -> str:
 
 
 # ---------------------------------------------------------------- QR code
-
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR modules (without quiet zone) that ``qr_svg`` draws."""
-    import qrcode
-
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    qr.add_data(url)
-    qr.make(fit=True)
-    return qr.get_matrix()
-
 
 def qr_svg(url: str, title: str | None = None, lang: str | None = None) -> str:
     """A self-contained ``<svg>`` of the QR code for ``url``.

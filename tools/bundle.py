@@ -376,7 +376,7 @@ def immutable(relpath: str) -> bool:
     """Files whose name changes whenever their bytes do: the versioned runtime
     folder, and PyScript's content-hashed chunks (core.js itself keeps its name)."""
     return (relpath.startswith("assets/vendor/rt-")
-            or re.fullmatch(r"assets/vendor/pyscript/[\w-]+-\w{8}\.js", relpath) is not None)
+            or re.fullmatch(r"assets/vendor/pyscript/[\w-]+-[\w-]{8}\.js", relpath) is not None)
 
 
 def sw_manifest(b: Bundle) -> str:

@@ -12,6 +12,7 @@ command -v sq >/dev/null 2>&1 || need+=(sq)
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if ((${#need[@]})); then

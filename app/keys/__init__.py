@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional, Union
 
@@ -19,7 +18,7 @@ from .private import private_kind
 from .report import CertInfo, KeyInfo, KeyReport
 
 __all__ = ["check_key", "KeyReport", "KeyInfo", "CertInfo", "Issue", "MESSAGES",
-           "MAX_INPUT", "bench_keys", "warm_up", "warm_up_steps"]
+           "MAX_INPUT", "warm_up", "warm_up_steps"]
 
 MAX_INPUT = 1 << 20          # 1 MiB: far above any sane public key
 EXPIRY_WARNING_DAYS = 30
@@ -70,12 +69,12 @@ def _check(data, emails: list, now: datetime) -> KeyReport:
         elif raw.strip() and _looks_binary(raw):
             if size > MAX_INPUT:
                 return KeyReport(errors=[issue("keys.too_large", size=size, limit=MAX_INPUT)])
-            return _binary(raw, emails, now, from_text=False)
+            return _binary(raw, emails, now)
         else:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                return _binary(raw, emails, now, from_text=False)
+                return _binary(raw, emails, now)
     else:
         return KeyReport(errors=[issue("keys.not_a_key")])
     if size > MAX_INPUT:
@@ -101,7 +100,7 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
             except (binascii.Error, ValueError):
                 raw = b""
             if raw and _looks_binary(raw):
-                rep = _binary(raw, emails, now, from_text=True)
+                rep = _binary(raw, emails, now)
                 if rep.accepted:
                     return rep
                 if rep.is_private:
@@ -167,7 +166,7 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
     return rep
 
 
-def _binary(raw: bytes, emails: list, now: datetime, from_text: bool) -> KeyReport:
+def _binary(raw: bytes, emails: list, now: datetime) -> KeyReport:
     if raw[0] & 0x80:
         rep = _openpgp(raw, emails, now)
         if rep.accepted:
@@ -340,26 +339,3 @@ def warm_up() -> None:
     """Import the lazily loaded parsers now (ecdsa, asn1crypto), all at once."""
     for step in warm_up_steps():
         step()
-
-
-# --------------------------------------------------------------------------- benchmark
-
-def bench_keys(paths: Iterable[str] = (), repeat: int = 20) -> dict:
-    """Median milliseconds per ``check_key`` for each file (default: bench/samples)."""
-    import os
-    paths = list(paths)
-    if not paths:
-        here = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "samples")
-        paths = [os.path.join(here, n) for n in ("rsa4096.asc", "ed25519.asc", "rsa2048-cert.pem")]
-    out = {}
-    for path in paths:
-        with open(path, "rb") as fh:
-            data = fh.read()
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            check_key(data)
-            times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        out[os.path.basename(path)] = round(times[len(times) // 2], 2)
-    return out

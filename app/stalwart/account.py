@@ -615,10 +615,8 @@ class SecurityAccount:
             if rep.is_private:
                 raise InvalidInput("err.input.private_key", "key")
             if not rep.accepted or not rep.normalized:
-                err = InvalidInput("err.input.key_refused", "key",
+                raise InvalidInput("err.input.key_refused", "key",
                                    {"detail": rep.errors[0].message if rep.errors else ""})
-                err.issues = list(rep.errors)
-                raise err
             kind = "pgp" if rep.kind == "openpgp" else "smime"
             algo = self._algorithm(algorithm, kind)
             if encrypt_on_append and not enc.encrypt_on_append:

@@ -45,7 +45,8 @@ def _first_issue(issues: list) -> tuple[str, str]:
 def allowed_ips(values: Optional[Iterable[str]]) -> dict[str, bool]:
     """``{"10.0.0.2": true, "192.168.0.0/24": true}`` in the server's own
     form, by the rules of ``app.ipnets`` (IpAddrOrMask: /8 and longer, no host
-    bits, no zones). Any problem -> InvalidInput with ``.issues``."""
+    bits, no zones). The first problem -> InvalidInput naming the entry
+    (the page checks the field itself first and lists every problem)."""
     from app import ipnets
     if values is None:
         return {}
@@ -54,9 +55,7 @@ def allowed_ips(values: Optional[Iterable[str]]) -> dict[str, bool]:
     entries, issues = ipnets.parse_allowed_ips(text)
     if issues:
         value, detail = _first_issue(issues)
-        err = InvalidInput("err.input.bad_ip", "allowed_ips", {"value": value[:64], "detail": detail})
-        err.issues = issues  # type: ignore[attr-defined]
-        raise err
+        raise InvalidInput("err.input.bad_ip", "allowed_ips", {"value": value[:64], "detail": detail})
     return ipnets.to_map(entries)
 
 
@@ -103,9 +102,7 @@ def otp_url(url: Any, server: str = "0.16") -> str:
     issues = totp.validate_url(u, "legacy" if server == "legacy" else "0.16")
     if issues:
         _, detail = _first_issue(issues)
-        err = InvalidInput("err.input.otp_url", "otp_url", {"detail": detail})
-        err.issues = issues  # type: ignore[attr-defined]
-        raise err
+        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": detail})
     return u
 
 
@@ -174,8 +171,8 @@ def expiry_date(value: Any, now: Optional[datetime] = None, field: str = "expire
 
 def allowed_ips_text(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
     """The allowed-IPs field as typed (commas, spaces or lines) -> the
-    server's map; empty means "any address". Problems -> InvalidInput whose
-    ``issues`` carry one ``app.issues.Issue`` (own key) per bad entry."""
+    server's map; empty means "any address". A problem -> InvalidInput
+    (see ``allowed_ips``)."""
     if text is None:
         return {}
     if not isinstance(text, str):
@@ -190,9 +187,9 @@ def allowed_ips_text(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
 def new_password(new: Any, confirm: Any, policy: str, user_inputs: Iterable[str] = ()) -> str:
     """The new password: typed twice alike (when ``confirm`` is given) and
     accepted by the server's policy (``app.passwords``). A refusal is an
-    InvalidInput whose key is the strength verdict's (``pw.too_short``,
-    ``pw.too_weak``, …) and whose ``strength`` attribute is the full
-    ``app.passwords.Strength`` for the meter."""
+    InvalidInput whose key and params are the strength verdict's
+    (``pw.too_short``, ``pw.too_weak``, …); the meter itself comes from
+    ``Account.password_strength``."""
     from app import passwords
     if not isinstance(new, str) or not new:
         raise InvalidInput("err.input.new_password_required", "new_password")
@@ -202,6 +199,5 @@ def new_password(new: Any, confirm: Any, policy: str, user_inputs: Iterable[str]
     if not s.ok:
         err = InvalidInput(s.key, "new_password", s.params)
         err.message = s.message  # English; the key is in the page's catalogue (pw.*)
-        err.strength = s  # type: ignore[attr-defined]
         raise err
     return new

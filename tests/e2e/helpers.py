@@ -8,6 +8,10 @@ helpers drive a real server.
 """
 from __future__ import annotations
 
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pyotp
 
 ALICE = ("alice@example.com", "correct horse battery staple")
@@ -61,6 +65,18 @@ def approve_device(page, login: str, password: str, secret: str | None = None):
     page.wait_for_selector("#field-device-code:not([hidden])")
     login_page_sign_in(page, login, password, secret)
     page.wait_for_selector("#login-form", state="hidden")
+
+
+def scan_qr(page, selector: str) -> str:
+    """What a phone's QR reader gets from the code as the page shows it: a
+    screenshot of the element, decoded by zbar (zbar-tools)."""
+    with tempfile.TemporaryDirectory() as d:
+        png = Path(d) / "qr.png"
+        page.locator(selector).screenshot(path=str(png))
+        out = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(png)],
+                             capture_output=True)
+    assert out.returncode == 0, f"no QR code readable in {selector}: {out.stderr.decode(errors='replace')}"
+    return out.stdout.decode("utf-8").rstrip("\n")
 
 
 def sign_out(page):

@@ -7,8 +7,8 @@ import urllib.request
 
 import pyotp
 
-from tests.e2e.helpers import (ALICE, fits, go, msg, sign_in_basic, sign_in_oauth, sign_out, user,
-                               wait_msg)
+from tests.e2e.helpers import (ALICE, fits, go, msg, scan_qr, sign_in_basic, sign_in_oauth, sign_out,
+                               user, wait_msg)
 
 NEW_PW = "violet submarine orchestra kettle"
 
@@ -93,6 +93,13 @@ def _enable_totp(page, password):
     assert page.locator("#totp-qr svg").count() == 1
     key = page.locator("#totp-key").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", key)
+    # the QR as drawn scans, in both colour schemes, to a URL with the key shown beside it
+    was_dark = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        url = scan_qr(page, "#totp-qr svg")
+        assert url.startswith("otpauth://totp/") and f"secret={key}&" in url, (scheme, url)
+    page.emulate_media(color_scheme="dark" if was_dark else "light")
     fits(page, "2FA set-up")
     # the recovery kit is a step: "Turn on" waits for it
     assert page.locator("#totp-confirm").is_disabled()

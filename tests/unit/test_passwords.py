@@ -1,7 +1,11 @@
 """app.passwords: the server's 0.16 password policy, its wording, and legacy advice."""
 from __future__ import annotations
 
-import time
+import importlib
+import importlib.metadata
+import importlib.util
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -131,7 +135,8 @@ def test_admin_configured_limits():
 def test_strong_passphrase_ok():
     s = assess("goldfish bowl lamp", user_inputs_for("jdoe@example.com"))
     assert s.ok and s.score == 4 and s.key == "pw.ok" and s.advice is None
-    assert s.crack_time_display == "38 years"  # offline, slow hash (1e4/s): argon2 on the server
+    # offline, slow hash (1e4/s): argon2 on the server
+    assert describe(s, "en")["crack_time"].endswith(" 38 years")
 
 
 def test_user_inputs_lower_our_score_but_not_the_servers_verdict():
@@ -180,16 +185,6 @@ def test_crack_time_display_units():
     assert passwords._display_time(3 * 86400, "de") == "3 Tage"
 
 
-def test_twenty_chars_is_fast_enough_for_typing():
-    pw = "kj4#Lp9!x2Qm-Vb7&Ze3"
-    assess(pw)  # warm the dictionaries
-    t0 = time.perf_counter()
-    for _ in range(5):
-        assess(pw, user_inputs_for("jdoe@example.com"))
-    per_call = (time.perf_counter() - t0) / 5
-    assert per_call < 0.5, per_call
-
-
 def test_repr_never_shows_the_password():
     assert "hunter2" not in repr(assess("hunter2"))
 
@@ -203,3 +198,67 @@ def test_fuzz_assess_never_raises(password, inputs, policy):
     assert isinstance(s.message, str) and s.message
     if policy == "0.16" and password:
         assert s.ok == (8 <= s.length <= 128 and s.server_score >= 3)
+
+
+# ---------------------------------------------------------------- guard: the zxcvbn under the tuning
+
+ROOT = Path(__file__).resolve().parents[2]
+# The Python zxcvbn that ZXCVBN_RS and _like_zxcvbn_rs were checked against
+# (20,000 passwords scored by both it and the server's zxcvbn-rs 3.1.1). A new
+# version needs that comparison again before this line changes.
+TUNED_ON = "4.5.0"
+
+
+def test_the_page_ships_the_zxcvbn_the_scoring_was_tuned_on():
+    lock = json.loads((ROOT / "assets" / "vendor.lock.json").read_text())
+    shipped = {w["name"]: w["version"] for w in lock["wheels"]}
+    assert shipped["zxcvbn"] == TUNED_ON  # what the page runs
+    assert importlib.metadata.version("zxcvbn") == TUNED_ON  # what these tests and the CLI run
+    assert f"zxcvbn=={TUNED_ON}" in (ROOT / "tools" / "requirements-runtime.txt").read_text().split()
+
+
+def _pristine(module: str):
+    """A fresh copy of a zxcvbn module, without the page's adjustments."""
+    spec = importlib.util.find_spec(module)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# Each adjustment that makes the Python port score like zxcvbn-rs, and a
+# password whose guesses depend on it.
+ADJUSTMENTS = [
+    ("zxcvbn.scoring", "REFERENCE_YEAR", "jdoe1950"),
+    ("zxcvbn.scoring", "KEYBOARD_AVERAGE_DEGREE", "rtyhgf"),
+    ("zxcvbn.scoring", "KEYPAD_AVERAGE_DEGREE", "$l33py1584"),
+    ("zxcvbn.scoring", "uppercase_variations", "tm9X4ZUM4"),
+    ("zxcvbn.matching", "sequence_match", "urb1n0336"),
+    ("zxcvbn.matching", "REGEXEN", "pass2023"),  # its "recent_year" entry
+]
+
+
+@pytest.mark.parametrize("module,name,probe", ADJUSTMENTS)
+def test_every_zxcvbn_rs_adjustment_reaches_the_scoring(module, name, probe, monkeypatch):
+    """A zxcvbn that renamed or stopped reading one of these would silently
+    score like the plain Python port again: the package's own value must
+    exist, differ from ours, and change the guesses when put back."""
+    assess("warm up")  # the adjustments are made on first use
+    live, pristine = importlib.import_module(module), _pristine(module)
+    assert hasattr(pristine, name), f"{module}.{name} is gone: redo the zxcvbn-rs comparison"
+    guesses = passwords._zxcvbn(probe, ())["guesses"]
+    if name == "REGEXEN":
+        theirs = pristine.REGEXEN["recent_year"]
+        assert live.REGEXEN["recent_year"].pattern != theirs.pattern
+        monkeypatch.setitem(live.REGEXEN, "recent_year", theirs)
+    else:
+        assert getattr(live, name) != getattr(pristine, name)
+        monkeypatch.setattr(live, name, getattr(pristine, name))
+    assert passwords._zxcvbn(probe, ())["guesses"] != guesses, f"{module}.{name} is no longer read"
+
+
+def test_weak_passwords_are_scored_not_waved_through():
+    # what the page would do if scoring silently failed: everything "ok"
+    for pw in ("password", "12345678", "Password1", "qwertyuiop"):
+        s = assess(pw)
+        assert s.server_score <= 1 and not s.ok and s.key == "pw.too_weak" and s.warning_key, pw
+    assert assess("correct horse battery staple").ok

@@ -4,19 +4,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pyotp
 import pytest
-import qrcode
-from qrcode.base import rs_blocks
-from qrcode.util import pattern_position
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
-from app import totp
+from app import i18n, totp
 from app.issues import Issue
 
 S = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # 20 bytes: "12345678901234567890"
@@ -279,27 +275,62 @@ def test_same_verdict_as_totp_rs(url, accepted):
         assert (issues == []) is accepted, issues
 
 
+def _parse_checked(url: str, server: str = "0.16"):
+    """``totp._parse``, the parser under ``validate_url`` (which turns any
+    exception into a refusal, so fuzzing it could never fail): it must not
+    raise, and must give either a configuration or reasons, never both."""
+    config, issues = totp._parse(url, server)
+    assert (config is None) == bool(issues), (config, issues)
+    for i in issues:
+        assert isinstance(i, Issue) and i18n.has(i.key), i
+        assert i.message and not i.message.startswith("totp.url."), i
+    assert totp.validate_url(url, server) == issues
+    return config, issues
+
+
+def _accepts_pyotp_code(url: str, config: totp.OtpConfig) -> bool:
+    # the code an independent implementation (pyotp) computes from the parsed
+    # settings must be what check_code accepts for the URL
+    ref = pyotp.HOTP(base64.b32encode(config.secret).decode("ascii"), digits=config.digits,
+                     digest=getattr(hashlib, config.algorithm.lower()))
+    return totp.check_code(url, ref.at(T // config.period), now=T)
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.text(max_size=200))
-def test_fuzz_validate_url_never_raises(text):
-    issues = totp.validate_url(text)
-    assert isinstance(issues, list) and all(isinstance(i, Issue) for i in issues)
+@given(st.text(max_size=200), st.sampled_from(["0.16", "legacy"]))
+@example("\x01otpauth://totp/x?secret=" + S, "0.16")  # the parser ignores leading controls
+@example("ot\tpauth://totp/x?secret=" + S, "legacy")  # and tabs anywhere
+def test_fuzz_parser_any_text(text, server):
+    config, _issues = _parse_checked(text, server)
+    if config is not None:
+        assert len(config.secret) >= 16 and 6 <= config.digits <= 8 and config.period > 0
+        assert _accepts_pyotp_code(text, config)
 
 
-_url_chars = st.sampled_from(list("otpauth:/?&=%#+@.:totpsecretissuerdigitsperiodalgorithm ")
-                             + [S, "SHA1", "sha256", "6", "8", "30", "%3A", "%25", "%FF", "ä"])
+_ESCAPES = ["%3A", "%3a", "%25", "%FF", "%C3%A4", "%C3", "%", "%G1", "ä", "+", " ", ":", "&", "="]
+_label = st.lists(st.sampled_from(["Stalwart", "jdoe", "@", "."] + _ESCAPES), max_size=6).map("".join)
+_names = st.sampled_from(["secret", "issuer", "algorithm", "digits", "period", "%73ecret",
+                          "Secret", "image", ""] + _ESCAPES)
+_values = st.sampled_from([S, S.lower(), S[:25], S + "=", "Stalwart", "SHA1", "sha256", "SHA512",
+                           "MD5", "6", "8", "9", "+6", "06", "30", "0", "+30", "18446744073709551616",
+                           ""] + _ESCAPES)
+_query = st.lists(st.tuples(_names, st.sampled_from(["=", "", "=="]), _values),
+                  max_size=6).map(lambda ps: "&".join(n + eq + v for n, eq, v in ps))
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_url_chars, max_size=30).map("".join))
-def test_fuzz_otpauth_shaped_urls(text):
-    url = "otpauth://totp/" + text
-    issues = totp.validate_url(url)
-    assert isinstance(issues, list)
-    if not issues:  # whatever we accept must be usable for codes
-        cfg = totp.parse_url(url)
-        assert len(cfg.secret) >= 16 and 6 <= cfg.digits <= 8 and cfg.period > 0
-        assert totp.check_code(url, totp.code_at(url, T), now=T)
+@settings(max_examples=600, deadline=None)
+@given(_label, _query, st.sampled_from(["0.16", "legacy"]))
+@example("Stalwart:jdoe", f"secret={S}&issuer=%FF", "0.16")  # bytes that are not UTF-8
+def test_fuzz_parser_otpauth_shaped_urls(label, query, server):
+    url = f"otpauth://totp/{label}?{query}"
+    config, issues = _parse_checked(url, server)
+    if config is None:
+        with pytest.raises(ValueError):
+            totp.parse_url(url, server)
+        return
+    assert totp.parse_url(url, server) == config
+    assert len(config.secret) >= 16 and 6 <= config.digits <= 8 and config.period > 0
+    assert _accepts_pyotp_code(url, config)
 
 
 @settings(max_examples=200, deadline=None)
@@ -375,235 +406,56 @@ def test_config_repr_hides_secret():
 
 # ---------------------------------------------------------------- QR
 
-def _svg_modules(svg: str) -> tuple[ET.Element, set[tuple[int, int]], int]:
-    root = ET.fromstring(svg)
-    ns = "{http://www.w3.org/2000/svg}"
-    path = root.find(f"{ns}path")
-    cells = set()
-    for x0, y0, x1, y1 in re.findall(r"M(\d+),(\d+)H(\d+)V(\d+)H\d+z", path.get("d")):
-        assert (int(x1) - int(x0), int(y1) - int(y0)) == (1, 1)
-        cells.add((int(x0), int(y0)))
-    size = int(root.get("viewBox").split()[2])
-    return root, cells, size
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_qr_svg_is_self_contained_accessible_and_dark_mode_safe():
     url = totp.build_url(S, "jdoe@example.com")
     svg = totp.qr_svg(url)
-    root, _cells, _ = _svg_modules(svg)
-    ns = "{http://www.w3.org/2000/svg}"
-    assert root.tag == f"{ns}svg"
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img" and root.get("aria-label")
-    assert root.find(f"{ns}title").text == root.get("aria-label")
-    rect = root.find(f"{ns}rect")
+    assert root.find(f"{SVG}title").text == root.get("aria-label")
+    rect = root.find(f"{SVG}rect")
     assert rect.get("fill") == "#ffffff" and rect.get("width") == root.get("viewBox").split()[2]
-    assert root.find(f"{ns}path").get("fill") == "#000000"
+    assert root.find(f"{SVG}path").get("fill") == "#000000"
     assert "href" not in svg and "<script" not in svg and "url(" not in svg
     assert re.findall(r"https?://[^\"]+", svg) == ["http://www.w3.org/2000/svg"]
     assert "QR-Code" in totp.qr_svg(url, lang="de")
 
 
-def test_qr_svg_modules_match_qrcode_matrix():
-    url = totp.build_url(S, "jdoe@example.com")
-    _root, cells, size = _svg_modules(totp.qr_svg(url))
-    matrix = totp.qr_matrix(url)
-    n = len(matrix)
-    assert size == n + 8  # 4-module quiet zone on each side
-    expected = {(x + 4, y + 4) for y, row in enumerate(matrix) for x, v in enumerate(row) if v}
-    assert cells == expected
-    # and the matrix really is qrcode's encoding of this URL
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    qr.add_data(url)
-    qr.make(fit=True)
-    assert qr.get_matrix() == matrix
-
-
-# A small QR decoder for clean module grids, so the "does it scan?" check runs
-# everywhere (zbar, below, is the independent oracle where installed). It uses
-# only qrcode's standard tables (RS block sizes, alignment positions); the
-# placement, masking, interleaving and segment parsing are written here.
-
-_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_ECL_BITS = {"L": 0b01, "M": 0b00, "Q": 0b11, "H": 0b10}
-_QRCODE_ECL = {"L": 1, "M": 0, "Q": 3, "H": 2}  # qrcode.constants values
-_MASKS = [
-    lambda i, j: (i + j) % 2 == 0,
-    lambda i, j: i % 2 == 0,
-    lambda i, j: j % 3 == 0,
-    lambda i, j: (i + j) % 3 == 0,
-    lambda i, j: (i // 2 + j // 3) % 2 == 0,
-    lambda i, j: (i * j) % 2 + (i * j) % 3 == 0,
-    lambda i, j: ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-    lambda i, j: ((i + j) % 2 + (i * j) % 3) % 2 == 0,
-]
-
-
-_EXP = [0] * 512
-_LOG = [0] * 256
-_x = 1
-for _k in range(255):
-    _EXP[_k] = _x
-    _LOG[_x] = _k
-    _x <<= 1
-    if _x & 0x100:
-        _x ^= 0x11D
-for _k in range(255, 512):
-    _EXP[_k] = _EXP[_k - 255]
-
-
-def _gf_mul(a: int, b: int) -> int:
-    return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
-
-
-def _rs_ec(data: list[int], n_ec: int) -> list[int]:
-    gen = [1]
-    for k in range(n_ec):
-        nxt = [0] * (len(gen) + 1)
-        for i, c in enumerate(gen):
-            nxt[i] ^= c
-            nxt[i + 1] ^= _gf_mul(c, _EXP[k])
-        gen = nxt
-    msg = list(data) + [0] * n_ec
-    for i in range(len(data)):
-        coef = msg[i]
-        if coef:
-            for j in range(1, len(gen)):
-                msg[i + j] ^= _gf_mul(gen[j], coef)
-    return msg[len(data):]
-
-
-def _format_code(ecl: str, mask: int) -> int:
-    data = (_ECL_BITS[ecl] << 3) | mask
-    rem = data << 10
-    for bit in range(14, 9, -1):
-        if rem & (1 << bit):
-            rem ^= 0b10100110111 << (bit - 10)
-    return ((data << 10) | rem) ^ 0b101010000010010
-
-
-def _qr_read_format(m):
-    n = len(m)
-    bits = 0
-    # second copy: bits 14..8 up column 8 from the bottom row, bits 7..0 along
-    # row 8 from column n-8 to the right edge
-    for k in range(7):
-        bits |= int(m[n - 1 - k][8]) << (14 - k)
-    for k in range(8):
-        bits |= int(m[8][n - 8 + k]) << (7 - k)
-    for ecl in "LMQH":
-        for mask in range(8):
-            if _format_code(ecl, mask) == bits:
-                return ecl, mask
-    raise ValueError("no valid format information")
-
-
-def _reserved(n, version):
-    r = [[False] * n for _ in range(n)]
-    def box(r0, c0, h, w):
-        for i in range(max(r0, 0), min(r0 + h, n)):
-            for j in range(max(c0, 0), min(c0 + w, n)):
-                r[i][j] = True
-    box(0, 0, 9, 9); box(0, n - 8, 9, 8); box(n - 8, 0, 8, 9)   # finders, separators, format
-    box(6, 0, 1, n); box(0, 6, n, 1)                               # timing
-    pos = pattern_position(version)
-    corners = {(pos[0], pos[0]), (pos[0], pos[-1]), (pos[-1], pos[0])} if pos else set()
-    for a in pos:
-        for b in pos:
-            if (a, b) not in corners:
-                box(a - 2, b - 2, 5, 5)                            # alignment
-    if version >= 7:
-        box(0, n - 11, 6, 3); box(n - 11, 0, 3, 6)                 # version info
-    return r
-
-
-def _qr_decode(m) -> str:
-    n = len(m)
-    version = (n - 17) // 4
-    ecl, mask = _qr_read_format(m)
-    res = _reserved(n, version)
-    bits = []
-    j, upward = n - 1, True
-    while j > 0:
-        if j == 6:
-            j -= 1
-        rows = range(n - 1, -1, -1) if upward else range(n)
-        for i in rows:
-            for jj in (j, j - 1):
-                if not res[i][jj]:
-                    bits.append(int(m[i][jj]) ^ int(_MASKS[mask](i, jj)))
-        j -= 2
-        upward = not upward
-    codewords = [int("".join(map(str, bits[k:k + 8])), 2) for k in range(0, len(bits) - 7, 8)]
-    blocks = rs_blocks(version, _QRCODE_ECL[ecl])
-    data_blocks = [[] for _ in blocks]
-    it = iter(codewords)
-    for k in range(max(b.data_count for b in blocks)):
-        for bi, b in enumerate(blocks):
-            if k < b.data_count:
-                data_blocks[bi].append(next(it))
-    ec_blocks = [[] for _ in blocks]
-    for k in range(max(b.total_count - b.data_count for b in blocks)):
-        for bi, b in enumerate(blocks):
-            if k < b.total_count - b.data_count:
-                ec_blocks[bi].append(next(it))
-    for data, ec in zip(data_blocks, ec_blocks):  # every codeword must be consistent
-        if _rs_ec(data, len(ec)) != ec:
-            raise ValueError("Reed-Solomon check failed")
-    stream = "".join(f"{c:08b}" for blk in data_blocks for c in blk)
-    pos, out = 0, bytearray()
-    def take(k):
-        nonlocal pos
-        v = int(stream[pos:pos + k], 2); pos += k
-        return v
-    size = 0 if version <= 9 else 1 if version <= 26 else 2
-    while pos + 4 <= len(stream):
-        mode = take(4)
-        if mode == 0:
-            break
-        if mode == 0b0100:
-            count = take((8, 16, 16)[size])
-            out += bytes(take(8) for _ in range(count))
-        elif mode == 0b0010:
-            count = take((9, 11, 13)[size])
-            for _ in range(count // 2):
-                v = take(11); out += (_ALNUM[v // 45] + _ALNUM[v % 45]).encode()
-            if count % 2:
-                out += _ALNUM[take(6)].encode()
-        elif mode == 0b0001:
-            count = take((10, 12, 14)[size])
-            for _ in range(count // 3):
-                out += f"{take(10):03d}".encode()
-            rest = count % 3
-            if rest:
-                out += f"{take(4 if rest == 1 else 7):0{rest}d}".encode()
-        else:
-            raise ValueError(f"unsupported mode {mode:04b}")
-    return out.decode("utf-8")
+def _zbar_read(svg: str, tmp_path, width: int = 400) -> str:
+    """What a QR reader sees in the SVG the page draws: librsvg renders it to
+    a PNG, zbar (independent of the qrcode package) decodes it."""
+    src, png = tmp_path / "qr.svg", tmp_path / "qr.png"
+    src.write_text(svg, encoding="utf-8")
+    subprocess.run(["rsvg-convert", "--width", str(width), "--output", str(png), str(src)],
+                   check=True, capture_output=True)
+    out = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(png)],
+                         capture_output=True)
+    assert out.returncode == 0, out.stderr.decode(errors="replace")
+    return out.stdout.decode("utf-8").rstrip("\n")
 
 
 @pytest.mark.parametrize("account", ["jdoe@example.com", "x", "Jörg.Müller@exämple.de",
                                      "a.very.long.account.name.with.many.parts@sub.example.org" * 2])
-def test_qr_svg_decodes_to_the_url(account):
+def test_qr_svg_scans_to_the_url(account, tmp_path):
+    # rsvg-convert (librsvg2-bin) and zbarimg (zbar-tools) come from tools/setup.sh
     url = totp.build_url(totp.new_secret(), account)
-    _root, cells, size = _svg_modules(totp.qr_svg(url))
-    grid = [[(x + 4, y + 4) in cells for x in range(size - 8)] for y in range(size - 8)]
-    assert _qr_read_format(grid)[0] == "M"
-    assert _qr_decode(grid) == url
+    assert _zbar_read(totp.qr_svg(url), tmp_path) == url
 
 
-def test_qr_svg_decodes_with_zbar(tmp_path):
-    # zbarimg comes from Debian's zbar-tools, installed by tools/setup.sh
-    assert shutil.which("zbarimg"), "zbarimg missing: run tools/setup.sh"
+def test_qr_svg_scans_small_as_on_a_phone_screen(tmp_path):
+    # the page shows the QR at about 200 CSS px; it must still scan there
+    url = totp.build_url(S, "jdoe@example.com", issuer="Stalwart Mail")
+    assert _zbar_read(totp.qr_svg(url), tmp_path, width=200) == url
+
+
+def test_qr_svg_of_another_url_does_not_scan_to_ours(tmp_path):
+    # the oracle is not fooled by any QR: a different secret reads differently
     url = totp.build_url(S, "jdoe@example.com")
-    _root, cells, size = _svg_modules(totp.qr_svg(url))
-    scale = 8  # rasterise our own SVG's modules to a PGM, then let zbar read it
-    rows = []
-    for y in range(size * scale):
-        rows.append(bytes(0 if (x // scale, y // scale) in cells else 255 for x in range(size * scale)))
-    img = tmp_path / "qr.pgm"
-    img.write_bytes(b"P5 %d %d 255\n" % (size * scale, size * scale) + b"".join(rows))
-    out = subprocess.run(["zbarimg", "--raw", "-q", str(img)], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == url
+    other = totp.build_url(totp.new_secret(), "jdoe@example.com")
+    assert _zbar_read(totp.qr_svg(other), tmp_path) != url
 
 
 # ---------------------------------------------------------------- recovery kit

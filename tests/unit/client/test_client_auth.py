@@ -9,10 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import auth
+from app import auth, i18n
 from app.auth import Basic, Bearer
-from app.errors import (MESSAGES, AuthorizationPending, AuthRequired, CannotReach, Forbidden,
+from app.errors import (AuthorizationPending, AuthRequired, CannotReach, Forbidden,
                         MfaRequired, OAuthError, ProtocolError)
+from tests.fakestalwart.oauth import CLIENT_ID_MAX_LEGACY
 from client_fakes import ORIGIN, FakeTransport, down, problem, resp, run
 
 NOW = 1_800_000_000.0
@@ -211,7 +212,9 @@ def test_every_token_error_has_its_own_plain_words(code):
     t = FakeTransport().on("POST", "/auth/token", resp(400, {"error": code}))
     with pytest.raises(OAuthError) as e:
         run(auth.complete_authorization(pending, {"code": "c", "state": pending.state}, t))
-    assert e.value.key != "err.oauth.other" and e.value.key in MESSAGES
+    assert e.value.key != "err.oauth.other"
+    assert i18n.translate(e.value, "en") == e.value.message  # the page shows the same words
+    assert i18n.has(e.value.key, "de") and i18n.translate(e.value, "de") != e.value.message
     assert e.value.server_text is None and code not in e.value.message and "{" not in e.value.message
 
 
@@ -374,7 +377,8 @@ def test_probe_tells_016_from_legacy():
     t = FakeTransport().on("GET", "/.well-known/oauth-authorization-server", resp(200, DISCOVERY_015))
     o = run(auth.probe(ORIGIN, t))
     assert o.generation == "legacy" and o.legacy and not o.login_page
-    assert o.reason == "unavailable.login_page_legacy" and o.reason in MESSAGES
+    assert o.reason == "unavailable.login_page_legacy"
+    assert i18n.has(o.reason, "en") and i18n.has(o.reason, "de")
     assert o.metadata.authorization_endpoint == ORIGIN + "/authorize/code"
 
 
@@ -422,7 +426,7 @@ def test_password_sign_in_with_code_on_legacy_trades_it_for_a_token():
     body = first.json()
     assert body == {"type": "code", "client_id": "account-security", "redirect_uri": None,
                     "nonce": None}
-    assert len(body["client_id"]) <= auth.CLIENT_ID_MAX_LEGACY  # 0.15.5 refuses longer ids
+    assert len(body["client_id"]) <= CLIENT_ID_MAX_LEGACY  # the contract server refuses longer ids
     # issued for redirect_uri null: the exchange must send it, empty
     assert second.form() == {"grant_type": "authorization_code", "code": "K",
                              "client_id": "account-security", "redirect_uri": ""}

@@ -1,6 +1,7 @@
-// Manual parity check: run app.keys inside Pyodide (node) and print timings and
-// verdicts. Not collected by pytest; needs the vendored runtime (tools/vendor).
-//   node tests/unit/keys/pyodide_check.mjs /work/main [CORPUS_DIR]
+// The key checker inside Pyodide (node): import and warm-up time, median ms per
+// sample key (bench/keys.py), and with CORPUS_DIR the verdicts for comparison
+// with CPython's. Needs the vendored runtime (python3 -m tools.vendor).
+//   node bench/keys_pyodide.mjs . [CORPUS_DIR]
 // With CORPUS_DIR, writes verdicts.json there (compare with CPython's).
 import fs from "fs";
 const root = process.argv[2] || ".";
@@ -14,6 +15,8 @@ for (const w of fs.readdirSync(`${root}/assets/vendor/wheels`)) {
 py.FS.mkdirTree("/w/app/keys");
 py.FS.mkdirTree("/w/bench/samples");
 py.FS.writeFile("/w/app/__init__.py", "");
+py.FS.writeFile("/w/bench/__init__.py", "");
+py.FS.writeFile("/w/bench/keys.py", bytes(`${root}/bench/keys.py`));
 for (const f of fs.readdirSync(`${root}/app/keys`)) if (f.endsWith(".py")) py.FS.writeFile(`/w/app/keys/${f}`, bytes(`${root}/app/keys/${f}`));
 for (const f of fs.readdirSync(`${root}/bench/samples`)) py.FS.writeFile(`/w/bench/samples/${f}`, bytes(`${root}/bench/samples/${f}`));
 py.FS.mkdirTree("/corpus");
@@ -26,7 +29,8 @@ sys.path.insert(0, "/w")
 t = time.perf_counter(); import app.keys as k
 res = {"python": sys.version.split()[0], "import_ms": round((time.perf_counter() - t) * 1000, 1)}
 t = time.perf_counter(); k.warm_up(); res["warm_up_ms"] = round((time.perf_counter() - t) * 1000, 1)
-res["median_ms"] = k.bench_keys(["/w/bench/samples/" + n for n in ("rsa4096.asc", "ed25519.asc", "rsa2048-cert.pem")], repeat=15)
+from bench.keys import bench_keys
+res["median_ms"] = bench_keys(repeat=15)
 verdicts = {}
 for name in sorted(os.listdir("/corpus")):
     r = k.check_key(open("/corpus/" + name, "rb").read(), ["alice@example.org"])
