@@ -13,21 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from app.errors import MESSAGES as _errors_en
-from app.keys.messages import MESSAGES as _keys_en
 from app.messages import de as _de
 from app.messages import en as _en
-from app.messages import page_de as _page_de
-from app.messages import page_en as _page_en
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
-# page_*: the texts of the page's own controls (index.html, app/ui), kept apart
-# from the logic modules' texts only so each file stays readable.
-# app.errors / app.keys: their English lives beside the code that raises it.
-CATALOGUES: dict[str, dict[str, str]] = {"en": {**_errors_en, **_keys_en, **_en.MESSAGES,
-                                                **_page_en.MESSAGES},
-                                         "de": {**_de.MESSAGES, **_page_de.MESSAGES}}
+CATALOGUES: dict[str, dict[str, str]] = {"en": _en.MESSAGES, "de": _de.MESSAGES}
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _current = DEFAULT_LANGUAGE

@@ -17,6 +17,8 @@ def translate_page() -> None:
         key = str(node.dataset.i18n)
         if i18n.has(key):
             node.textContent = i18n.t(key)
+    for node in doc.querySelectorAll("[data-i18n-placeholder]"):
+        node.placeholder = i18n.t(str(node.getAttribute("data-i18n-placeholder")))
     doc.title = i18n.t("ui.title")
     doc.getElementById("lang").value = i18n.get_language()
 
