@@ -14,18 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from app.i18n import t
+
 CORS_SETTING_016 = "x:Http.usePermissiveCors"
 CORS_SETTING_LEGACY = "http.permissive-cors"
-
-from app.messages.en import MESSAGES  # the English texts live in the catalogue
-
-
-def render(key: str, params: Optional[dict] = None) -> str:
-    template = MESSAGES.get(key, key)
-    try:
-        return template.format(**(params or {}))
-    except (KeyError, IndexError, ValueError):
-        return template
 
 
 class StalwartError(Exception):
@@ -53,7 +45,7 @@ class StalwartError(Exception):
         self.server_text = server_text or None
         self.properties: list[str] = [str(p) for p in (properties or [])]
         self.status = status
-        self.message = render(self.key, self.params)
+        self.message = t(self.key, "en", **self.params)
         super().__init__(self.message)
 
     def __repr__(self) -> str:

@@ -9,8 +9,9 @@ import argparse
 import json
 import sys
 
+from app.issues import Issue
+
 from . import KeyReport, check_key
-from .messages import issue
 
 
 def _load(path: str) -> KeyReport | bytes:
@@ -20,7 +21,7 @@ def _load(path: str) -> KeyReport | bytes:
         with open(path, "rb") as fh:
             return fh.read(4 << 20)
     except OSError as exc:
-        return KeyReport(errors=[issue("keys.unreadable_file", reason=exc.strerror or type(exc).__name__)])
+        return KeyReport(errors=[Issue.make("keys.unreadable_file", reason=exc.strerror or type(exc).__name__)])
 
 
 def _iso(dt):

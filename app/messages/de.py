@@ -152,7 +152,6 @@ MESSAGES = {
     "ui.totp.kit_first": "„Einschalten“ wird verfügbar, sobald das Wiederherstellungsblatt gesichert ist (Schritt 2).",
     "ui.totp.after": "Danach brauchen Sie zum Anmelden Ihr Passwort und einen Code aus der App.",
     "ui.totp.off_signin": "Melden Sie sich erneut mit Ihrem Passwort an.",
-    "ui.totp.enable": "Zwei-Faktor-Authentifizierung einschalten",
     "ui.totp.replace": "Zu einer neuen Authenticator-App wechseln",
     "ui.totp.disable": "Zwei-Faktor-Authentifizierung ausschalten",
     "ui.totp.disable_confirm": "Zwei-Faktor-Authentifizierung ausschalten? Dann kann sich jede Person anmelden, die Ihr Passwort kennt.",
@@ -203,7 +202,6 @@ MESSAGES = {
     "ui.secret.back": "Zurück zu den Zugangsdaten",
     "ui.secret.discard": "Ohne Kopieren schließen",
     "ui.cred.expires": "Ablaufdatum",
-    "ui.cred.revoke_confirm": "„{name}“ widerrufen? Programme, die es nutzen, funktionieren sofort nicht mehr.",
 
     # --- Bereich Verschlüsselung ---------------------------------------------------------------
     "ui.enc.title": "Verschlüsselung gespeicherter Mails",
@@ -275,7 +273,6 @@ MESSAGES = {
     "ui.enc.use_named": "{name} verwenden",
     "ui.enc.added": "hinzugefügt am {date}",
     "ui.enc.delete_title": "Schlüssel löschen?",
-    "ui.enc.check": "Schlüssel prüfen",
 
     # --- Einrichtungslinks (app.totp) ----------------------------------------------------------
     "totp.qr.title": "QR-Code, um dieses Konto zu einer Authenticator-App hinzuzufügen",
@@ -482,7 +479,6 @@ MESSAGES = {
 
     # --- Was das Konto anbietet (app.stalwart) -------------------------------------------------
     "unavailable.permissions": "Die Verwaltung der Kontosicherheit ist für diesen Mailserver nicht verfügbar: Ihrem Konto fehlt die Berechtigung {permissions}. Bitten Sie Ihre Administration, sie zu erteilen.",
-    "notice.password_expired": "Ihr Passwort ist möglicherweise abgelaufen: Der Server erlaubt derzeit nur eine Passwortänderung. Ändern Sie Ihr Passwort und melden Sie sich dann erneut an.",
     "unavailable.external_directory": "Ihr Passwort wird außerhalb dieses Mailservers verwaltet (zum Beispiel in LDAP oder per SSO); ändern Sie es dort.",
     "unavailable.legacy_api_keys": "Bei dieser Serverversion (Stalwart 0.15 oder älter) können Benutzer keine API-Schlüssel verwalten.",
     "unavailable.encryption_disabled": "Die Verschlüsselung gespeicherter Mails wurde von der Administration dieses Servers abgeschaltet.",
@@ -499,7 +495,6 @@ MESSAGES = {
     "outcome.password_checked": "Die Antwort des Servers ging unterwegs verloren, deshalb hat die Seite eine Anmeldung mit dem neuen Passwort versucht: Ihr Passwort wurde geändert.",
     "outcome.secret_lost": "Die Antwort des Servers ging unterwegs verloren, deshalb können die neuen Zugangsdaten nicht angezeigt werden. Die Seite hat nachgesehen: „{name}“ existiert jetzt. Widerrufen Sie den Eintrag, wenn Sie ihn nicht verwenden, und legen Sie einen neuen an.",
     "outcome.signin_again_new_password": "Ihr Passwort wurde geändert. Diese Änderung hat auch Ihre Anmeldung beendet: Melden Sie sich mit Ihrem neuen Passwort erneut an.",
-    "outcome.signin_again": "Die Änderung wurde gespeichert. Sie hat auch Ihre Anmeldung beendet: Melden Sie sich erneut an.",
     "outcome.wiped": "Bei dieser Serverversion entfernt eine Passwortänderung auch alle App-Passwörter und schaltet die Zwei-Faktor-Authentifizierung aus; richten Sie sie bei Bedarf neu ein.",
     "outcome.half_done": "Ihr Schlüssel wurde hochgeladen, aber die Verschlüsselung gespeicherter Mails ließ sich nicht einschalten: {reason} Schalten Sie sie mit dem hochgeladenen Schlüssel ein oder entfernen Sie den Schlüssel.",
     "outcome.key_reused": "Dieser Schlüssel war bereits auf dem Server gespeichert und wurde daher nicht ein zweites Mal hochgeladen.",
@@ -559,6 +554,20 @@ MESSAGES = {
     "keys.smime_expired": "Zertifikat {index} ({subject}) ist am {date} abgelaufen. Der Server verschlüsselt trotzdem weiter damit, aber besorgen Sie sich ein erneuertes Zertifikat.",
     "keys.smime_not_yet_valid": "Zertifikat {index} ({subject}) ist erst ab {date} gültig. Prüfen Sie das Datum oder das Zertifikat.",
     "keys.smime_no_key_encipherment": "Zertifikat {index} ({subject}) ist nicht für Verschlüsselung gedacht (seiner Schlüsselverwendung fehlt keyEncipherment). Mailprogramme lehnen die Entschlüsselung womöglich ab; verwenden Sie ein Verschlüsselungszertifikat.",
+
+    # --- Datumsangaben: Monatsnamen, kurz (app.i18n.format_date) -------------------------------
+    "date.month.1": "Jan.",
+    "date.month.2": "Feb.",
+    "date.month.3": "März",
+    "date.month.4": "Apr.",
+    "date.month.5": "Mai",
+    "date.month.6": "Juni",
+    "date.month.7": "Juli",
+    "date.month.8": "Aug.",
+    "date.month.9": "Sept.",
+    "date.month.10": "Okt.",
+    "date.month.11": "Nov.",
+    "date.month.12": "Dez.",
 
     # --- new keys: append below, one block per area with a comment header
 }

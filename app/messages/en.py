@@ -178,7 +178,6 @@ MESSAGES = {
     "ui.totp.kit_first": "“Turn on” becomes available once the recovery kit is saved (step 2).",
     "ui.totp.after": "From then on, signing in needs your password and a code from the app.",
     "ui.totp.off_signin": "Sign in again with your password.",
-    "ui.totp.enable": "Turn on two-factor authentication",
     "ui.totp.replace": "Move to a new authenticator app",
     "ui.totp.disable": "Turn off two-factor authentication",
     "ui.totp.disable_confirm": "Turn off two-factor authentication? Anyone who knows your password can then sign in.",
@@ -229,7 +228,6 @@ MESSAGES = {
     "ui.secret.back": "Back to the secret",
     "ui.secret.discard": "Close without copying",
     "ui.cred.expires": "Expires",
-    "ui.cred.revoke_confirm": "Revoke “{name}”? Apps that use it stop working at once.",
 
     # --- Encryption at rest section ------------------------------------------------------------
     "ui.enc.title": "Encryption at rest",
@@ -301,7 +299,6 @@ MESSAGES = {
     "ui.enc.use_named": "Use {name}",
     "ui.enc.added": "added {date}",
     "ui.enc.delete_title": "Delete the key?",
-    "ui.enc.check": "Check key",
 
     # --- Authenticator setup links (app.totp) --------------------------------------------------
     "totp.qr.title": "QR code to add this account to an authenticator app",
@@ -508,7 +505,6 @@ MESSAGES = {
 
     # --- What the account offers (app.stalwart) ------------------------------------------------
     "unavailable.permissions": "Account security management is not available for this mail server: your account lacks the permission {permissions}. Ask your administrator to grant it.",
-    "notice.password_expired": "Your password may have expired: the server currently allows nothing but a password change. Change your password, then sign in again.",
     "unavailable.external_directory": "Your password is managed outside this mail server (for example LDAP or SSO); change it there.",
     "unavailable.legacy_api_keys": "API keys cannot be managed by users on this server version (Stalwart 0.15 or older).",
     "unavailable.encryption_disabled": "Encryption at rest has been turned off by the administrator of this server.",
@@ -525,7 +521,6 @@ MESSAGES = {
     "outcome.password_checked": "The server's answer was lost on the way, so the page checked by signing in with the new password: your password was changed.",
     "outcome.secret_lost": "The server's answer was lost on the way, so the secret could not be shown. The page checked: “{name}” now exists. Revoke it if you do not use it, and create a new one.",
     "outcome.signin_again_new_password": "Your password was changed. This change also ended your sign-in: sign in again with your new password.",
-    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "On this server version a password change also removes every app password and turns two-factor authentication off; set them up again if you need them.",
     "outcome.half_done": "Your key was uploaded, but encryption at rest could not be turned on: {reason} Turn it on with the uploaded key, or remove the key.",
     "outcome.key_reused": "This key was already stored on the server, so it was not uploaded a second time.",
@@ -585,6 +580,20 @@ MESSAGES = {
     "keys.smime_expired": "Certificate {index} ({subject}) expired on {date}. The server will still encrypt to it, but get a renewed certificate.",
     "keys.smime_not_yet_valid": "Certificate {index} ({subject}) is not valid before {date}. Check the date or the certificate.",
     "keys.smime_no_key_encipherment": "Certificate {index} ({subject}) is not meant for encryption (its key usage lacks keyEncipherment). Mail clients may refuse to decrypt; use an encryption certificate.",
+
+    # --- Dates: short month names (app.i18n.format_date) ---------------------------------------
+    "date.month.1": "Jan",
+    "date.month.2": "Feb",
+    "date.month.3": "Mar",
+    "date.month.4": "Apr",
+    "date.month.5": "May",
+    "date.month.6": "Jun",
+    "date.month.7": "Jul",
+    "date.month.8": "Aug",
+    "date.month.9": "Sep",
+    "date.month.10": "Oct",
+    "date.month.11": "Nov",
+    "date.month.12": "Dec",
 
     # --- new keys: append below, one block per area with a comment header
 }

@@ -11,8 +11,9 @@ import pytest
 
 from app import auth
 from app.auth import Basic, Bearer
-from app.errors import (MESSAGES, AuthorizationPending, AuthRequired, CannotReach, Forbidden,
+from app.errors import (AuthorizationPending, AuthRequired, CannotReach, Forbidden,
                         MfaRequired, OAuthError, ProtocolError)
+from app.messages.en import MESSAGES
 from client_fakes import ORIGIN, FakeTransport, down, problem, resp, run
 
 NOW = 1_800_000_000.0
