@@ -131,10 +131,13 @@ _TIME = {"en": "{h}:{MM} {ampm}"}
 _TIME_DEFAULT = "{HH}:{MM}"
 _DATE_TIME = {"ar": "{date}، {time}"}
 _DATE_TIME_DEFAULT = "{date}, {time}"
-# (group separator, decimal separator, digits, fewest digits that get grouped)
-_NUMBERS = {"en": (",", ".", None, 4), "de": (".", ",", None, 4), "fr": ("\u202f", ",", None, 4),
-            "es": (".", ",", None, 5), "it": (".", ",", None, 4), "pt-BR": (".", ",", None, 4),
-            "nl": (".", ",", None, 4), "ar": ("\u066c", "\u066b", "٠١٢٣٤٥٦٧٨٩", 4)}
+# (group separator, decimal separator, digits). Four-digit numbers stay ungrouped
+# in every language: the numbers in these texts are key sizes (2048 bits), where
+# "2,048" would read oddly next to the "2048" the texts themselves say.
+_NUMBERS = {"en": (",", ".", None), "de": (".", ",", None), "fr": ("\u202f", ",", None),
+            "es": (".", ",", None), "it": (".", ",", None), "pt-BR": (".", ",", None),
+            "nl": (".", ",", None), "ar": ("\u066c", "\u066b", "٠١٢٣٤٥٦٧٨٩")}
+_MIN_GROUPED = 5
 
 
 def _digits(text: str, lang: str) -> str:
@@ -143,12 +146,13 @@ def _digits(text: str, lang: str) -> str:
 
 
 def format_number(value: int | float, lang: str | None = None, decimals: int | None = None) -> str:
-    """``1234567.5`` as ``1,234,567.5`` (en), ``1.234.567,5`` (de), ``١٬٢٣٤٬٥٦٧٫٥`` (ar)."""
+    """``1234567.5`` as ``1,234,567.5`` (en), ``1.234.567,5`` (de), ``١٬٢٣٤٬٥٦٧٫٥`` (ar);
+    ``2048`` as ``2048``."""
     code = normalize(lang) or _current
-    group, point, _, min_group = _NUMBERS.get(code, _NUMBERS["en"])
+    group, point, _ = _NUMBERS.get(code, _NUMBERS["en"])
     text = f"{abs(value):.{decimals}f}" if decimals is not None else str(abs(value))
     whole, _, frac = text.partition(".")
-    if len(whole) >= min_group:
+    if len(whole) >= _MIN_GROUPED:
         head = len(whole) % 3 or 3
         whole = group.join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
     out = ("-" if value < 0 else "") + whole + (point + frac if frac else "")

@@ -569,5 +569,20 @@ MESSAGES = {
     "date.month.11": "Nov.",
     "date.month.12": "Dez.",
 
+    # --- Offline-Schlüsselprüfung (python -m app.keys): Beschriftungen -------------------------
+    "cli.accepted": "ANGENOMMEN",
+    "cli.refused": "ABGELEHNT",
+    "cli.fingerprint": "Fingerabdruck",
+    "cli.identity": "Identität",
+    "cli.key": "Schlüssel",
+    "cli.bits": "{bits} Bit",
+    "cli.encrypts": "verschlüsselt",
+    "cli.revoked": "widerrufen",
+    "cli.expires": "läuft am {date} ab",
+    "cli.usable_until": "verwendbar bis",
+    "cli.error": "Fehler",
+    "cli.warning": "Warnung",
+    "cli.note": "Hinweis",
+
     # --- new keys: append below, one block per area with a comment header
 }

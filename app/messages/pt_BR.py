@@ -568,5 +568,20 @@ MESSAGES = {
     "date.month.11": "Nov",
     "date.month.12": "Dec",
 
+    # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
+    "cli.accepted": "ACCEPTED",
+    "cli.refused": "REFUSED",
+    "cli.fingerprint": "fingerprint",
+    "cli.identity": "identity",
+    "cli.key": "key",
+    "cli.bits": "{bits} bits",
+    "cli.encrypts": "encrypts",
+    "cli.revoked": "revoked",
+    "cli.expires": "expires {date}",
+    "cli.usable_until": "usable until",
+    "cli.error": "error",
+    "cli.warning": "warning",
+    "cli.note": "note",
+
     # --- new keys: append below, one block per area with a comment header
 }

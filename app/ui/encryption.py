@@ -138,7 +138,7 @@ def _algo_rules() -> None:
 
 
 def _fmt_dt(d) -> str:
-    return d.strftime("%Y-%m-%d") if d else t("ui.never")
+    return i18n.format_date(d) if d else t("ui.never")
 
 
 def show_report(app, rep, elapsed_ms: float) -> None:

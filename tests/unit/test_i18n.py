@@ -157,19 +157,20 @@ def test_exact_required_wording():
 # ---------------------------------------------------------------- numbers, dates, times
 
 @pytest.mark.parametrize("lang,number,decimal", [
-    ("en", "1,048,576", "-1,234.50"),
-    ("de", "1.048.576", "-1.234,50"),
-    ("fr", "1\u202f048\u202f576", "-1\u202f234,50"),
-    ("es", "1.048.576", "-1234,50"),        # Spanish groups from five digits on
-    ("it", "1.048.576", "-1.234,50"),
-    ("pt-BR", "1.048.576", "-1.234,50"),
-    ("nl", "1.048.576", "-1.234,50"),
-    ("ar", "١٬٠٤٨٬٥٧٦", "-١٬٢٣٤٫٥٠"),
+    ("en", "1,048,576", "-12,345.50"),
+    ("de", "1.048.576", "-12.345,50"),
+    ("fr", "1\u202f048\u202f576", "-12\u202f345,50"),
+    ("es", "1.048.576", "-12.345,50"),
+    ("it", "1.048.576", "-12.345,50"),
+    ("pt-BR", "1.048.576", "-12.345,50"),
+    ("nl", "1.048.576", "-12.345,50"),
+    ("ar", "١٬٠٤٨٬٥٧٦", "-١٢٬٣٤٥٫٥٠"),
 ])
 def test_numbers_per_language(lang, number, decimal):
     assert i18n.format_number(1048576, lang) == number
-    assert i18n.format_number(-1234.5, lang, decimals=2) == decimal
-    assert i18n.format_number(999, lang) == ("٩٩٩" if lang == "ar" else "999")
+    assert i18n.format_number(-12345.5, lang, decimals=2) == decimal
+    # key sizes read as the texts write them: 2048, not 2,048
+    assert i18n.format_number(2048, lang) == ("٢٠٤٨" if lang == "ar" else "2048")
 
 
 def test_dates_and_times_per_language():
@@ -193,5 +194,6 @@ def test_fill_writes_numbers_and_dates_for_the_language():
     assert t("keys.pgp_expired", "de", keyid="ABCD", date=dt.date(2020, 1, 2)) .startswith(
         "Der Schlüssel ABCD ist am 02.01.2020 abgelaufen.")
     assert "on Jan 2, 2020." in t("keys.pgp_expired", "en", keyid="ABCD", date=dt.date(2020, 1, 2))
-    assert t("pw.time.days", "en", n=1500) == "1,500 days"
+    assert t("pw.time.days", "en", n=15000) == "15,000 days"
+    assert "only 1024 bits" in t("keys.pgp_rsa_small", "en", keyid="K", bits=1024)
     assert t("ui.summary.count", "en", n=True) == "True active"  # a flag is not a number
