@@ -82,11 +82,6 @@ def direction(lang: str | None = None) -> str:
     return "rtl" if (normalize(lang) or _current) in RIGHT_TO_LEFT else "ltr"
 
 
-def pick_language(navigator_languages: Iterable[str] | None) -> str:
-    """The first of the browser's preferred languages that we have, else English."""
-    return choose(None, None, navigator_languages)
-
-
 def choose(picked: str | None, account_locale: str | None,
            navigator_languages: Iterable[str] | None) -> str:
     """The language to show: the user's pick in the switch wins, then the
@@ -101,10 +96,6 @@ def choose(picked: str | None, account_locale: str | None,
 
 def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
     return key in catalogue(lang)
-
-
-def placeholders(text: str) -> set[str]:
-    return set(_PLACEHOLDER.findall(text))
 
 
 def fill(template: str, params: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:

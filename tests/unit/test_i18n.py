@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app import i18n
-from app.i18n import LANGUAGES, choose, pick_language, set_language, t
+from app.i18n import LANGUAGES, choose, set_language, t
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,8 +85,8 @@ def test_normalize(raw, expected):
     (["DE_ch"], "de"),
     (["", "  "], "en"),
 ])
-def test_pick_language_from_the_browser(langs, expected):
-    assert pick_language(langs) == expected
+def test_first_browser_language_we_have(langs, expected):
+    assert choose(None, None, langs) == expected
 
 
 def test_the_switch_wins_then_the_account_then_the_browser():
