@@ -1,14 +1,18 @@
-"""One problem found in user input, as a value the UI can show in plain words.
+"""One problem found in user input (a key, a setup link, an IP list …), as a
+value the UI and the CLI show in plain words.
 
 ``key`` is a message key in the catalogue (``app.i18n``), ``params`` fill its
-placeholders, and ``message`` is the English text, so a log line or a test can
-read it without the catalogue. ``Issue.make`` fills ``message`` from the
-catalogue so the English wording lives in one place only.
+placeholders, and ``message`` is the English text, so a log line, the CLI's
+JSON or a test can read it without choosing a language. ``Issue.make`` fills
+``message`` from the catalogue so the English wording lives in one place only;
+``app.i18n.translate(issue, lang)`` gives it in any language.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.i18n import t
 
 
 @dataclass
@@ -19,12 +23,7 @@ class Issue:
 
     @classmethod
     def make(cls, key: str, **params: Any) -> "Issue":
-        from app.i18n import t  # late import: i18n must not depend on us
-
         return cls(key, dict(params), t(key, "en", **params))
 
-    def text(self, lang: str | None = None) -> str:
-        """The issue in the user's language (English fallback)."""
-        from app.i18n import t
-
-        return t(self.key, lang, **self.params)
+    def __str__(self) -> str:
+        return self.message

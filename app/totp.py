@@ -41,7 +41,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 import pyotp
 
-from app.i18n import t
+from app.i18n import direction, get_language, normalize, t
 from app.issues import Issue
 
 DEFAULT_ISSUER = "Stalwart"
@@ -432,7 +432,7 @@ word-break:break-all}
 .url{font:.75rem/1.3 ui-monospace,Menlo,Consolas,monospace;word-break:break-all;color:#333}
 .warn{border:2px solid #111;padding:.75rem 1rem;margin:1.5rem 0}
 h2{font-size:1.1rem;margin:1.5rem 0 .25rem}
-ul{padding-left:1.25rem}
+ul{padding-inline-start:1.25rem}
 @media print{body{margin:0;max-width:none}.warn{break-inside:avoid}}
 """.strip()
 
@@ -447,15 +447,15 @@ def recovery_kit(account: str, issuer: str, secret: str, url: str, server: str,
     """
     config = parse_url(url)  # a kit for a URL the server cannot parse would be a trap
     e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
-    when = _dt.datetime.fromtimestamp(_unix(now), _dt.timezone.utc).strftime("%Y-%m-%d")
-    tx = lambda key, **p: e(t(key, lang, **p))  # noqa: E731
-    lang_code = e(lang or _current_lang())
+    when = _dt.datetime.fromtimestamp(_unix(now), _dt.timezone.utc).date()
+    code = normalize(lang) or get_language()
+    tx = lambda key, **p: e(t(key, code, **p))  # noqa: E731
     algo = {"SHA1": "SHA-1", "SHA256": "SHA-256", "SHA512": "SHA-512"}[config.algorithm]
     items = "".join(f"<li>{tx(k)}</li>" for k in (
         "totp.kit.no_recovery_codes", "totp.kit.keep_offline", "totp.kit.lost_phone",
         "totp.kit.app_password", "totp.kit.admin_reset"))
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang_code}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{code}" dir="{direction(code)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<meta name="referrer" content="no-referrer">'
         f"<title>{tx('totp.kit.title', account=account)}</title>"
@@ -463,20 +463,14 @@ def recovery_kit(account: str, issuer: str, secret: str, url: str, server: str,
         f"<h1>{tx('totp.kit.heading')}</h1>"
         f'<p class="meta">{tx("totp.kit.created", date=when)}</p>'
         f'<div class="warn">{tx("totp.kit.warning")}</div>'
-        f'<div class="grid"><div class="qr">{qr_svg(url, lang=lang)}</div>'
+        f'<div class="grid"><div class="qr">{qr_svg(url, lang=code)}</div>'
         f"<dl><dt>{tx('totp.kit.account')}</dt><dd>{e(account)}</dd>"
         f"<dt>{tx('totp.kit.server')}</dt><dd>{e(server)}</dd>"
         f"<dt>{tx('totp.kit.issuer')}</dt><dd>{e(issuer)}</dd>"
-        f"<dt>{tx('totp.kit.key')}</dt><dd class=\"key\">{e(group_key(secret))}</dd>"
+        f"<dt>{tx('totp.kit.key')}</dt><dd class=\"key\" dir=\"ltr\">{e(group_key(secret))}</dd>"
         f"<dt>{tx('totp.kit.settings')}</dt><dd>{tx('totp.kit.settings_value', algorithm=algo, digits=config.digits, period=config.period)}</dd></dl></div>"
         f"<h2>{tx('totp.kit.how_title')}</h2><p>{tx('totp.kit.how')}</p>"
         f"<h2>{tx('totp.kit.know_title')}</h2><ul>{items}</ul>"
-        f"<h2>{tx('totp.kit.url_title')}</h2><p class=\"url\">{e(url)}</p>"
+        f"<h2>{tx('totp.kit.url_title')}</h2><p class=\"url\" dir=\"ltr\">{e(url)}</p>"
         f"</body></html>\n"
     )
-
-
-def _current_lang() -> str:
-    from app.i18n import get_language
-
-    return get_language()

@@ -12,12 +12,13 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional, Union
 
+from app.issues import Issue
+
 from . import armor, openpgp
-from .messages import MESSAGES, Issue, issue
 from .private import private_kind
 from .report import CertInfo, KeyInfo, KeyReport
 
-__all__ = ["check_key", "KeyReport", "KeyInfo", "CertInfo", "Issue", "MESSAGES",
+__all__ = ["check_key", "KeyReport", "KeyInfo", "CertInfo", "Issue",
            "MAX_INPUT", "warm_up", "warm_up_steps"]
 
 MAX_INPUT = 1 << 20          # 1 MiB: far above any sane public key
@@ -37,7 +38,7 @@ def check_key(data: Union[bytes, str], account_emails: Iterable[str] = (),
             when = when.replace(tzinfo=timezone.utc)
         report = _check(data, emails, when)
     except Exception as exc:  # totality: a parser bug must not reach the user as a trace
-        report = KeyReport(errors=[issue("keys.internal", reason=type(exc).__name__)])
+        report = KeyReport(errors=[Issue.make("keys.internal", reason=type(exc).__name__)])
     if report.errors:
         report.accepted = False
         report.normalized = None
@@ -52,8 +53,8 @@ def _check(data, emails: list, now: datetime) -> KeyReport:
     found = private_kind(data)
     if found is not None:
         if found.kind == "pkcs12":
-            return KeyReport(is_private=True, errors=[issue("keys.pkcs12")])
-        return KeyReport(is_private=True, errors=[issue("keys.private_key", what=found.what)])
+            return KeyReport(is_private=True, errors=[Issue.make("keys.pkcs12")])
+        return KeyReport(is_private=True, errors=[Issue.make("keys.private_key", what=found.what)])
     if isinstance(data, str):
         text: Optional[str] = data
         size = len(data.encode("utf-8", "surrogatepass"))
@@ -68,7 +69,7 @@ def _check(data, emails: list, now: datetime) -> KeyReport:
                 text = raw.decode("latin-1")
         elif raw.strip() and _looks_binary(raw):
             if size > MAX_INPUT:
-                return KeyReport(errors=[issue("keys.too_large", size=size, limit=MAX_INPUT)])
+                return KeyReport(errors=[Issue.make("keys.too_large", size=size, limit=MAX_INPUT)])
             return _binary(raw, emails, now)
         else:
             try:
@@ -76,11 +77,11 @@ def _check(data, emails: list, now: datetime) -> KeyReport:
             except UnicodeDecodeError:
                 return _binary(raw, emails, now)
     else:
-        return KeyReport(errors=[issue("keys.not_a_key")])
+        return KeyReport(errors=[Issue.make("keys.not_a_key")])
     if size > MAX_INPUT:
-        return KeyReport(errors=[issue("keys.too_large", size=size, limit=MAX_INPUT)])
+        return KeyReport(errors=[Issue.make("keys.too_large", size=size, limit=MAX_INPUT)])
     if not text.strip():
-        return KeyReport(errors=[issue("keys.empty")])
+        return KeyReport(errors=[Issue.make("keys.empty")])
     return _text(text, emails, now)
 
 
@@ -105,25 +106,25 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
                     return rep
                 if rep.is_private:
                     return rep
-        return KeyReport(errors=[issue("keys.not_a_key")])
+        return KeyReport(errors=[Issue.make("keys.not_a_key")])
 
     private = [b for b in sc.blocks if "PRIVATE" in b.label or "SECRET" in b.label]
     if private:
         return KeyReport(is_private=True,
-                         errors=[issue("keys.private_key", what=private[0].label.title())])
+                         errors=[Issue.make("keys.private_key", what=private[0].label.title())])
     csr = [b for b in sc.blocks if "REQUEST" in b.label]
     if csr:
-        return KeyReport(errors=[issue("keys.csr")])
+        return KeyReport(errors=[Issue.make("keys.csr")])
     certs = [b for b in sc.blocks if "CERTIFICATE" in b.label]
     pgp = [b for b in sc.blocks if "PGP" in b.label and b not in certs]
     ignored = [b for b in sc.blocks if b not in certs and b not in pgp]
     notes = []
     if sc.outside_text:
-        notes.append(issue("keys.normalized_stripped"))
+        notes.append(Issue.make("keys.normalized_stripped"))
     if certs and pgp:
-        return KeyReport(errors=[issue("keys.mixed")])
+        return KeyReport(errors=[Issue.make("keys.mixed")])
     if len(pgp) > 1:
-        return KeyReport(kind="openpgp", errors=[issue("keys.several_pgp_blocks", count=len(pgp))])
+        return KeyReport(kind="openpgp", errors=[Issue.make("keys.several_pgp_blocks", count=len(pgp))])
     pkcs7 = [b for b in ignored if b.label in ("PKCS7", "PKCS #7 SIGNED DATA", "CMS")]
     if not certs and not pgp and pkcs7:
         ders = []
@@ -134,25 +135,25 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
                 pass
         if ders:
             rep = _smime(ders, emails, now)
-            rep.notes[:0] = notes + [issue("keys.normalized_pkcs7")]
+            rep.notes[:0] = notes + [Issue.make("keys.normalized_pkcs7")]
             return rep
     if not certs and not pgp:
         label = ignored[0].label
         key = "keys.bare_public_key" if "PUBLIC KEY" in label else "keys.unsupported_block"
-        return KeyReport(errors=[issue(key, label=label)])
+        return KeyReport(errors=[Issue.make(key, label=label)])
     if ignored:
-        notes.append(issue("keys.normalized_ignored"))
+        notes.append(Issue.make("keys.normalized_ignored"))
         for b in ignored:
-            notes.append(issue("keys.ignored_block", label=b.label))
+            notes.append(Issue.make("keys.ignored_block", label=b.label))
     if pgp:
         try:
             raw, had_crc = armor.dearmor_pgp(pgp[0])
         except armor.ArmorError as exc:
             key = "keys.bad_crc" if exc.crc else "keys.bad_armor"
-            return KeyReport(kind="openpgp", errors=[issue(key, reason=exc.reason)])
+            return KeyReport(kind="openpgp", errors=[Issue.make(key, reason=exc.reason)])
         rep = _openpgp(raw, emails, now)
         if not had_crc:
-            rep.notes.append(issue("keys.crc_absent"))
+            rep.notes.append(Issue.make("keys.crc_absent"))
         rep.notes[:0] = notes
         return rep
     ders = []
@@ -160,7 +161,7 @@ def _text(text: str, emails: list, now: datetime) -> KeyReport:
         try:
             ders.append(armor.decode_pem(b))
         except armor.ArmorError as exc:
-            return KeyReport(kind="smime", errors=[issue("keys.bad_pem", label=b.label, reason=exc.reason)])
+            return KeyReport(kind="smime", errors=[Issue.make("keys.bad_pem", label=b.label, reason=exc.reason)])
     rep = _smime(ders, emails, now)
     rep.notes[:0] = notes
     return rep
@@ -170,26 +171,26 @@ def _binary(raw: bytes, emails: list, now: datetime) -> KeyReport:
     if raw[0] & 0x80:
         rep = _openpgp(raw, emails, now)
         if rep.accepted:
-            rep.notes.insert(0, issue("keys.normalized_armored"))
+            rep.notes.insert(0, Issue.make("keys.normalized_armored"))
         return rep
     kind = _der_kind(raw)
     if kind == "pkcs12":
-        return KeyReport(is_private=True, errors=[issue("keys.pkcs12")])
+        return KeyReport(is_private=True, errors=[Issue.make("keys.pkcs12")])
     if kind is None:
         certs = _pkcs7_certs(raw)
         if certs:
             rep = _smime(certs, emails, now)
-            rep.notes.insert(0, issue("keys.normalized_pkcs7"))
+            rep.notes.insert(0, Issue.make("keys.normalized_pkcs7"))
             return rep
     if kind == "certificate":
         rep = _smime([raw], emails, now)
-        rep.notes.insert(0, issue("keys.normalized_der"))
+        rep.notes.insert(0, Issue.make("keys.normalized_der"))
         return rep
     if kind == "private":
-        return KeyReport(is_private=True, errors=[issue("keys.private_key", what="DER private key")])
+        return KeyReport(is_private=True, errors=[Issue.make("keys.private_key", what="DER private key")])
     if kind == "csr":
-        return KeyReport(errors=[issue("keys.csr")])
-    return KeyReport(errors=[issue("keys.not_a_key")])
+        return KeyReport(errors=[Issue.make("keys.csr")])
+    return KeyReport(errors=[Issue.make("keys.not_a_key")])
 
 
 def _pkcs7_certs(raw: bytes) -> Optional[list]:
@@ -230,29 +231,29 @@ def _openpgp(raw: bytes, emails: list, now: datetime) -> KeyReport:
     try:
         packets = openpgp.parse_packets(raw)
     except openpgp.PgpError as exc:
-        rep.errors.append(issue("keys.pgp_corrupt", reason=exc.reason))
+        rep.errors.append(Issue.make("keys.pgp_corrupt", reason=exc.reason))
         return rep
     if any(p.tag in (openpgp.SECRET_KEY, openpgp.SECRET_SUB) for p in packets):
         rep.is_private = True
-        rep.errors.append(issue("keys.private_key", what="OpenPGP secret key"))
+        rep.errors.append(Issue.make("keys.private_key", what="OpenPGP secret key"))
         return rep
     groups = openpgp.split_certs(packets)
     if not groups:
-        rep.errors.append(issue("keys.pgp_no_primary"))
+        rep.errors.append(Issue.make("keys.pgp_no_primary"))
         return rep
     if len(groups) > 1:
-        rep.errors.append(issue("keys.keyring", count=len(groups)))
+        rep.errors.append(Issue.make("keys.keyring", count=len(groups)))
         return rep
     try:
         cert = openpgp.build_cert(groups[0])
     except openpgp._VersionError as exc:
-        rep.errors.append(issue("keys.pgp_version", version=exc.version))
+        rep.errors.append(Issue.make("keys.pgp_version", version=exc.version))
         return rep
     except openpgp.PgpError as exc:
         if packets[0].tag != openpgp.PUBKEY:
-            rep.errors.append(issue("keys.pgp_no_primary"))
+            rep.errors.append(Issue.make("keys.pgp_no_primary"))
         else:
-            rep.errors.append(issue("keys.pgp_corrupt", reason=exc.reason))
+            rep.errors.append(Issue.make("keys.pgp_corrupt", reason=exc.reason))
         return rep
     ev = openpgp.evaluate(cert, int(now.timestamp()))
     rep.accepted = ev.accepted
@@ -288,12 +289,12 @@ def _common_warnings(rep: KeyReport, emails: list, now: datetime) -> None:
     if emails:
         mine = {e.lower() for e in emails}
         if not rep.emails:
-            rep.warnings.append(issue("keys.no_email"))
+            rep.warnings.append(Issue.make("keys.no_email"))
         elif not mine & {e.lower() for e in rep.emails}:
-            rep.warnings.append(issue("keys.email_mismatch", found=", ".join(rep.emails),
+            rep.warnings.append(Issue.make("keys.email_mismatch", found=", ".join(rep.emails),
                                       account=", ".join(emails)))
     if rep.expires is not None and now < rep.expires <= now + timedelta(days=EXPIRY_WARNING_DAYS):
-        rep.warnings.append(issue("keys.expires_soon", date=rep.expires.date().isoformat(),
+        rep.warnings.append(Issue.make("keys.expires_soon", date=rep.expires.date(),
                                   days=(rep.expires - now).days))
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
+from app.issues import Issue
+
 from . import pgpcrypto
-from .messages import Issue, issue
 from .report import KeyInfo
 
 MAX_PACKETS = 20000
@@ -419,18 +420,18 @@ def algo_problem(key: PubKey, ts: int) -> Optional[Issue]:
     kid = key.fpr_hex
     name = describe_algo(key)
     if key.params.get("unknown"):
-        return issue("keys.pgp_unsupported_algo", keyid=kid, algo=name)
+        return Issue.make("keys.pgp_unsupported_algo", keyid=kid, algo=name)
     if key.algo in (16, 20):
-        return issue("keys.pgp_unsupported_algo", keyid=kid, algo=name)
+        return Issue.make("keys.pgp_unsupported_algo", keyid=kid, algo=name)
     if key.algo in (1, 2, 3):
         if key.bits < 2048:
-            return issue("keys.pgp_rsa_small", keyid=kid, bits=key.bits)
+            return Issue.make("keys.pgp_rsa_small", keyid=kid, bits=key.bits)
         if key.bits > MAX_MPI_BITS:
-            return issue("keys.pgp_unsupported_algo", keyid=kid, algo=name)
+            return Issue.make("keys.pgp_unsupported_algo", keyid=kid, algo=name)
         return None
     if key.algo == 17:
         if key.bits < 2048:
-            return issue("keys.pgp_unsupported_algo", keyid=kid, algo=name)
+            return Issue.make("keys.pgp_unsupported_algo", keyid=kid, algo=name)
         return None
     if key.algo in (18, 19) and key.curve in NIST:
         return None
@@ -438,7 +439,7 @@ def algo_problem(key: PubKey, ts: int) -> Optional[Issue]:
         return None
     if key.algo in (22, 27) and key.curve == "Ed25519":
         return None
-    return issue("keys.pgp_unsupported_algo", keyid=kid, algo=name)
+    return Issue.make("keys.pgp_unsupported_algo", keyid=kid, algo=name)
 
 
 def describe_algo(key: PubKey) -> str:
@@ -578,11 +579,11 @@ class _Checker:
             self.budget -= 1
             sig.verified = verify(sig, self.primary, signed)
         if not sig.verified:
-            self.problems.append(issue("keys.pgp_bad_signature", what=what,
+            self.problems.append(Issue.make("keys.pgp_bad_signature", what=what,
                                        keyid=(subject or self.primary).fpr_hex))
             return False
         if sig.hash_id in pgpcrypto.WEAK_HASHES and not revocation:
-            self.problems.append(issue("keys.pgp_weak_hash", what=what, keyid=(subject or self.primary).fpr_hex,
+            self.problems.append(Issue.make("keys.pgp_weak_hash", what=what, keyid=(subject or self.primary).fpr_hex,
                                        hash=pgpcrypto.hash_name(sig.hash_id)))
             return False
         return True
@@ -599,7 +600,7 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
     # --- primary key: revocation, binding (primary user id or direct-key sig)
     prim_problem = algo_problem(primary, now)
     if prim_problem is None and not can_verify(primary):
-        prim_problem = issue("keys.pgp_unsupported_algo", keyid=primary.fpr_hex, algo=describe_algo(primary))
+        prim_problem = Issue.make("keys.pgp_unsupported_algo", keyid=primary.fpr_hex, algo=describe_algo(primary))
     mine = [s for s in cert.direct if ck.by_primary(s)]
     revoked = any(s.type == 0x20 and ck.valid(s, pframed, "revocation", True) for s in mine)
     direct_sig = ck.newest_valid([s for s in mine if s.type == 0x1F], pframed, "direct-key")
@@ -645,10 +646,10 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
     if p_flags is not None and p_flags & 0x0C:
         problem = None
         if not can_encrypt_algo(primary) or prim_problem:
-            problem = prim_problem or issue("keys.pgp_unsupported_algo", keyid=primary.fpr_hex,
+            problem = prim_problem or Issue.make("keys.pgp_unsupported_algo", keyid=primary.fpr_hex,
                                             algo=describe_algo(primary))
         elif not p_flags & 0x04:
-            problem = issue("keys.pgp_storage_only", keyid=primary.fpr_hex)
+            problem = Issue.make("keys.pgp_storage_only", keyid=primary.fpr_hex)
         candidates.append((pinfo, problem))
 
     # --- subkeys
@@ -678,18 +679,18 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
             continue
         problem = algo_problem(key, now)
         if problem is None and not can_encrypt_algo(key):
-            problem = issue("keys.pgp_unsupported_algo", keyid=key.fpr_hex, algo=describe_algo(key))
+            problem = Issue.make("keys.pgp_unsupported_algo", keyid=key.fpr_hex, algo=describe_algo(key))
         if problem is None and bsig is None:
             problem = next((p for p in ck.problems if p.params.get("what") == "subkey binding"
-                            and p.params.get("keyid") == key.fpr_hex), None) or issue("keys.pgp_no_selfsig")
+                            and p.params.get("keyid") == key.fpr_hex), None) or Issue.make("keys.pgp_no_selfsig")
         if problem is None and sub_revoked:
-            problem = issue("keys.pgp_revoked", keyid=key.fpr_hex)
+            problem = Issue.make("keys.pgp_revoked", keyid=key.fpr_hex)
         if problem is None and expires is not None and expires <= now:
-            problem = issue("keys.pgp_expired", keyid=key.fpr_hex, date=_ts(expires).date().isoformat())
+            problem = Issue.make("keys.pgp_expired", keyid=key.fpr_hex, date=_ts(expires).date())
         if problem is None and key.created > now:
-            problem = issue("keys.pgp_no_selfsig")
+            problem = Issue.make("keys.pgp_no_selfsig")
         if problem is None and not flags & 0x04:
-            problem = issue("keys.pgp_storage_only", keyid=key.fpr_hex)
+            problem = Issue.make("keys.pgp_storage_only", keyid=key.fpr_hex)
         candidates.append((info, problem))
 
     # --- verdict, with one reason per refusal cause
@@ -705,9 +706,9 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
             errors.append(i)
 
     if ck.exhausted and not usable:
-        add(issue("keys.pgp_too_complex", limit=MAX_VERIFICATIONS))
+        add(Issue.make("keys.pgp_too_complex", limit=MAX_VERIFICATIONS))
     if revoked:
-        add(issue("keys.pgp_cert_revoked"))
+        add(Issue.make("keys.pgp_cert_revoked"))
     if prim_problem is not None:
         add(prim_problem)
     elif binding is None:
@@ -715,17 +716,17 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
             if p.params.get("what") in ("user ID", "direct-key"):
                 add(p)
         if not errors:
-            add(issue("keys.pgp_no_selfsig"))
+            add(Issue.make("keys.pgp_no_selfsig"))
     if cert_valid and not cert_alive:
-        add(issue("keys.pgp_cert_expired", date=_ts(p_expires).date().isoformat()))
+        add(Issue.make("keys.pgp_cert_expired", date=_ts(p_expires).date()))
     if not usable and not errors:
         if not candidates:
-            add(issue("keys.pgp_no_encryption_key"))
+            add(Issue.make("keys.pgp_no_encryption_key"))
         for _info, problem in candidates:
             if problem is not None:
                 add(problem)
     if not usable and not errors:
-        add(issue("keys.pgp_no_usable_key"))
+        add(Issue.make("keys.pgp_no_usable_key"))
     accepted = bool(usable)
     if accepted:
         errors = []

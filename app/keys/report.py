@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from .messages import Issue
+from app.issues import Issue
 
 
 @dataclass

@@ -9,7 +9,8 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Optional
 
-from .messages import issue
+from app.issues import Issue
+
 from .report import CertInfo, KeyInfo
 
 _ALGO_NAMES = {"rsa": "RSA", "rsassa_pss": "RSA", "ec": "EC", "dsa": "DSA",
@@ -65,7 +66,7 @@ def check_certs(ders: list, now: datetime) -> CertResult:
             key_usage = sorted(ku.native) if ku is not None else []
             fpr = hashlib.sha256(der).hexdigest().upper()
         except Exception as exc:  # asn1crypto raises ValueError/TypeError/... on bad DER
-            out.errors.append(issue("keys.smime_bad_cert", index=index, reason=_short(exc)))
+            out.errors.append(Issue.make("keys.smime_bad_cert", index=index, reason=_short(exc)))
             continue
         seen = set()
         emails = [e for e in emails if not (e.lower() in seen or seen.add(e.lower()))]
@@ -76,20 +77,20 @@ def check_certs(ders: list, now: datetime) -> CertResult:
         name = _ALGO_NAMES.get(algo, str(algo))
         usable = True
         if name != "RSA":
-            out.errors.append(issue("keys.smime_not_rsa", index=index, subject=subject,
+            out.errors.append(Issue.make("keys.smime_not_rsa", index=index, subject=subject,
                                     algo=f"{name} ({curve})" if curve else name))
             usable = False
         elif bits < 2048:
-            out.errors.append(issue("keys.smime_rsa_small", index=index, subject=subject, bits=bits))
+            out.errors.append(Issue.make("keys.smime_rsa_small", index=index, subject=subject, bits=bits))
             usable = False
         if na is not None and na <= now:
-            out.warnings.append(issue("keys.smime_expired", index=index, subject=subject,
-                                      date=na.date().isoformat()))
+            out.warnings.append(Issue.make("keys.smime_expired", index=index, subject=subject,
+                                      date=na.date()))
         if nb is not None and nb > now:
-            out.warnings.append(issue("keys.smime_not_yet_valid", index=index, subject=subject,
-                                      date=nb.date().isoformat()))
+            out.warnings.append(Issue.make("keys.smime_not_yet_valid", index=index, subject=subject,
+                                      date=nb.date()))
         if ku is not None and "key_encipherment" not in key_usage:
-            out.warnings.append(issue("keys.smime_no_key_encipherment", index=index, subject=subject))
+            out.warnings.append(Issue.make("keys.smime_no_key_encipherment", index=index, subject=subject))
         out.keys.append(KeyInfo(fingerprint=fpr, algorithm=name, bits=bits, curve=curve,
                                 flags=key_usage, created=nb, expires=na, revoked=False,
                                 usable_for_encryption=usable, primary=True))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from app.errors import render
 from app.http import Fetch
+from app.i18n import t
 from app.jmap import Session
 from app.stalwart.models import (Changed, Created, Encryption, SecurityState, Unavailable)
 
@@ -20,7 +20,7 @@ UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 def unavailable(permissions: list[str], key: str = "unavailable.permissions",
                 server_text: Optional[str] = None) -> Unavailable:
     return Unavailable(list(permissions), key,
-                       render(key, {"permissions": ", ".join(permissions)}), server_text)
+                       t(key, "en", permissions=", ".join(permissions)), server_text)
 
 
 class Account:

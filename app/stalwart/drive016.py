@@ -177,10 +177,11 @@ class Driver016:
         keys = [parse_public_key(o) for o in jmap.get_list(r.get("r.pk"))] \
             if keys_access.ok else None
         set_access = gated("r.set", "AccountSettings")
-        settings = None
+        settings = locale = None
         if set_access.ok:
             me = next((o for o in jmap.get_list(r.get("r.set")) if o.get("id") == "singleton"), {})
             settings = parse_encryption(me.get("encryptionAtRest"), keys or [])
+            locale = me.get("locale") if isinstance(me.get("locale"), str) else None
         both = set_access if not set_access.ok else keys_access
         supd = "sysAccountSettingsUpdate"
         encryption = EncryptionFeature(
@@ -195,7 +196,7 @@ class Driver016:
             password=password, two_factor=two_factor,
             app_passwords=creds("r.app", "AppPassword", "app_password", True),
             api_keys=creds("r.key", "ApiKey", "api_key", False),
-            encryption=encryption)
+            encryption=encryption, locale=locale)
 
     # --- set results -----------------------------------------------------------------------
     @staticmethod

@@ -212,6 +212,9 @@ class SecurityState:
     app_passwords: CredentialFeature
     api_keys: CredentialFeature
     encryption: EncryptionFeature
+    # The account's own language setting (x:AccountSettings.locale, e.g. "en_US"),
+    # read with the settings the state already asks for; None when unknown (0.11-0.15).
+    locale: Optional[str] = None
 
     @property
     def username(self) -> str:

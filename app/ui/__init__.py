@@ -8,17 +8,9 @@ from __future__ import annotations
 
 
 def translate_page() -> None:
-    import js
+    from app.ui import language
 
-    from app import i18n
-    doc = js.document
-    doc.documentElement.lang = i18n.get_language()
-    for node in doc.querySelectorAll("[data-i18n]"):
-        key = str(node.dataset.i18n)
-        if i18n.has(key):
-            node.textContent = i18n.t(key)
-    doc.title = i18n.t("ui.title")
-    doc.getElementById("lang").value = i18n.get_language()
+    language.translate_page()
 
 
 def _under_button(form_id: str, handler):
@@ -42,13 +34,11 @@ async def start() -> None:
     import js
 
     from app import auth, i18n, servers
-    from app.ui import credentials, dom, encryption, nav, password, summary, twofactor
-    from app.ui.app import CREDS_KEY, LANG_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
+    from app.ui import credentials, dom, encryption, language, nav, password, summary, twofactor
+    from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
 
     doc = js.document
-    saved = js.localStorage.getItem(LANG_KEY)
-    i18n.set_language(str(saved) if saved else i18n.pick_language(list(js.navigator.languages.to_py())))
-    translate_page()
+    language.start()
 
     app = App()
     for section in (summary, password, twofactor, credentials, encryption, nav):
@@ -56,9 +46,7 @@ async def start() -> None:
     dom.on_release(app.render)
 
     def on_lang(_ev):
-        lang = i18n.set_language(str(doc.getElementById("lang").value))
-        js.localStorage.setItem(LANG_KEY, lang)
-        translate_page()
+        language.switch(str(doc.getElementById("lang").value))
         app.render()
 
     def on_csp(ev):

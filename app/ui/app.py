@@ -16,7 +16,7 @@ import js  # type: ignore[import-not-found]
 from app import auth, i18n, servers, stalwart
 from app.errors import AuthRequired, AuthorizationPending, CannotReach, MfaRequired, StalwartError
 from app.http import NetworkError, browser_fetch
-from app.ui import dom, nav
+from app.ui import dom, language, nav
 from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
 
@@ -24,7 +24,6 @@ SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; se
 # localStorage, not secret: the host's config.json as last read, for a visit
 # while the host cannot be reached (offline); never used when it answers.
 CONFIG_KEY = "stalwart-account-security.config"
-LANG_KEY = "stalwart-account-security.lang"       # localStorage: a preference
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
 # sessionStorage, no secret: "this tab had a session", so a reload that ends it
@@ -350,6 +349,7 @@ class App:
         self.render()
 
     def render(self) -> None:
+        language.follow_account(self.state)  # before the sections draw their texts
         for r in self.renderers:
             r(self)
         dom.reapply()  # a re-drawn list inside a running action stays held

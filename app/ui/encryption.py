@@ -138,7 +138,7 @@ def _algo_rules() -> None:
 
 
 def _fmt_dt(d) -> str:
-    return d.strftime("%Y-%m-%d") if d else t("ui.never")
+    return i18n.format_date(d) if d else t("ui.never")
 
 
 def show_report(app, rep, elapsed_ms: float) -> None:
@@ -163,7 +163,7 @@ def show_report(app, rep, elapsed_ms: float) -> None:
         use = t("ui.enc.can_encrypt") if k.usable_for_encryption else ""
         details.appendChild(dom.make("li", " ".join(x for x in [
             t("ui.enc.primary") if k.primary else t("ui.enc.subkey"), k.algorithm, size,
-            t("ui.enc.expires", date=_fmt_dt(k.expires)), t("ui.enc.revoked") if k.revoked else "", use] if x)))
+            t("ui.enc.expires", date=_fmt_dt(k.expires)) if k.expires else t("ui.enc.no_expiry"), t("ui.enc.revoked") if k.revoked else "", use] if x)))
     for c in rep.certificates:
         details.appendChild(dom.make("li", t("ui.enc.cert", subject=txt.isolate(c.subject, 200),
                                              start=_fmt_dt(c.not_before), end=_fmt_dt(c.not_after))))

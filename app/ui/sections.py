@@ -91,16 +91,21 @@ def set_text(node_or_id, key: str, **params) -> None:
 
 
 def fmt_time(value, with_time: bool = True) -> str:
-    """Server timestamps as the user's local date (and time); 'never' when absent."""
+    """Server timestamps as the user's local date (and time), written the way
+    the page's language writes them; 'never' when absent."""
     if not value:
         return i18n.t("ui.never")
+    import datetime
+
     import js  # type: ignore[import-not-found]
     try:
         d = js.Date.new(str(value))
         if str(d) == "Invalid Date":
             return str(value)
-        style = [["dateStyle", "medium"]] + ([["timeStyle", "short"]] if with_time else [])
-        return str(d.toLocaleString(i18n.get_language(), js.Object.fromEntries(style)))
+        # the browser knows the reader's time zone (Python in the page runs in UTC)
+        zone = datetime.timezone(datetime.timedelta(minutes=-int(d.getTimezoneOffset())))
+        local = datetime.datetime.fromtimestamp(float(d.getTime()) / 1000, zone)
+        return i18n.format_datetime(local) if with_time else i18n.format_date(local)
     except Exception:
         return str(value)
 

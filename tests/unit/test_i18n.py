@@ -1,31 +1,21 @@
-"""app.i18n: the one catalogue. Completeness of en/de, fallbacks, and that every
-key the app uses (ours, app.errors.MESSAGES, app.keys.MESSAGES, index.html,
-app/ui) is translated.
+"""app.i18n: languages, choosing one, lazy catalogues, the one fill function,
+fallbacks, and numbers/dates written for each language.
 
-The catalogue is assembled from app/messages/{en,de}.py (logic modules, shared
-texts) and app/messages/page_{en,de}.py (the page's own controls); a key lives
-in exactly one of them."""
+The catalogues themselves (every key in every language, nothing unused,
+placeholders agree) are checked in test_catalogues.py."""
 from __future__ import annotations
 
-import ast
-import importlib
-import importlib.util
-import re
+import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app import i18n
-from app.i18n import LANGUAGES, pick_language, set_language, t
-from app.messages import de, en, page_de, page_en
+from app.i18n import LANGUAGES, choose, set_language, t
 
-APP = Path(__file__).resolve().parents[2] / "app"
-OUR_NAMESPACES = ("ui.", "totp.", "pw.", "ip.")
-KEY_LITERAL = re.compile(r"(?:ui|totp|pw|ip)\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*\Z")
-# modules whose MESSAGES the catalogue must cover, once they exist
-FOREIGN = ("app.errors", "app.keys")
-EN = i18n.CATALOGUES["en"]
-DE = i18n.CATALOGUES["de"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -35,90 +25,77 @@ def _english():
     set_language("en")
 
 
-# ---------------------------------------------------------------- the catalogue itself
+# ---------------------------------------------------------------- the languages
 
-def test_languages():
-    assert LANGUAGES == {"en": "English", "de": "Deutsch"}
-    assert set(i18n.CATALOGUES) == set(LANGUAGES)
-
-
-def test_en_and_de_have_the_same_keys():
-    assert sorted(set(EN) - set(DE)) == [] and sorted(set(DE) - set(EN)) == []
-    assert sorted(set(page_en.MESSAGES) ^ set(page_de.MESSAGES)) == []
+def test_eight_languages_in_their_own_names_one_right_to_left():
+    assert list(LANGUAGES) == ["en", "de", "fr", "es", "it", "pt-BR", "nl", "ar"]
+    assert LANGUAGES["de"] == "Deutsch" and LANGUAGES["pt-BR"] == "Português (Brasil)"
+    assert LANGUAGES["ar"] == "العربية"
+    assert [code for code in LANGUAGES if i18n.direction(code) == "rtl"] == ["ar"]
+    assert i18n.direction("ar-EG") == "rtl" and i18n.direction("en") == "ltr"
 
 
-def test_each_key_has_one_home():
-    from app.errors import MESSAGES as errors_en
-    from app.keys.messages import MESSAGES as keys_en
-    homes = [set(errors_en), set(keys_en), set(en.MESSAGES), set(page_en.MESSAGES)]
-    for i, a in enumerate(homes):
-        for b in homes[i + 1:]:
-            assert sorted(a & b) == []
-    assert EN == {**errors_en, **keys_en, **en.MESSAGES, **page_en.MESSAGES}
-    assert DE == {**de.MESSAGES, **page_de.MESSAGES}
+def test_each_language_has_its_catalogue_module():
+    for code in LANGUAGES:
+        assert (ROOT / "app" / "messages" / (i18n.module_name(code).rsplit(".", 1)[1] + ".py")).is_file()
+    assert i18n.module_name("pt-BR") == "app.messages.pt_BR"
+    with pytest.raises(KeyError):
+        i18n.catalogue("xx")
 
 
-def test_our_own_keys_are_there_unconditionally():
-    ours = [k for k in EN if k.startswith(OUR_NAMESPACES)]
-    for prefix in OUR_NAMESPACES:
-        assert any(k.startswith(prefix) for k in ours), prefix
-    for k in ("ui.password.title", "ui.totp.title", "ui.cred.app", "ui.enc.title", "ui.loading",
-              "ui.cors.page_origin", "ui.signin.oauth", "ui.signin.stay", "ui.who.signout",
-              "ui.signin.device", "ui.signin.token", "ui.password.legacy_wipe", "ui.secret.once",
-              "ui.enc.append", "ui.enc.spam", "ui.enc.disable", "ui.totp.kit",
-              "unavailable.permissions", "err.cannot_reach_cors"):
-        assert k in EN and k in DE, k
-    for alg in ("Aes128", "Aes256", "Aes256Gcm", "ChaCha20Poly1305"):
-        assert f"ui.enc.alg.{alg}" in EN
+def _imported_after(code: str) -> set[str]:
+    """The app modules a fresh interpreter has loaded after running ``code``."""
+    probe = code + "\nimport sys\nprint(' '.join(sorted(m for m in sys.modules if m.startswith('app'))))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return set(out.stdout.split())
 
 
-def test_texts_are_non_empty_and_placeholders_agree():
-    for key, text in EN.items():
-        assert isinstance(text, str) and text.strip(), key
-        assert isinstance(DE[key], str) and DE[key].strip(), key
-        assert i18n.placeholders(text) == i18n.placeholders(DE[key]), key
+def test_importing_i18n_loads_no_catalogue_and_no_feature_module():
+    assert _imported_after("import app.i18n") == {"app", "app.i18n"}
 
 
-def test_german_is_actually_translated():
-    same = [k for k in EN if EN[k] == DE[k]]
-    # identical only where the word is the same in both (names, units, "Details", …)
-    assert len(same) < 0.05 * len(EN), same
-    assert t("ui.password.title", "de") == "Passwort"
-    assert t("ui.totp.title", "de") == "Zwei-Faktor-Authentifizierung"
+def test_a_language_is_loaded_on_first_use_only():
+    loaded = _imported_after("from app import i18n\ni18n.t('ui.title', 'de')")
+    # German only: not English, not the other six, never app.keys
+    assert loaded == {"app", "app.i18n", "app.messages", "app.messages.de"}
+    # English joins only when a German text is missing (the fallback)
+    loaded = _imported_after("from app import i18n\ni18n.t('ui.nope', 'de')")
+    assert loaded == {"app", "app.i18n", "app.messages", "app.messages.de", "app.messages.en"}
 
 
-def test_exact_required_wording():
-    cors = t("err.cannot_reach_cors", origin="https://mail.example.com",
-             setting_016="x:Http.usePermissiveCors", setting_legacy="http.permissive-cors")
-    assert "https://mail.example.com" in cors and "x:Http.usePermissiveCors" in cors
-    assert "http.permissive-cors" in cors
-    assert "https://sec.example.org" in t("ui.cors.page_origin", page_origin="https://sec.example.org")
-    assert t("unavailable.permissions", permissions="sysAccountPasswordUpdate").startswith(
-        "Account security management is not available for this mail server")
-    assert "sysAccountPasswordUpdate" in t("unavailable.permissions", "de",
-                                           permissions="sysAccountPasswordUpdate")
-    assert t("ui.loading") == "Loading…"
-    assert t("ui.secret.once") == "Copy it now: you will not see it again."
+# ---------------------------------------------------------------- choosing the language
+
+@pytest.mark.parametrize("raw,expected", [
+    ("de-AT", "de"), ("en_US", "en"), ("EN", "en"), ("pt_BR", "pt-BR"), ("pt-PT", "pt-BR"),
+    ("pt", "pt-BR"), ("nl-BE", "nl"), ("ar-EG", "ar"), ("fr_CA", "fr"), ("es-419", "es"),
+    ("it", "it"), ("xx", None), ("", None), (None, None), ("  ", None),
+])
+def test_normalize(raw, expected):
+    assert i18n.normalize(raw) == expected
 
 
-# ---------------------------------------------------------------- t(), fallbacks, languages
+@pytest.mark.parametrize("langs,expected", [
+    (["de-DE", "en-US"], "de"),
+    (["ja", "fr-FR", "de"], "fr"),
+    (["en-GB", "de"], "en"),
+    (["ja", "zh"], "en"),
+    ([], "en"),
+    (None, "en"),
+    (["DE_ch"], "de"),
+    (["", "  "], "en"),
+])
+def test_first_browser_language_we_have(langs, expected):
+    assert choose(None, None, langs) == expected
 
-def test_t_fills_params_and_leaves_unknown_placeholders():
-    assert t("ip.invalid", value="x") == "“x” is not an IP address or network."
-    assert t("ip.invalid") == "“{value}” is not an IP address or network."
-    assert t("pw.time.days", "de", n=3) == "3 Tage"
-    # parameters are never interpreted as format specs or attribute lookups
-    assert t("ip.invalid", value="{0.__class__}") == "“{0.__class__}” is not an IP address or network."
 
-
-def test_missing_german_falls_back_to_english(monkeypatch):
-    monkeypatch.setitem(i18n.CATALOGUES["en"], "ui.test.only_en", "Only English {x}")
-    assert t("ui.test.only_en", "de", x=1) == "Only English 1"
-
-
-def test_unknown_key_is_the_key_itself():
-    assert t("ui.does.not.exist") == "ui.does.not.exist"
-    assert t("ui.does.not.exist", "de", x=1) == "ui.does.not.exist"
+def test_the_switch_wins_then_the_account_then_the_browser():
+    assert choose("nl", "de_DE", ["fr"]) == "nl"
+    assert choose(None, "de_DE", ["fr"]) == "de"
+    assert choose(None, "pt_BR", ["fr"]) == "pt-BR"
+    assert choose(None, None, ["fr", "de"]) == "fr"
+    assert choose("xx", "ja_JP", ["ko", "it"]) == "it"  # unknown values are skipped, not fatal
+    assert choose(None, None, None) == "en"
 
 
 def test_current_language():
@@ -126,149 +103,97 @@ def test_current_language():
     assert i18n.get_language() == "de"
     assert t("ui.password.title") == "Passwort"
     assert t("ui.password.title", "en") == "Password"
-    assert set_language("fr") == "en"
+    assert set_language("ja") == "en"
     assert t("ui.password.title") == "Password"
     assert set_language(None) == "en"
 
 
-@pytest.mark.parametrize("langs,expected", [
-    (["de-DE", "en-US"], "de"),
-    (["fr-FR", "de"], "de"),
-    (["en-GB", "de"], "en"),
-    (["fr", "es"], "en"),
-    ([], "en"),
-    (None, "en"),
-    (["DE_ch"], "de"),
-    (["", "  "], "en"),
-])
-def test_pick_language(langs, expected):
-    assert pick_language(langs) == expected
+# ---------------------------------------------------------------- t(), fill(), fallbacks
+
+def test_t_fills_params_and_leaves_unknown_placeholders():
+    assert t("ip.invalid", value="x") == "“x” is not an IP address or network."
+    assert t("ip.invalid") == "“{value}” is not an IP address or network."
+    assert t("pw.time.days", "de", n=3) == "3 Tage"
+    # parameters are never interpreted as format specs or attribute lookups
+    assert t("ip.invalid", value="{0.__class__}") == "“{0.__class__}” is not an IP address or network."
+    assert i18n.fill("{a}{b}{a}", {"a": "{b}", "b": 1}) == "{b}1{b}"
 
 
-def test_translate_objects():
+def test_missing_text_falls_back_to_english_then_to_the_key(monkeypatch):
+    monkeypatch.setitem(i18n.catalogue("en"), "ui.test.only_en", "Only English {x}")
+    assert t("ui.test.only_en", "de", x=1) == "Only English 1"
+    assert t("ui.does.not.exist") == "ui.does.not.exist"
+    assert t("ui.does.not.exist", "de", x=1) == "ui.does.not.exist"
+
+
+def test_translate_issues_and_errors():
+    from app.errors import AuthRequired
     from app.issues import Issue
 
     issue = Issue.make("ip.invalid", value="x")
-    assert issue.message == "“x” is not an IP address or network."
+    assert issue.message == str(issue) == "“x” is not an IP address or network."
     assert i18n.translate(issue, "de") == "„x“ ist keine IP-Adresse und kein Netz."
-    assert issue.text("de") == i18n.translate(issue, "de")
+    err = AuthRequired()
+    assert err.message.startswith("The server did not accept these credentials")
+    assert i18n.translate(err, "de").startswith("Der Server hat diese Zugangsdaten nicht angenommen")
 
-    class ServerError:
+    class ServerSaid:
         key, params, message = "server.unknown", {}, "Something the server said"
 
-    assert i18n.translate(ServerError(), "de") == "Something the server said"
+    assert i18n.translate(ServerSaid(), "de") == "Something the server said"
 
 
-# ---------------------------------------------------------------- keys used anywhere in app/
-
-def _app_sources():
-    for path in sorted(APP.rglob("*.py")):
-        if "messages" in path.relative_to(APP).parts:
-            continue
-        yield path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-
-
-def _is_lookup(func: ast.expr) -> bool:
-    """``t(…)``, ``i18n.t(…)``, ``Issue.make(…)``: calls whose first argument is a key."""
-    if isinstance(func, ast.Name):
-        return func.id == "t"
-    if isinstance(func, ast.Attribute):
-        owner = func.value.id if isinstance(func.value, ast.Name) else ""
-        return (func.attr == "t" and owner == "i18n") or (func.attr == "make" and owner == "Issue")
-    return False
+def test_exact_required_wording():
+    cors = t("err.cannot_reach_cors", origin="https://mail.example.com",
+             setting_016="x:Http.usePermissiveCors", setting_legacy="http.permissive-cors")
+    assert "https://mail.example.com" in cors and "x:Http.usePermissiveCors" in cors
+    assert "http.permissive-cors" in cors
+    assert t("unavailable.permissions", permissions="sysAccountPasswordUpdate").startswith(
+        "Account security management is not available for this mail server")
+    assert "sysAccountPasswordUpdate" in t("unavailable.permissions", "de",
+                                           permissions="sysAccountPasswordUpdate")
 
 
-def _used_keys():
-    exact: dict[str, str] = {}
-    prefixes: dict[str, str] = {}
-    for path, tree in _app_sources():
-        where = str(path.relative_to(APP.parent))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and node.args and _is_lookup(node.func):
-                first = node.args[0]
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    exact[first.value] = where
-                if isinstance(first, ast.JoinedStr):
-                    head = first.values[0] if first.values else None
-                    if isinstance(head, ast.Constant) and str(head.value).startswith(OUR_NAMESPACES):
-                        prefixes[head.value] = where
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if KEY_LITERAL.match(node.value):
-                    exact[node.value] = where
-            elif isinstance(node, ast.JoinedStr) and node.values:
-                head = node.values[0]
-                if isinstance(head, ast.Constant) and isinstance(head.value, str) \
-                        and KEY_LITERAL.match(head.value.rstrip(".")) and head.value.endswith("."):
-                    prefixes[head.value] = where
-    return exact, prefixes
+# ---------------------------------------------------------------- numbers, dates, times
+
+@pytest.mark.parametrize("lang,number,decimal", [
+    ("en", "1,048,576", "-12,345.50"),
+    ("de", "1.048.576", "-12.345,50"),
+    ("fr", "1\u202f048\u202f576", "-12\u202f345,50"),
+    ("es", "1.048.576", "-12.345,50"),
+    ("it", "1.048.576", "-12.345,50"),
+    ("pt-BR", "1.048.576", "-12.345,50"),
+    ("nl", "1.048.576", "-12.345,50"),
+    ("ar", "١٬٠٤٨٬٥٧٦", "-١٢٬٣٤٥٫٥٠"),
+])
+def test_numbers_per_language(lang, number, decimal):
+    assert i18n.format_number(1048576, lang) == number
+    assert i18n.format_number(-12345.5, lang, decimals=2) == decimal
+    # key sizes read as the texts write them: 2048, not 2,048
+    assert i18n.format_number(2048, lang) == ("٢٠٤٨" if lang == "ar" else "2048")
 
 
-def test_every_key_used_in_app_code_exists_in_english():
-    exact, prefixes = _used_keys()
-    assert "totp.url.secret_short" in exact and "pw.too_weak" in exact  # the scan works
-    missing = {k: w for k, w in exact.items() if k not in EN}
-    assert missing == {}
-    for prefix, where in prefixes.items():
-        assert any(k.startswith(prefix) for k in EN), (prefix, where)
+def test_dates_and_times_per_language():
+    day = dt.date(2026, 3, 7)
+    at = dt.datetime(2026, 3, 7, 15, 5)
+    assert i18n.format_date(day, "en") == "Mar 7, 2026"
+    assert i18n.format_date(day, "de") == "07.03.2026"
+    assert i18n.format_date(day, "pt-BR") == "7 de " + t("date.month.3", "pt-BR") + " de 2026"
+    assert i18n.format_date(day, "fr") == "7 " + t("date.month.3", "fr") + " 2026"
+    assert i18n.format_datetime(at, "en") == "Mar 7, 2026, 3:05 PM"
+    assert i18n.format_datetime(dt.datetime(2026, 3, 7, 0, 30), "en") == "Mar 7, 2026, 12:30 AM"
+    assert i18n.format_datetime(at, "de") == "07.03.2026, 15:05"
+    assert i18n.format_datetime(at, "ar").endswith("، ١٥:٠٥")
+    assert "2026" not in i18n.format_date(day, "ar") and "٢٠٢٦" in i18n.format_date(day, "ar")
 
 
-def test_every_key_in_the_static_page_exists():
-    """index.html marks translatable elements with data-i18n="key"."""
-    page = APP.parent / "index.html"
-    keys = set(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', page.read_text(encoding="utf-8")))
-    assert keys, "index.html has no data-i18n keys"
-    assert sorted(k for k in keys if k not in EN) == []
-    assert sorted(k for k in keys if k not in DE) == []
-
-
-def test_dynamic_key_families_are_complete():
-    for n in range(5):
-        assert f"pw.score.{n}" in EN
-    for unit in ("second", "minute", "hour", "day", "month", "year"):
-        assert f"pw.time.{unit}" in EN and f"pw.time.{unit}s" in EN
-    from app import passwords
-
-    for key in [*passwords._W.values(), *passwords._S.values()]:
-        assert key in EN and key in DE
-
-
-# ---------------------------------------------------------------- teammates' MESSAGES
-
-def _foreign_modules():
-    found = []
-    for name in FOREIGN:
-        try:
-            spec = importlib.util.find_spec(name)
-        except ModuleNotFoundError:
-            spec = None
-        if spec is not None:
-            found.append(name)
-    return found
-
-
-def _placeholder_names(text: str) -> set[str]:
-    return set(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", text))
-
-
-def test_foreign_messages_are_in_both_languages():
-    found = _foreign_modules()  # a module is checked as soon as it exists
-    for name in found:
-        module = importlib.import_module(name)  # must import cleanly once it exists
-        messages = getattr(module, "MESSAGES")
-        assert isinstance(messages, dict) and messages, name
-        missing_en = sorted(k for k in messages if k not in EN)
-        missing_de = sorted(k for k in messages if k not in DE)
-        assert missing_en == [] and missing_de == [], name
-        for key, template in messages.items():
-            # the UI fills our text with the module's params: the names must agree
-            assert _placeholder_names(template) == i18n.placeholders(EN[key]), key
-            assert i18n.placeholders(DE[key]) == i18n.placeholders(EN[key]), key
-    assert set(found) == set(FOREIGN)  # both exist in this tree; keep them covered
-
-
-def test_no_dead_page_texts():
-    """Every ui.* text is shown somewhere (app code or index.html): no stale copies."""
-    used = "".join(p.read_text() for p in APP.rglob("*.py") if "messages" not in p.parts)
-    used += (APP.parent / "index.html").read_text()
-    dead = sorted(k for k in EN if k.startswith("ui.") and k not in used)
-    assert dead == []
+def test_fill_writes_numbers_and_dates_for_the_language():
+    assert t("keys.too_large", "de", size=2000000, limit=1048576).startswith(
+        "Die Eingabe hat 2.000.000 Byte;")
+    assert "(Grenze 1.048.576 Byte)" in t("keys.too_large", "de", size=1, limit=1048576)
+    assert t("keys.pgp_expired", "de", keyid="ABCD", date=dt.date(2020, 1, 2)) .startswith(
+        "Der Schlüssel ABCD ist am 02.01.2020 abgelaufen.")
+    assert "on Jan 2, 2020." in t("keys.pgp_expired", "en", keyid="ABCD", date=dt.date(2020, 1, 2))
+    assert t("pw.time.days", "en", n=15000) == "15,000 days"
+    assert "only 1024 bits" in t("keys.pgp_rsa_small", "en", keyid="K", bits=1024)
+    assert t("ui.summary.count", "en", n=True) == "True active"  # a flag is not a number

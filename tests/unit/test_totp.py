@@ -486,7 +486,7 @@ def test_recovery_kit_is_standalone_and_says_what_matters():
     text = " ".join(p.text)
     assert totp.group_key(S) in text
     assert "jdoe@example.com" in text and "https://mail.example.com" in text
-    assert "2027-01-15" in text  # the date of T
+    assert "Jan 15, 2027" in text  # the date of T, written for English
     assert "no recovery codes" in text
     assert "offline" in text and "like a password" in text
     assert "app password" in text and "IMAP" in text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import i18n
-from app.errors import MESSAGES
+from app.messages.en import MESSAGES
 from app.jmap import parse_set, parse_set_error
 
 # The shapes 0.16.18 sent (fact 11) and the other types of §2.4, bare.

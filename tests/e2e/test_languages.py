@@ -1,0 +1,85 @@
+"""The page in the user's language: the switch (remembered), the browser's
+languages, <html lang>, and Arabic laid out right to left (the menu on the
+right, nothing scrolling sideways)."""
+from __future__ import annotations
+
+from tests.e2e.helpers import ALICE, fits, go, sign_in_basic
+
+RTL_WIDTHS = (1280, 390)
+
+
+def _lang_attrs(page) -> tuple[str, str]:
+    return (page.locator("html").get_attribute("lang"), page.locator("html").get_attribute("dir"))
+
+
+def test_lang_switch_lists_eight_and_is_remembered(recorder):
+    rec = recorder()
+    page = rec.open()
+    names = page.locator("#lang option").all_inner_texts()
+    assert names == ["English", "Deutsch", "Français", "Español", "Italiano",
+                     "Português (Brasil)", "Nederlands", "العربية"]
+    assert _lang_attrs(page) == ("en", "ltr")
+    page.select_option("#lang", "de")
+    assert _lang_attrs(page) == ("de", "ltr")
+    assert page.get_by_role("heading", name="Bei Ihrem Mailserver anmelden").is_visible()
+    assert page.locator("#app-desc").get_attribute("placeholder") == "Mail-App auf dem Telefon"
+    page.reload()
+    page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+    assert _lang_attrs(page) == ("de", "ltr")  # the pick outlives a reload
+    assert page.locator("#lang").input_value() == "de"
+    assert page.evaluate("() => localStorage.getItem('stalwart-account-security.lang')") == "de"
+
+
+def test_lang_follows_the_browser_when_nothing_was_picked(browser, site):
+    site.allow()
+    ctx = browser.new_context(locale="pt-BR")
+    try:
+        page = ctx.new_page()
+        page.goto(site.url)
+        page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+        assert _lang_attrs(page) == ("pt-BR", "ltr")
+        assert page.locator("#lang").input_value() == "pt-BR"
+    finally:
+        ctx.close()
+
+
+def test_rtl_arabic_mirrors_the_layout(recorder, fake016, tmp_path):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    page.select_option("#lang", "ar")
+    assert _lang_attrs(page) == ("ar", "rtl")
+    fits(page, "Arabic, signed out")
+    sign_in_basic(page, *ALICE)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    side = page.locator("#side").bounding_box()
+    overview = page.locator("#overview").bounding_box()
+    assert side["x"] > overview["x"] + overview["width"] - 1, (side, overview)  # the menu is on the right
+    # the current item's marker is on its inline-start edge: the right in Arabic
+    border = page.evaluate("""() => { const s = getComputedStyle(document.querySelector('#nav a[aria-current=page]'));
+        return [s.borderRightWidth, s.borderLeftWidth]; }""")
+    assert border == ["3px", "0px"]
+    # addresses stay left to right inside the right-to-left page
+    assert page.evaluate("() => getComputedStyle(document.getElementById('server-url')).direction") == "ltr"
+    for width in RTL_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+        page.wait_for_timeout(100)
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"sideways scroll at {width} px"
+        page.screenshot(path=str(tmp_path / f"overview-ar-{width}.png"), full_page=True)
+    fits(page, "Arabic overview")
+    go(page, "app-passwords")
+    fits(page, "Arabic app passwords")
+
+
+def test_lang_german_overview(recorder, fake016, tmp_path):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    page.select_option("#lang", "de")
+    sign_in_basic(page, *ALICE)
+    assert page.get_by_role("heading", name="Status auf einen Blick").is_visible()
+    assert _lang_attrs(page) == ("de", "ltr")
+    for width in RTL_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(tmp_path / f"overview-de-{width}.png"), full_page=True)
+    fits(page, "German overview")
