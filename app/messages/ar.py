@@ -29,7 +29,6 @@ MESSAGES = {
     "ui.confirm.yes": "نعم، متابعة",
     "ui.cors.page_origin": "عنوان هذه الصفحة هو {page_origin}.",
     "ui.csp.blocked": "لا يُسمح لهذه الصفحة بالاتصال بالعنوان {origin}. إذا كان المسؤول يستضيف هذه الصفحة، فعليه إضافة {origin} إلى connect-src في سياسة Content-Security-Policy الخاصة بها.",
-    "ui.csp.reload": "فتح هذه الصفحة لذلك الخادم",
     "ui.status.not_signed_in": "لم يتم تسجيل الدخول.",
     "ui.nav.title": "الأقسام",
     "ui.nav.overview": "نظرة عامة",
@@ -588,4 +587,19 @@ MESSAGES = {
     "cli.note": "note",
 
     # --- new keys: append below, one block per area with a comment header
+
+    # --- new keys from pageside
+    "ui.server.need_https": "This address uses http://, which is not encrypted. Use https:// (plain http:// works only for a server on this computer).",
+    "ui.server.to_signin": "You sign in at:",
+    "ui.server.to_password": "Your password will be sent to:",
+    "ui.server.to_token": "The token will be sent to:",
+    "ui.server.none": "no server yet: enter its address above",
+    "ui.server.bound_help": "This page is set up for your organisation's mail server only.",
+    "ui.server.bound_help_many": "This page is set up for these mail servers only. Choose yours.",
+    "ui.server.link_ignored_title": "The server in the link was not used",
+    "ui.server.link_ignored_bound": "The link you opened named a mail server this page is not set up for. It was ignored: this page signs in only at the server shown below.",
+    "ui.server.link_ignored_open": "The link you opened did not contain a valid mail server address. It was ignored: check the address below before you sign in.",
+    "ui.config.broken_title": "Sign-in is not available",
+    "ui.config.broken": "This page cannot read its list of allowed mail servers, so it does not know where it may send your password. Please tell the administrator of this page. Checking a key below still works.",
+    "ui.config.broken_detail": "For the administrator: {problem}",
 }

@@ -27,7 +27,6 @@ MESSAGES = {
     "ui.confirm.yes": "Ja, doorgaan",
     "ui.cors.page_origin": "Het adres van deze pagina is {page_origin}.",
     "ui.csp.blocked": "Deze pagina mag geen verbinding maken met {origin}. Als een beheerder deze pagina host, moet die {origin} toevoegen aan connect-src in de Content-Security-Policy van de pagina.",
-    "ui.csp.reload": "Deze pagina openen voor die server",
     "ui.status.not_signed_in": "Niet ingelogd.",
     "ui.nav.title": "Onderdelen",
     "ui.nav.overview": "Overzicht",
@@ -586,4 +585,19 @@ MESSAGES = {
     "cli.note": "note",
 
     # --- new keys: append below, one block per area with a comment header
+
+    # --- new keys from pageside
+    "ui.server.need_https": "This address uses http://, which is not encrypted. Use https:// (plain http:// works only for a server on this computer).",
+    "ui.server.to_signin": "You sign in at:",
+    "ui.server.to_password": "Your password will be sent to:",
+    "ui.server.to_token": "The token will be sent to:",
+    "ui.server.none": "no server yet: enter its address above",
+    "ui.server.bound_help": "This page is set up for your organisation's mail server only.",
+    "ui.server.bound_help_many": "This page is set up for these mail servers only. Choose yours.",
+    "ui.server.link_ignored_title": "The server in the link was not used",
+    "ui.server.link_ignored_bound": "The link you opened named a mail server this page is not set up for. It was ignored: this page signs in only at the server shown below.",
+    "ui.server.link_ignored_open": "The link you opened did not contain a valid mail server address. It was ignored: check the address below before you sign in.",
+    "ui.config.broken_title": "Sign-in is not available",
+    "ui.config.broken": "This page cannot read its list of allowed mail servers, so it does not know where it may send your password. Please tell the administrator of this page. Checking a key below still works.",
+    "ui.config.broken_detail": "For the administrator: {problem}",
 }

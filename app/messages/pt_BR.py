@@ -26,7 +26,6 @@ MESSAGES = {
     "ui.confirm.yes": "Sim, continuar",
     "ui.cors.page_origin": "O endereço desta página é {page_origin}.",
     "ui.csp.blocked": "Esta página não tem permissão para se conectar a {origin}. Se um administrador hospeda esta página, ele precisa adicionar {origin} a connect-src na Content-Security-Policy dela.",
-    "ui.csp.reload": "Abrir esta página para esse servidor",
     "ui.status.not_signed_in": "Você não fez login.",
     "ui.nav.title": "Seções",
     "ui.nav.overview": "Visão geral",
@@ -585,4 +584,19 @@ MESSAGES = {
     "cli.note": "note",
 
     # --- new keys: append below, one block per area with a comment header
+
+    # --- new keys from pageside
+    "ui.server.need_https": "This address uses http://, which is not encrypted. Use https:// (plain http:// works only for a server on this computer).",
+    "ui.server.to_signin": "You sign in at:",
+    "ui.server.to_password": "Your password will be sent to:",
+    "ui.server.to_token": "The token will be sent to:",
+    "ui.server.none": "no server yet: enter its address above",
+    "ui.server.bound_help": "This page is set up for your organisation's mail server only.",
+    "ui.server.bound_help_many": "This page is set up for these mail servers only. Choose yours.",
+    "ui.server.link_ignored_title": "The server in the link was not used",
+    "ui.server.link_ignored_bound": "The link you opened named a mail server this page is not set up for. It was ignored: this page signs in only at the server shown below.",
+    "ui.server.link_ignored_open": "The link you opened did not contain a valid mail server address. It was ignored: check the address below before you sign in.",
+    "ui.config.broken_title": "Sign-in is not available",
+    "ui.config.broken": "This page cannot read its list of allowed mail servers, so it does not know where it may send your password. Please tell the administrator of this page. Checking a key below still works.",
+    "ui.config.broken_detail": "For the administrator: {problem}",
 }
