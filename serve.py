@@ -334,7 +334,7 @@ def cache_control(relpath: str) -> str:
 
 
 _IMMUTABLE = re.compile(r"^assets/vendor/(?:rt-[0-9a-f]{8,64}/[^/]+(?:/[^/]+)*"
-                        r"|pyscript/[A-Za-z0-9_.]+-[A-Za-z0-9_]{8}\.js)$")
+                        r"|pyscript/[A-Za-z0-9_.-]+-[A-Za-z0-9_-]{8}\.js)$")
 
 
 # --------------------------------------------------------------------------- paths
