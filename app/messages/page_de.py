@@ -229,7 +229,6 @@ MESSAGES = {
     "ui.check_now": "Aktuellen Stand prüfen",
     "ui.checked_now": "Die Seite hat Ihr Konto neu gelesen: Was Sie jetzt sehen, ist aktuell.",
     "ui.state_unread": "Die Seite konnte Ihr Konto danach nicht lesen; die Listen sind vielleicht nicht aktuell.",
-    "ui.password.confirm_text": "Bevor Ihr Passwort geändert wird:",
     "ui.password.warn_wipe_signin": "Wenn Sie hier mit einem App-Passwort angemeldet sind oder die Zwei-Faktor-Authentifizierung an ist, beendet diese Änderung Ihre Anmeldung: Sie müssen sich danach mit Ihrem Kontonamen und dem neuen Passwort erneut anmelden.",
     "ui.password.warn_ended": "Die Passwortänderung beendet diese Anmeldung: Sie müssen sich danach mit dem neuen Passwort erneut anmelden.",
     "ui.totp.warn_title": "Sie müssen sich erneut anmelden",

@@ -229,7 +229,6 @@ MESSAGES = {
     "ui.check_now": "Check the current state",
     "ui.checked_now": "The page read your account again: what you see now is current.",
     "ui.state_unread": "The page could not read your account afterwards, so the lists may be out of date.",
-    "ui.password.confirm_text": "Before your password is changed:",
     "ui.password.warn_wipe_signin": "If you signed in here with an app password, or two-factor authentication is on, this change ends your sign-in: you will have to sign in again with your account name and the new password.",
     "ui.password.warn_ended": "Changing your password ends this sign-in: you will have to sign in again with the new password.",
     "ui.totp.warn_title": "You will have to sign in again",

@@ -67,8 +67,8 @@ async def submit(app, _ev=None) -> None:
         # the action's own input checks first: no question about a typo
         app.check(msg, lambda: app.account.check_password_change(current, new, code, confirm=confirm),
                   FIELDS)
-    if warn and not await dom.confirm(t("ui.password.confirm_text"), t("ui.password.submit"),
-                                      t("ui.password.confirm_title"), warn, danger=False):
+    if warn and not await dom.confirm(warn[0], t("ui.password.submit"),
+                                      t("ui.password.confirm_title"), warn[1:], danger=False):
         return
     out = await actions.change_password(app, msg, current, new, confirm, code, FIELDS,
                                         retry=lambda: el("password-form").requestSubmit())
