@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 import js  # type: ignore[import-not-found]
 
-from app import auth, i18n, stalwart
+from app import auth, stalwart
 from app.errors import (AnswerLost, AuthRequired, AuthorizationPending, CannotReach, MfaRequired,
                         OutcomeUnknown, SignedOut, StalwartError)
 from app.http import browser_fetch

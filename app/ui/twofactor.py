@@ -2,8 +2,6 @@
 the first code here, save; move to a new app or turn off with the current code."""
 from __future__ import annotations
 
-from typing import Optional
-
 import js  # type: ignore[import-not-found]
 
 from app import i18n

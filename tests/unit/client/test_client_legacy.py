@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from app.errors import ManagementError, ProtocolError
-from app.stalwart.legacy import (decode_app_name, encode_app_name, generate_app_secret,
+from app.stalwart.legacy import (encode_app_name, generate_app_secret,
                                  management_result, parse_crypto)
 from app.stalwart.sha512crypt import sha512_crypt
 
@@ -92,7 +92,6 @@ def test_parse_crypto_rejects_shapes(data):
 
 
 def test_sha512_crypt_against_openssl():
-    import shutil
     import subprocess
     for pw in ["hello", "correct horse battery staple", "ünïcødé", "x" * 100]:
         out = subprocess.run(["openssl", "passwd", "-6", "-salt", "abcdefgh12345678", pw],
