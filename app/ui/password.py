@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app import passwords
+from app.errors import CodeRequired
 from app.stalwart.state import ENDED
 from app.ui import actions, dom
 from app.ui.dom import el, t
@@ -70,8 +71,14 @@ async def submit(app, _ev=None) -> None:
     if warn and not await dom.confirm(warn[0], t("ui.password.submit"),
                                       t("ui.password.confirm_title"), warn[1:], danger=False):
         return
-    out = await actions.change_password(app, msg, current, new, confirm, code, FIELDS,
-                                        retry=lambda: el("password-form").requestSubmit())
+    try:
+        out = await actions.change_password(app, msg, current, new, confirm, code, FIELDS,
+                                            retry=lambda: el("password-form").requestSubmit())
+    except dom.Handled:
+        if isinstance(app.last_error, CodeRequired):  # by type: the same in every language
+            el("pw-code-row").hidden = False
+            dom.focus("pw-code")
+        raise
     el("password-form").reset()
     strength(app)
     done = t("ui.password.changed_wiped") if out.wiped else t("ui.password.changed")
