@@ -157,14 +157,14 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#nav a[href='#app-passwords']")
     page.click("#app-new")
     page.fill("#app-desc", "Tablet")
-    srv.faults.set(path_prefix="/jmap/", drop=True, times=1, apply_first=True)
+    srv.faults.set(path_prefix="/jmap/", malformed_json=True, times=1, apply_first=True)
     page.click("#app-submit")
     page.wait_for_selector("#app-list-msg.warn")
     shoot("secret-lost")
     page.click("#app-new")
     page.fill("#app-desc", "Laptop")
-    srv.faults.set(path_prefix="/jmap/", drop=True, times=1, apply_first=True)
-    srv.faults.set(path_prefix="/jmap/", drop=True, times=1)  # …and the check breaks too
+    srv.faults.set(path_prefix="/jmap/", malformed_json=True, times=1, apply_first=True)
+    srv.faults.set(path_prefix="/jmap/", status=503, times=1)  # …and the check fails too
     page.click("#app-submit")
     page.wait_for_selector("#app-msg.error")
     shoot("outcome-unknown")
