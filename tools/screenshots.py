@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import serve  # noqa: E402
-from tests.e2e.helpers import ALICE, add_app_password, fits, sign_in_basic, sign_out  # noqa: E402
+from tests.e2e.helpers import ALICE, add_app_password, fits, sign_in_basic, sign_out, user  # noqa: E402
 from tests.fakestalwart import FakeStalwart  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -234,7 +234,7 @@ def walk_restricted(page, site_url: str, srv, shoot) -> None:
 def walk_legacy(page, site_url: str, srv, shoot) -> None:
     page.goto(site_url + "?server=" + srv.url)
     page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
-    sign_in_basic(page, *ALICE)
+    sign_in_basic(page, *user(srv, ALICE))  # the principal name there
     page.click("#nav a[href='#password']")
     shoot("legacy-password")
     page.click("#nav a[href='#api-keys']")
