@@ -102,7 +102,9 @@ def _render_keys(app) -> None:
     if stored.hidden:
         return
     if not enc.keys_access.ok:  # the setting is readable, the stored keys are not
-        keys.appendChild(banner("keys", enc.keys_access))
+        li = dom.make("li", "", "unavailable")
+        li.appendChild(banner("keys", enc.keys_access))
+        keys.appendChild(li)
         return
     for pk in enc.keys or []:
         used = bool(enc.in_use is not None and enc.in_use.id == pk.id)

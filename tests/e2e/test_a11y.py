@@ -119,7 +119,7 @@ def test_axe_every_state(recorder, fake, gen, axe_source):
 def test_axe_restricted_account(recorder, fake, axe_source):
     rec = recorder(fake.url)
     page = rec.open("?server=" + fake.url)
-    sign_in_basic(page, "limited@example.com", "limited rights password 9")
+    sign_in_basic(page, *user(fake, ("limited@example.com", "limited rights password 9")))
     scan(page, axe_source, "restricted overview")
     for view in ("app-passwords", "api-keys", "encryption"):
         go(page, view)
