@@ -332,7 +332,7 @@ class App:
         self.render()
         text, kind = ok_text, "ok"
         if out.notice:
-            params = {k: txt.isolate(v, 80) if isinstance(v, str) else v
+            params = {k: txt.isolate(v, 300) if isinstance(v, str) else v
                       for k, v in (out.params or {}).items()}
             text = " ".join(x for x in (ok_text, t(out.notice, **params)) if x)
             if out.notice in WARN_NOTICES:
