@@ -73,7 +73,8 @@ def test_revoke_holds_every_button_of_the_list_and_releases_after_a_failure(app_
     page.click("#confirm-yes")
     assert buttons_disabled(page, "#app-list") == [True, True]  # both, not just the one clicked
     text = wait_msg(page, "app-list", "error")
-    assert "internal problem" in text
+    # a 5xx may come after the change was made: the page checked, and says so
+    assert "nothing was changed" in text and "Try again" in text
     assert buttons_disabled(page, "#app-list") == [False, False]  # always released
     assert page.locator("#app-list tbody tr").count() == 2
     fits(page, "revoke failed")
