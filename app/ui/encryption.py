@@ -13,7 +13,7 @@ from app.keys import check_key
 from app.ui import actions, dom
 from app.ui import text as txt
 from app.ui.dom import el, t
-from app.ui.sections import banner, fmt_time, gate, set_text
+from app.ui.sections import fmt_time, gate, set_text
 
 SCOPE = ("enc-form", "enc-actions", "enc-stored")  # one encryption action at a time
 FIELDS = {"key": "enc-key", "description": "enc-key", "algorithm": "enc-algo",
@@ -43,7 +43,9 @@ def _kind(rep) -> str:
 def render(app) -> None:
     st = app.state
     signed_in = st is not None
-    gate("encryption", app, "encryption")
+    # the stored keys are a feature of their own where the server keeps them
+    gate("encryption", app, *(("encryption", "keys") if st and st.encryption.stores_keys
+                              else ("encryption",)))
     # Checking a key needs no server: the box works signed out, offline too.
     el("encryption").querySelector("fieldset.gate").disabled = False
     set_text("enc-h", "ui.enc.title" if signed_in else "ui.enc.check_title")
@@ -98,13 +100,9 @@ def _render_keys(app) -> None:
     keys = el("enc-keys")
     dom.clear(keys)
     enc = st.encryption if st else None
-    stored.hidden = not (enc and enc.stores_keys and enc.access.ok)
+    # (stored keys the account may not read: the section's banner says why)
+    stored.hidden = not (enc and enc.stores_keys and enc.access.ok and enc.keys_access.ok)
     if stored.hidden:
-        return
-    if not enc.keys_access.ok:  # the setting is readable, the stored keys are not
-        li = dom.make("li", "", "unavailable")
-        li.appendChild(banner("keys", enc.keys_access))
-        keys.appendChild(li)
         return
     for pk in enc.keys or []:
         used = bool(enc.in_use is not None and enc.in_use.id == pk.id)

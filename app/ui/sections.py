@@ -12,10 +12,16 @@ ALLOWED_WHAT = {"password": "ui.unavail.password", "two_factor": "ui.unavail.tot
                 "keys": "ui.unavail.public_keys", "encryption": "ui.unavail.encryption"}
 
 
+class _Keys:
+    """The stored encryption keys, gated like a feature of their own."""
+    def __init__(self, enc):
+        self.access = enc.keys_access
+
+
 def feature(st, name: str):
     """The state's feature by name ("password", "two_factor", "app_passwords",
-    "api_keys", "encryption")."""
-    return getattr(st, name)
+    "api_keys", "encryption", and "keys": the stored encryption keys)."""
+    return _Keys(st.encryption) if name == "keys" else getattr(st, name)
 
 
 def gate(section_id: str, app, *features: str) -> bool:
