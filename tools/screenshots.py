@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import serve  # noqa: E402
-from tests.e2e.helpers import ALICE, add_app_password, fits, sign_in_basic, sign_out  # noqa: E402
+from tests.e2e.helpers import ALICE, add_app_password, fits, sign_in_basic, sign_out, user  # noqa: E402
 from tests.fakestalwart import FakeStalwart  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,10 +48,16 @@ STATES = {
     "app-passwords": "App passwords, one with a hostile description (bidi override, no spaces)",
     "revoke-confirm": "Revoking asks first",
     "api-keys": "API keys",
+    "secret-lost": "The answer to “Create” was lost after the server made it: what now exists, and what to do",
+    "outcome-unknown": "The answer was lost and the check failed too: how to check, and a button that does",
+    "timed-out": "A server that does not answer in time: nothing typed is lost, try again or check",
+    "this-sign-in": "Signed in with an app password: the list marks the one this sign-in uses",
     "encryption-checked": "Encryption at rest: a key checked and ready to upload",
     "encryption-confirm": "What turning encryption on means, before it happens",
+    "half-done": "Upload-and-enable stopped half way: finish with the uploaded key, or remove it",
     "encryption-on": "Encryption on: algorithm in words, fingerprint as gpg shows it, stored keys",
     "overview-after": "The overview after those changes",
+    "two-factor-warn": "Before 2FA is turned on with a password sign-in: this ends the sign-in, and how to get back in",
     "two-factor-on-sign-in-again": "2FA turned on with a password sign-in: the session ends, the panel says what next",
     "restricted-overview": "A restricted account: “not permitted” instead of a count",
     "restricted-app-passwords": "A restricted account: what the administrator has not allowed, and the permission",
@@ -63,6 +69,8 @@ STATES = {
     "signin-bound-many": "Bound to several servers: a choice among them, and where the password goes",
     "signin-open": "Open mode (no config.json): a look-alike host shown in punycode above the password field",
     "signin-config-broken": "A config.json the page cannot use: sign-in stays closed, with the reason for the admin",
+    "legacy-password-warn": "Stalwart 0.11–0.15, signed in with an app password: the change will end the sign-in",
+    "legacy-password-ended": "…and afterwards: the password was changed, sign in again with the new one",
 }
 HOSTILE = "invoice\u202egnp.exe " + "very-long-description-" * 12  # bidi override + no spaces
 
@@ -128,6 +136,7 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#app-submit")
     page.wait_for_selector("#secret-dialog[open]")
     shoot("secret")
+    phone = page.locator("#secret-value").inner_text()
     page.keyboard.press("Escape")
     page.wait_for_selector("#secret-warn:not([hidden])")
     shoot("secret-not-copied")
@@ -149,6 +158,39 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#nav a[href='#api-keys']")
     shoot("api-keys")
 
+    # answers lost after the server applied the change
+    page.click("#nav a[href='#app-passwords']")
+    page.click("#app-new")
+    page.fill("#app-desc", "Tablet")
+    srv.faults.set(path_prefix="/jmap/", malformed_json=True, times=1, apply_first=True)
+    page.click("#app-submit")
+    page.wait_for_selector("#app-list-msg.warn")
+    shoot("secret-lost")
+    page.click("#app-new")
+    page.fill("#app-desc", "Laptop")
+    srv.faults.set(path_prefix="/jmap/", malformed_json=True, times=1, apply_first=True)
+    srv.faults.set(path_prefix="/jmap/", status=503, times=1)  # …and the check fails too
+    page.click("#app-submit")
+    page.wait_for_selector("#app-msg.error")
+    shoot("outcome-unknown")
+    page.click("#app-msg button:has-text('Check the current state')")
+    page.wait_for_selector("#app-msg.info")
+    page.click("#app-cancel")
+    page.click("#app-new")
+    page.fill("#app-desc", "Desktop")
+    srv.faults.set(path_prefix="/jmap/", delay=40, times=1)  # longer than the page waits
+    page.click("#app-submit")
+    page.wait_for_selector("#app-msg.error", timeout=90_000)
+    shoot("timed-out")
+    page.click("#app-cancel")
+    sign_out(page)
+    sign_in_basic(page, ALICE[0], phone)
+    page.click("#nav a[href='#app-passwords']")
+    page.wait_for_selector("#app-list .badge")
+    shoot("this-sign-in")
+    sign_out(page)
+    sign_in_basic(page, *ALICE)
+
     page.click("#nav a[href='#encryption']")
     page.fill("#enc-key", KEY.read_text())
     page.wait_for_selector("#enc-report .verdict.ok")
@@ -156,7 +198,13 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#enc-submit")
     page.wait_for_selector("#confirm-dialog[open]")
     shoot("encryption-confirm")
+    perms = srv.accounts[ALICE[0]].permissions
+    perms.discard("sysAccountSettingsUpdate")  # the administrator takes it away meanwhile
     page.click("#confirm-yes")
+    page.wait_for_selector("#enc-msg.warn")
+    shoot("half-done")
+    perms.add("sysAccountSettingsUpdate")
+    page.click("#enc-finish")
     page.wait_for_selector("#enc-msg.ok")
     shoot("encryption-on")
 
@@ -170,6 +218,9 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.fill("#totp-code", pyotp.TOTP(key).now())
     page.fill("#totp-password", ALICE[1])
     page.click("#totp-confirm")
+    page.wait_for_selector("#confirm-dialog[open]")
+    shoot("two-factor-warn")
+    page.click("#confirm-yes")
     page.wait_for_selector("#signin-note:not([hidden])")
     shoot("two-factor-on-sign-in-again")
 
@@ -188,11 +239,24 @@ def walk_restricted(page, site_url: str, srv, shoot) -> None:
 def walk_legacy(page, site_url: str, srv, shoot) -> None:
     page.goto(site_url + "?server=" + srv.url)
     page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
-    sign_in_basic(page, *ALICE)
+    sign_in_basic(page, *user(srv, ALICE))  # the principal name there
     page.click("#nav a[href='#password']")
     shoot("legacy-password")
     page.click("#nav a[href='#api-keys']")
     shoot("legacy-api-keys")
+    sign_out(page)
+    add_app_password(srv, "Phone")  # its secret: "app password made elsewhere"
+    sign_in_basic(page, srv.accounts[ALICE[0]].login, "app password made elsewhere")
+    page.click("#nav a[href='#password']")
+    page.fill("#pw-current", ALICE[1])
+    page.fill("#pw-new", "violet submarine orchestra kettle")
+    page.fill("#pw-confirm", "violet submarine orchestra kettle")
+    page.click("#pw-submit")
+    page.wait_for_selector("#confirm-dialog[open]")
+    shoot("legacy-password-warn")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#signin-note:not([hidden])")
+    shoot("legacy-password-ended")
 
 
 def walk_hosting(page, site_url: str, srv, shoot) -> None:

@@ -229,16 +229,9 @@ class SecurityAccount:
         or CONTINUES. ``wiped``: what a 0.11-0.15 change removed."""
         async def body() -> Outcome:
             from app.auth import Basic
-            from app.passwords import user_inputs_for
             st0 = self._state()
             pw = st0.password
-            self._require(pw, CHANGE)
-            cur = validate.secret(current, "current_password")
-            nw = validate.new_password(new, confirm, pw.strength_policy,
-                                       user_inputs_for(self.username, self._conn.login()))
-            c = validate.otp_code(code, required=False)
-            if pw.code_required and not c:
-                raise InvalidInput("err.input.code_required", "code")
+            cur, nw, c = self._password_inputs(current, new, code, confirm)
             login = self._conn.login()
             effect = pw.session_after_change
             if effect == REPLACED and getattr(self._conn.creds, "secret", None) != cur:
@@ -281,6 +274,27 @@ class SecurityAccount:
                            confirmed=confirmed, wiped=wiped, notice=notice,
                            state_error=state_error)
         return await self._run(body)
+
+    def _password_inputs(self, current: Any, new: Any, code: Any, confirm: Any
+                         ) -> tuple[str, str, Optional[str]]:
+        from app.passwords import user_inputs_for
+        pw = self._state().password
+        self._require(pw, CHANGE)
+        cur = validate.secret(current, "current_password")
+        nw = validate.new_password(new, confirm, pw.strength_policy,
+                                   user_inputs_for(self.username, self._conn.login()))
+        c = validate.otp_code(code, required=False)
+        if pw.code_required and not c:
+            raise InvalidInput("err.input.code_required", "code")
+        return cur, nw, c
+
+    def check_password_change(self, current: str, new: str, code: Optional[str] = None, *,
+                              confirm: Optional[str] = None) -> None:
+        """The input checks of ``change_password`` alone (no request), so the
+        page can refuse a typo before it asks "this ends your sign-in, go on?"."""
+        if self.closed:
+            raise SignedOut()
+        self._password_inputs(current, new, code, confirm)
 
     def _wiped(self, before: SecurityState, after: Optional[SecurityState], session: str) -> tuple:
         wipes = before.password.wipes
@@ -337,18 +351,9 @@ class SecurityAccount:
         (0.16 cannot carry a code in Basic; legacy would need a fresh code per
         request), else CONTINUES."""
         async def body() -> Outcome:
-            from app import totp
             tf = self._state().two_factor
             replacing = tf.enabled is True
-            self._require(tf, REPLACE if replacing else TURN_ON)
-            cur = validate.secret(current_password, "current_password")
-            raw = otp_url.url if isinstance(otp_url, TotpSetup) else otp_url
-            url = validate.otp_url(raw, self._driver.url_rules)
-            if new_code is not None and not totp.check_code(url, str(new_code)):
-                raise InvalidInput("err.input.new_code_wrong", "new_code")
-            c = validate.otp_code(current_code, required=False)
-            if replacing and not c:
-                raise InvalidInput("err.input.code_required", "code")
+            cur, url, c = self._totp_inputs(current_password, otp_url, current_code, new_code)
             effect = tf.session_after_replace if replacing else tf.session_after_turn_on
             confirmed = BY_ANSWER
             try:
@@ -374,6 +379,30 @@ class SecurityAccount:
                            notice="outcome.checked" if confirmed == BY_CHECK else None,
                            state_error=state_error)
         return await self._run(body)
+
+    def _totp_inputs(self, current_password: Any, otp_url: Any, current_code: Any,
+                     new_code: Any) -> tuple[str, str, Optional[str]]:
+        from app import totp
+        tf = self._state().two_factor
+        replacing = tf.enabled is True
+        self._require(tf, REPLACE if replacing else TURN_ON)
+        cur = validate.secret(current_password, "current_password")
+        raw = otp_url.url if isinstance(otp_url, TotpSetup) else otp_url
+        url = validate.otp_url(raw, self._driver.url_rules)
+        if new_code is not None and not totp.check_code(url, str(new_code)):
+            raise InvalidInput("err.input.new_code_wrong", "new_code")
+        c = validate.otp_code(current_code, required=False)
+        if replacing and not c:
+            raise InvalidInput("err.input.code_required", "code")
+        return cur, url, c
+
+    def check_enable_totp(self, current_password: str, otp_url: Union[str, TotpSetup],
+                          current_code: Optional[str] = None, *,
+                          new_code: Optional[str] = None) -> None:
+        """The input checks of ``enable_totp`` alone (no request)."""
+        if self.closed:
+            raise SignedOut()
+        self._totp_inputs(current_password, otp_url, current_code, new_code)
 
     async def _turned_on(self) -> tuple[Optional[bool], Optional[SecurityState]]:
         try:

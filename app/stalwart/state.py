@@ -122,6 +122,12 @@ class PasswordFeature(Feature):
       password has (very likely) expired; offer the change first."""
     code_required: Optional[bool] = None
     strength_policy: str = "0.16"
+
+    @property
+    def enforces_strength(self) -> bool:
+        """Does the server refuse short or guessable passwords (so the page
+        states its rule), or only advise?"""
+        return self.strength_policy != "legacy"
     wipes: tuple[str, ...] = ()
     session_after_change: str = CONTINUES
     expired: bool = False

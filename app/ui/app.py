@@ -14,8 +14,10 @@ from typing import Any, Awaitable, Callable, Optional
 import js  # type: ignore[import-not-found]
 
 from app import auth, i18n, servers, stalwart
-from app.errors import AuthRequired, AuthorizationPending, CannotReach, MfaRequired, StalwartError
+from app.errors import (AnswerLost, AuthRequired, AuthorizationPending, CannotReach, MfaRequired,
+                        OutcomeUnknown, SignedOut, StalwartError)
 from app.http import NetworkError, browser_fetch
+from app.stalwart.state import ENDED, REPLACED
 from app.ui import dom, language, nav
 from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
@@ -26,6 +28,8 @@ SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; se
 CONFIG_KEY = "stalwart-account-security.config"
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
+# Outcome notices that ask the user to do something (revoke, set up again, finish)
+WARN_NOTICES = ("outcome.secret_lost", "outcome.wiped", "outcome.half_done")
 # sessionStorage, no secret: "this tab had a session", so a reload that ends it
 # (no "stay signed in") can say why the user sees the sign-in form again.
 OPEN_KEY = "stalwart-account-security.session-open"
@@ -33,7 +37,7 @@ OPEN_KEY = "stalwart-account-security.session-open"
 
 class App:
     def __init__(self):
-        self.account: Optional[stalwart.Account] = None
+        self.account: Optional[stalwart.SecurityAccount] = None
         self.state: Optional[stalwart.SecurityState] = None
         self.server: str = ""
         # The host's config.json (app.servers): until it is read, nothing is allowed.
@@ -55,10 +59,6 @@ class App:
 
     # --- helpers -----------------------------------------------------------------
     @property
-    def generation(self) -> str:
-        return self.state.generation if self.state else ""
-
-    @property
     def username(self) -> str:
         return self.account.username if self.account else ""
 
@@ -76,19 +76,20 @@ class App:
 
     # --- running an operation ---------------------------------------------------
     async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]],
-                  fields: Optional[dict] = None) -> Any:
+                  fields: Optional[dict] = None, retry: Optional[Callable[[], None]] = None) -> Any:
         """Run a server operation; show its error in ``msg_id`` in plain words
         (and at the field ``fields`` maps it to). A 401 sends the user back to
-        sign-in, keeping whatever they typed."""
+        sign-in, keeping whatever they typed. When the failed action read the
+        account anyway (``err.state``), the page shows that fresh state; an
+        error after which trying again is safe offers ``retry`` (the form
+        still holds what was typed); an unknown outcome offers a re-read."""
         dom.clear_msg(msg_id)
         self.last_error = None
         epoch = self.epoch
         try:
-            if self.account is not None:
-                refreshed = await self.account.refresh_if_expiring()
-                if refreshed:
-                    self.persist()
             result = await op()
+        except SignedOut:
+            raise dom.Handled() from None  # signed out meanwhile: nobody to tell
         except AuthRequired as e:
             self.last_error = e
             if self.account is None:  # signing in: the credentials were wrong
@@ -105,17 +106,57 @@ class App:
                 self.show_cannot_reach(msg_id, e)
                 if self.account is None:
                     self.status_not_signed_in()
+                elif retry is not None:
+                    self._add_retry(msg_id, retry)
             raise dom.Handled() from None
         except StalwartError as e:
             self.last_error = e
             if self.epoch == epoch:
+                fresh = e.state if isinstance(e.state, stalwart.SecurityState) else None
+                if fresh is not None and self.account is not None:
+                    self.state = fresh  # what is true now, read with the failed change
+                    self.render()
                 show_error(msg_id, e, fields)
                 if self.account is None:
                     self.status_not_signed_in()
+                elif isinstance(e, OutcomeUnknown):
+                    self._add_check(msg_id)
+                else:
+                    if isinstance(e, AnswerLost) and e.timed_out:
+                        self._add_check(msg_id)  # nothing so far; a late answer may still land
+                    if e.retryable:
+                        self._add_retry(msg_id, retry)
             raise dom.Handled() from None
         if self.epoch != epoch:  # signed out meanwhile: the answer is nobody's now
             raise dom.Handled()
         return result
+
+    def check(self, msg_id: str, fn: Callable[[], None], fields: Optional[dict] = None) -> None:
+        """An account's input check (no request): its error shown like the action's."""
+        try:
+            fn()
+        except StalwartError as e:
+            show_error(msg_id, e, fields)
+            raise dom.Handled() from None
+
+    def _add_retry(self, msg_id: str, retry: Optional[Callable[[], None]]) -> None:
+        """"Try again" inside the message: the form still holds what was typed."""
+        if retry is None:
+            return
+        btn = dom.make("button", t("ui.retry"), "small", type="button")
+        dom.on(btn, "click", lambda ev: retry())
+        el(msg_id).appendChild(btn)
+
+    def _add_check(self, msg_id: str) -> None:
+        """After an unknown outcome: read the account again and say it is current."""
+        btn = dom.make("button", t("ui.check_now"), "small", type="button")
+
+        async def check(_ev=None):
+            await self.reload(msg_id)
+            show(msg_id, "info", t("ui.checked_now"))
+
+        dom.on(btn, "click", check, errors_to=msg_id, busy=(msg_id,))
+        el(msg_id).appendChild(btn)
 
     def status_not_signed_in(self) -> None:
         """The top line after a failed sign-in: never left on "Connecting to …"."""
@@ -295,7 +336,7 @@ class App:
 
     async def _connect(self, server: str, creds: Any, login: str) -> Any:
         try:
-            return await stalwart.connect(server, creds, browser_fetch)
+            return await stalwart.sign_in(server, creds, browser_fetch, on_credentials=self.persist)
         except StalwartError as e:
             raise auth.refine_refusal(e, login, self.options) from None
 
@@ -311,8 +352,9 @@ class App:
         # Remembered only now that this server accepted a sign-in, never when
         # typed or linked: a phishing link cannot plant itself for a later visit.
         js.localStorage.setItem(SERVER_KEY, server)
+        self.state = account.state
         self.persist()
-        await self.reload("signin-msg")
+        self.render()
         self.entered()
         for id_ in ("login-password", "token", "login-code"):
             dom.set_value(id_, "")
@@ -332,13 +374,15 @@ class App:
         where = el("who-server")
         dom.clear(where)
         where.appendChild(dom.foreign(txt.ascii_origin(self.server), 80))
-        # moves to app/stalwart (issue 9): the state should name the server it describes
-        el("who-gen").textContent = "Stalwart 0.16" if self.generation == "0.16" else "Stalwart 0.11–0.15"
+        el("who-gen").textContent = self.state.sign_in.server_label if self.state else ""
         nav.enter(self)
         dom.announce(t("ui.signin.done", user=txt.isolate(self.username)))
 
-    def persist(self) -> None:
-        payload = auth.session_storage_payload(self.account.creds, self.stay()) if self.account else None
+    def persist(self, creds: Any = None) -> None:
+        """Keep the credentials for this tab only if the user opted in (called
+        by the account too, whenever it switches to new credentials)."""
+        creds = creds if creds is not None else (self.account.credentials if self.account else None)
+        payload = auth.session_storage_payload(creds, self.stay()) if creds is not None else None
         if payload:
             js.sessionStorage.setItem(CREDS_KEY, json.dumps({**payload, "server": self.server}))
         else:
@@ -354,34 +398,47 @@ class App:
             r(self)
         dom.reapply()  # a re-drawn list inside a running action stays held
 
-    async def after_change(self, changed, msg_id: str, ok_text: str, done: tuple[str, str],
-                           focus_id: str) -> None:
-        """The one way a password or 2FA change ends (``app.stalwart.Changed``).
+    def finish(self, out, msg_id: str, ok_text: str, ended: tuple[str, str],
+               focus_id: Optional[str] = None) -> bool:
+        """The one way a change ends (``app.stalwart.Outcome``): the fresh
+        state is shown, and what is now true under the button that was pressed.
 
-        If the current credentials stopped working and the page cannot rebuild
-        them (0.16 OAuth after a password change, password-only sign-in after
-        2FA is turned on), the user signs in again: the panel at the top of the
-        sign-in card says what is now true and the next step (``done``: title,
-        next step). Otherwise the page keeps going with the new credentials and
-        shows the fresh state under the form's button."""
-        if changed.reauthenticate and changed.credentials is None:
-            # moves to app/stalwart (issue 9): the outcome should say how to sign in again
-            legacy = self.generation == "legacy"  # read before signing out
+        If the change ended this sign-in (``out.session == ENDED``), the page
+        cannot go on: the success panel at the top of the sign-in card says
+        what is now true and how to sign in again (``ended``: title, next
+        step). Returns False then, True when the account view goes on."""
+        if out.session == ENDED:
             login = dom.value("login")  # the same person signs in again: keep the name
+            if self.account is not None:
+                self.account.close()
             self.signed_out(keep_input=False)
             dom.set_value("login", login)
-            if legacy:  # 0.11-0.15: password + code, there is no usable /login
+            if not self.options.login_page:  # password (+ code) is the way in here
                 el("signin-other").open = True
-            self.note("ok", *done)
-            return
-        if changed.credentials is not None:
-            self.account.creds = changed.credentials
+            self.note("ok", *ended)
+            return False
+        if out.session == REPLACED:
             self.persist()
-        await self.reload(msg_id)
-        show(msg_id, "ok", ok_text)
-        node = el(focus_id)
-        if node is not None and node.getClientRects().length:
-            dom.focus(node)
+        if out.state is not None:
+            self.state = out.state
+        self.render()
+        text, kind = ok_text, "ok"
+        if out.notice:
+            params = {k: txt.isolate(v, 300) if isinstance(v, str) else v
+                      for k, v in (out.params or {}).items()}
+            text = " ".join(x for x in (ok_text, t(out.notice, **params)) if x)
+            if out.notice in WARN_NOTICES:
+                kind = "warn"
+        if out.state_error is not None:
+            text += " " + t("ui.state_unread")
+        show(msg_id, kind, text)
+        if out.state_error is not None:
+            self._add_check(msg_id)
+        if focus_id:
+            node = el(focus_id)
+            if node is not None and node.getClientRects().length:
+                dom.focus(node)
+        return True
 
     def reset_user_state(self) -> None:
         """Forget everything about the last user: a 2FA set-up in progress,
@@ -401,6 +458,8 @@ class App:
         what the user typed stays for when they (the same user) sign in again."""
         self.kept_for = self.username if keep_input else ""
         self.epoch += 1
+        if self.account is not None:
+            self.account.close()  # credentials, permissions, state and 2FA set-ups
         self.account = None
         self.state = None
         js.sessionStorage.removeItem(CREDS_KEY)
@@ -474,7 +533,8 @@ class App:
             await self.sign_in(creds, login)
         except dom.Handled:
             e = self.last_error
-            if isinstance(e, MfaRequired) and e.generation == "legacy":
+            # where this server takes the code: its login page, or the code field here
+            if isinstance(e, MfaRequired) and not self.options.login_page:
                 el("login-code").focus()
             elif isinstance(e, MfaRequired):
                 el("oauth-btn").focus()

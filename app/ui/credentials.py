@@ -2,34 +2,21 @@
 button (secret shown once), revoke."""
 from __future__ import annotations
 
-import datetime as dt
-
-from app import i18n, ipnets
-from app.stalwart import API_KEYS, APP_PASSWORDS
 from app.ui import actions, dom
 from app.ui import text as txt
 from app.ui.dom import el, t
 from app.ui.sections import gate, time_cell
 
-# "Block changes to account security": narrows a new credential so a leaked app
-# password cannot change the password, 2FA, other credentials or encryption.
-# Disable only removes permissions, so the server never refuses it as a grant.
-# moves to app/stalwart (issue 9): the account should build this patch
-SECURITY_PERMISSIONS = [
-    "sysAccountPasswordUpdate", "sysAppPasswordCreate", "sysAppPasswordUpdate",
-    "sysAppPasswordDestroy", "sysApiKeyCreate", "sysApiKeyUpdate", "sysApiKeyDestroy",
-    "sysPublicKeyCreate", "sysPublicKeyUpdate", "sysPublicKeyDestroy", "sysAccountSettingsUpdate",
-]
 KINDS = {
-    # kind: (section, feature, list of the state, texts)
-    "app": ("app-passwords", APP_PASSWORDS, "app_passwords"),
-    "api": ("api-keys", API_KEYS, "api_keys"),
+    # kind: (section, feature of the state)
+    "app": ("app-passwords", "app_passwords"),
+    "api": ("api-keys", "api_keys"),
 }
 
 
 def _fields(kind: str) -> dict:
-    return {"description": f"{kind}-desc", "expires_at": f"{kind}-expires", "expiresAt": f"{kind}-expires",
-            "allowed_ips": f"{kind}-ips", "allowedIps": f"{kind}-ips"}
+    return {"description": f"{kind}-desc", "expires": f"{kind}-expires",
+            "allowed_ips": f"{kind}-ips", "block_security_changes": f"{kind}-readonly"}
 
 
 def create_scope(kind: str) -> tuple[str, ...]:
@@ -40,7 +27,9 @@ def list_scope(kind: str) -> tuple[str, ...]:
     return (f"{kind}-list",)
 
 
-def _rows(kind: str, items, app) -> None:
+def _rows(kind: str, feature, app) -> None:
+    items = feature.items or []
+    own = app.state.sign_in.credential_id
     body = el(f"{kind}-list").querySelector("tbody")
     dom.clear(body)
     if not items:
@@ -53,6 +42,8 @@ def _rows(kind: str, items, app) -> None:
         tr = dom.make("tr")
         desc = dom.make("td", "", "desc", data_label=labels[0])
         desc.appendChild(dom.foreign(item.description, cls="clip"))
+        if own and item.id == own:  # revoking it ends this session: say which one it is
+            desc.appendChild(dom.make("span", t("ui.cred.this_signin"), "badge this"))
         tr.appendChild(desc)
         tr.appendChild(time_cell(item.created_at, labels[1]) if item.created_at
                        else dom.make("td", "—", "", data_label=labels[1]))
@@ -64,26 +55,36 @@ def _rows(kind: str, items, app) -> None:
             ips.textContent = t("ui.cred.any_ip")
         tr.appendChild(ips)
         td = dom.make("td", "", "act")
+        tr.appendChild(td)
+        body.appendChild(tr)
+        if not feature.can("revoke"):
+            continue
         btn = dom.make("button", t("ui.cred.revoke"), "small danger", type="button",
                        id=dom.key_id(f"{kind}-revoke", item.id),
                        aria_label=t("ui.cred.revoke_named", name=txt.isolate(item.description, 60)))
         dom.on(btn, "click", lambda ev, i=item: revoke(app, kind, i), errors_to=f"{kind}-list-msg",
                busy=list_scope(kind))
         td.appendChild(btn)
-        tr.appendChild(td)
-        body.appendChild(tr)
 
 
 def render(app) -> None:
     st = app.state
-    for kind, (section, feature, attr) in KINDS.items():
-        usable = gate(section, app, feature)
+    for kind, (section, name) in KINDS.items():
+        usable = gate(section, app, name)
         if not usable or st is None:
             dom.clear(el(f"{kind}-list").querySelector("tbody"))
             continue
-        _rows(kind, getattr(st, attr), app)
+        f = getattr(st, name)
+        _rows(kind, f, app)
+        opts = f.options
+        # only the options this server takes are offered
+        for opt, row in (("expiry", "expires"), ("allowed_ips", "ips"),
+                         ("block_security_changes", "readonly")):
+            node = el(f"{kind}-{row}-row")
+            if node is not None:
+                node.hidden = not getattr(opts, opt)
         opened = not el(f"{kind}-form").hidden
-        el(f"{kind}-new").hidden = opened
+        el(f"{kind}-new").hidden = opened or not f.can("create")
         el(f"{kind}-new").setAttribute("aria-expanded", "true" if opened else "false")
 
 
@@ -109,49 +110,29 @@ def close_form(app, kind: str, focus: bool = True) -> None:
         dom.focus(f"{kind}-new")
 
 
-def _expiry(field_id: str):
-    # moves to app/stalwart (issue 9): the account should take a date and check it
-    raw = dom.value(field_id)
-    if not raw:
-        return None, None
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return None, t("ui.cred.bad_date")
-    if day <= dt.date.today():
-        return None, t("ui.cred.past_date")
-    # End of that day in UTC: the server stores UTC with seconds.
-    return f"{day.isoformat()}T23:59:59Z", None
+def _option(kind: str, row: str, field_id: str) -> str:
+    """A field's text, or "" when the server does not offer that option (hidden)."""
+    node = el(f"{kind}-{row}-row")
+    return "" if node is not None and node.hidden else dom.value(field_id)
 
 
 async def create(app, kind: str, _ev=None) -> None:
     msg = f"{kind}-msg"
     dom.clear_msg(msg)
-    desc = dom.value(f"{kind}-desc").strip()
-    # moves to app/stalwart (issue 9): validation belongs to create_app_password/create_api_key
-    if not desc:
-        dom.field_error(f"{kind}-desc", msg, t("ui.cred.need_desc"))
-        return
-    expires, problem = _expiry(f"{kind}-expires")
-    if problem:
-        dom.field_error(f"{kind}-expires", msg, problem)
-        return
-    ips, issues = ipnets.parse_allowed_ips(dom.value(f"{kind}-ips"))
-    if issues:
-        dom.field_error(f"{kind}-ips", msg, " ".join(i18n.translate(i) for i in issues))
-        return
-    perms = None
-    # moves to app/stalwart (issue 9): no generation checks in the page
-    if kind == "app" and app.generation == "0.16" and el("app-readonly").checked:
-        perms = {"@type": "Disable", "permissions": {p: True for p in SECURITY_PERMISSIONS}}
-    if app.generation == "legacy":
-        expires, ips, perms = None, None, None  # the legacy API has names only
-    created = await actions.create_credential(app, kind, msg, desc, expires, ips or None, perms,
-                                              _fields(kind))
+    desc = dom.value(f"{kind}-desc")
+    expires = _option(kind, "expires", f"{kind}-expires")
+    ips = _option(kind, "ips", f"{kind}-ips")
+    block = kind == "app" and bool(el("app-readonly").checked)
+    out = await actions.create_credential(app, kind, msg, desc, expires, ips, block, _fields(kind),
+                                          retry=lambda: el(f"{kind}-form").requestSubmit())
     close_form(app, kind, focus=False)
-    done = t("ui.cred.created_app" if kind == "app" else "ui.cred.created_api", name=txt.isolate(desc, 60))
-    dom.show(f"{kind}-list-msg", "ok", done, scroll=False, say=False)
-    reveal(app, kind, created.secret)
+    name = txt.isolate(desc.strip(), 60)
+    done = t("ui.cred.created_app" if kind == "app" else "ui.cred.created_api", name=name)
+    if out.created is not None:
+        app.finish(out, f"{kind}-list-msg", done, (done, t("outcome.signin_again")))
+        reveal(app, kind, out.created.secret)
+    else:  # the answer was lost after the server made it: the secret is gone
+        app.finish(out, f"{kind}-list-msg", "", (done, t("outcome.signin_again")), f"{kind}-new")
 
 
 class Secret:
@@ -217,12 +198,17 @@ async def revoke(app, kind: str, item) -> None:
     dom.clear_msg(msg)
     name = txt.isolate(item.description, 80)
     what = t("ui.cred.revoke_confirm_app" if kind == "app" else "ui.cred.revoke_confirm_api", name=name)
-    if not await dom.confirm(what, t("ui.cred.revoke"), t("ui.cred.revoke_title")):
+    own = item.id == app.state.sign_in.credential_id
+    items = [t("ui.cred.revoke_own")] if own else []
+    if not await dom.confirm(what, t("ui.cred.revoke"), t("ui.cred.revoke_title"), items):
         return
-    await actions.revoke_credential(app, kind, msg, item.id)
-    dom.show(msg, "ok", t("ui.cred.revoked", name=name))
-    heading = el(KINDS[kind][0]).querySelector("h2")
-    dom.focus(heading)  # the row and its button are gone
+    btn_id = dom.key_id(f"{kind}-revoke", item.id)
+    out = await actions.revoke_credential(app, kind, msg, item.id,
+                                          retry=lambda: el(btn_id) and el(btn_id).click())
+    done = t("ui.cred.revoked", name=name)
+    if app.finish(out, msg, done, (done, t("ui.cred.revoked_own_signin"))):
+        heading = el(KINDS[kind][0]).querySelector("h2")
+        dom.focus(heading)  # the row and its button are gone
 
 
 def reset(app) -> None:

@@ -10,15 +10,14 @@ import js  # type: ignore[import-not-found]
 
 from app import i18n
 from app.keys import check_key
-from app.stalwart import ENCRYPTION, PUBLIC_KEYS
 from app.ui import actions, dom
 from app.ui import text as txt
 from app.ui.dom import el, t
 from app.ui.sections import fmt_time, gate, set_text
 
-SMIME_ONLY = ("Aes256Gcm", "ChaCha20Poly1305")
 SCOPE = ("enc-form", "enc-actions", "enc-stored")  # one encryption action at a time
-FIELDS = {"key": "enc-key", "description": "enc-key", "algorithm": "enc-algo"}
+FIELDS = {"key": "enc-key", "description": "enc-key", "algorithm": "enc-algo",
+          "encrypt_on_append": "enc-append"}
 CONSEQUENCES = ("ui.enc.consequence_search", "ui.enc.consequence_apps",
                 "ui.enc.consequence_loss", "ui.enc.consequence_new_only")
 
@@ -34,45 +33,51 @@ def _emails(app) -> list[str]:
 
 def _is_on(app) -> bool:
     st = app.state
-    return bool(st and st.encryption and st.encryption.enabled)
+    return bool(st and st.encryption.enabled)
+
+
+def _kind(rep) -> str:
+    return "pgp" if rep is not None and rep.kind == "openpgp" else "smime"
 
 
 def render(app) -> None:
     st = app.state
     signed_in = st is not None
-    gate("encryption", app, ENCRYPTION, PUBLIC_KEYS)
+    # the stored keys are a feature of their own where the server keeps them
+    gate("encryption", app, *(("encryption", "keys") if st and st.encryption.stores_keys
+                              else ("encryption",)))
     # Checking a key needs no server: the box works signed out, offline too.
     el("encryption").querySelector("fieldset.gate").disabled = False
     set_text("enc-h", "ui.enc.title" if signed_in else "ui.enc.check_title")
     set_text("enc-help", "ui.enc.help" if signed_in else "ui.enc.check_help")
+    enc = st.encryption if st else None
     for id_ in ("enc-state", "enc-actions", "enc-upload", "enc-form-h"):
         el(id_).hidden = not signed_in
-    enc = st.encryption if st else None
+    if enc is not None and not enc.can("upload_and_enable"):
+        el("enc-upload").hidden = True
+        el("enc-form-h").hidden = True
     on = _is_on(app)
     state = el("enc-state")
     if not signed_in:
         state.textContent = ""
-    elif enc is None:
+    elif enc.settings is None:
         state.textContent = t("ui.enc.unknown")
     elif on:
-        state.textContent = t("ui.enc.is_on", kind=txt.KIND_NAMES.get(enc.kind, ""),
-                              algo=txt.algorithm_name(enc.algorithm))
+        state.textContent = t("ui.enc.is_on", kind=txt.KIND_NAMES.get(enc.settings.kind, ""),
+                              algo=txt.algorithm_name(enc.settings.algorithm))
     else:
         state.textContent = t("ui.enc.is_off")
     state.className = "state " + ("on" if on else "off")
     _render_fingerprint(app)
-    el("enc-disable").hidden = not on
+    el("enc-disable").hidden = not (on and enc.can("disable"))
     el("enc-actions").hidden = not on
     set_text("enc-form-h", "ui.enc.form_replace" if on else "ui.enc.form_on")
     set_text("enc-submit", "ui.enc.replace" if on else "ui.enc.submit")
-    # moves to app/stalwart (issue 9): the state should list the algorithms the server takes
-    legacy = bool(st and st.generation == "legacy")
-    for opt in el("enc-algo").querySelectorAll("option[data-smime]"):
-        opt.hidden = legacy
-    _algo_rules()
+    el("enc-append-row").hidden = not (enc and enc.encrypt_on_append)
+    _algo_rules(app)
     rep = Current.report
     el("enc-submit").disabled = not (rep is not None and rep.accepted and app.account is not None)
-    _render_keys(app, legacy)
+    _render_keys(app)
 
 
 def _render_fingerprint(app) -> None:
@@ -89,17 +94,18 @@ def _render_fingerprint(app) -> None:
         box.hidden = False
 
 
-def _render_keys(app, legacy: bool) -> None:
+def _render_keys(app) -> None:
     st = app.state
     stored = el("enc-stored")
     keys = el("enc-keys")
     dom.clear(keys)
-    stored.hidden = not st or legacy or PUBLIC_KEYS in st.unavailable
+    enc = st.encryption if st else None
+    # (stored keys the account may not read: the section's banner says why)
+    stored.hidden = not (enc and enc.stores_keys and enc.access.ok and enc.keys_access.ok)
     if stored.hidden:
         return
-    enc = st.encryption
-    for pk in st.public_keys:
-        used = bool(enc and enc.enabled and enc.public_key == pk.id)
+    for pk in enc.keys or []:
+        used = bool(enc.in_use is not None and enc.in_use.id == pk.id)
         li = dom.make("li", "", "key-item" + (" in-use" if used else ""))
         head = dom.make("p", "", "key-desc")
         head.appendChild(dom.foreign(pk.description, cls="clip"))
@@ -111,30 +117,45 @@ def _render_keys(app, legacy: bool) -> None:
         li.appendChild(dom.make("p", meta, "help"))
         row = dom.make("div", "", "actions inline")
         name = txt.isolate(pk.description, 60)
-        if not used:
+        if not used and enc.can("use_key"):
             use = dom.make("button", t("ui.enc.use"), "small", type="button", id=dom.key_id("enc-use", pk.id),
                            aria_label=t("ui.enc.use_named", name=name))
             dom.on(use, "click", lambda ev, k=pk: use_key(app, k), errors_to="enc-keys-msg", busy=SCOPE)
             row.appendChild(use)
-        btn = dom.make("button", t("ui.enc.delete"), "small danger", type="button",
-                       id=dom.key_id("enc-delete", pk.id), aria_label=t("ui.enc.delete_named", name=name))
-        dom.on(btn, "click", lambda ev, k=pk: delete(app, k), errors_to="enc-keys-msg", busy=SCOPE)
-        row.appendChild(btn)
+        if enc.can("delete_key"):
+            btn = dom.make("button", t("ui.enc.delete"), "small danger", type="button",
+                           id=dom.key_id("enc-delete", pk.id), aria_label=t("ui.enc.delete_named", name=name))
+            dom.on(btn, "click", lambda ev, k=pk: delete(app, k), errors_to="enc-keys-msg", busy=SCOPE)
+            row.appendChild(btn)
         li.appendChild(row)
         keys.appendChild(li)
-    if not st.public_keys:
+    if not enc.keys:
         keys.appendChild(dom.make("li", t("ui.enc.no_keys"), "help"))
 
 
-def _algo_rules() -> None:
-    """S/MIME-only algorithms cannot be chosen for an OpenPGP key."""
+def _offered(app, kind: str = "") -> tuple[str, ...]:
+    """The algorithms this server takes (for a key ``kind``, or for any key)."""
+    st = app.state
+    algos = st.encryption.algorithms if st else {}
+    if kind:
+        return tuple(algos.get(kind, ()))
+    return tuple(dict.fromkeys(a for v in algos.values() for a in v))
+
+
+def _algo_rules(app=None) -> None:
+    """Offer what the server takes; for a checked key, only what fits its kind."""
     rep = Current.report
     sel = el("enc-algo")
-    pgp = bool(rep and rep.kind == "openpgp")
-    for opt in sel.querySelectorAll("option[data-smime]"):
-        opt.disabled = pgp
-    if pgp and str(sel.value) in SMIME_ONLY:
-        sel.value = "Aes256"
+    if app is None or app.state is None:
+        return
+    anyk = _offered(app)
+    fits = _offered(app, _kind(rep)) if rep is not None and rep.kind else anyk
+    for opt in sel.querySelectorAll("option"):
+        v = str(opt.value)
+        opt.hidden = v not in anyk
+        opt.disabled = v not in fits
+    if fits and str(sel.value) not in fits:
+        sel.value = fits[0]
 
 
 def _fmt_dt(d) -> str:
@@ -184,7 +205,7 @@ def show_report(app, rep, elapsed_ms: float) -> None:
             group.appendChild(ul)
             box.appendChild(group)
     el("enc-submit").disabled = not (rep.accepted and app.account is not None)
-    _algo_rules()
+    _algo_rules(app)
 
 
 def check(app, data) -> None:
@@ -236,36 +257,53 @@ async def _confirm_turn_on(app, replacing: bool) -> bool:
                              [t(k) for k in CONSEQUENCES], danger=False)
 
 
-def _algorithm(kind: str) -> str:
-    algo = str(el("enc-algo").value)
-    return "Aes256" if kind == "pgp" and algo in SMIME_ONLY else algo
-
-
 async def submit(app, _ev=None) -> None:
     msg = "enc-msg"
     dom.clear_msg(msg)
     rep = Current.report
-    if rep is None or not rep.accepted or not Current.text:
-        dom.field_error("enc-key", msg, t("ui.enc.check_first"))
-        return
     replacing = _is_on(app)
-    if not await _confirm_turn_on(app, replacing):
+    if rep is not None and rep.accepted and not await _confirm_turn_on(app, replacing):
         return
-    kind = "pgp" if rep.kind == "openpgp" else "smime"
-    algo = _algorithm(kind)
+    algo = str(el("enc-algo").value)
     spam = bool(el("enc-spam").checked)
-    append = bool(el("enc-append").checked)
-    text = Current.text
-    fp = (rep.fingerprints[0] if rep.fingerprints else "")[:16]
-    desc = f"{'OpenPGP' if kind == 'pgp' else 'S/MIME'} {fp}".strip()
-    await actions.upload_and_enable(app, msg, desc, text, rep.emails or _emails(app), kind, algo,
-                                    append, spam, FIELDS)
-    el("enc-form").reset()
-    Current.report = Current.text = None
-    show_report(app, None, 0.0)
-    render(app)
+    append = bool(el("enc-append").checked) and not el("enc-append-row").hidden
+    text = Current.text if Current.text is not None else dom.value("enc-key")
+    emails = (rep.emails if rep is not None else None) or _emails(app)
+    out = await actions.upload_and_enable(app, msg, text, emails, algo, append, spam, FIELDS,
+                                          retry=lambda: el("enc-form").requestSubmit())
+    if out.half_done is None:
+        el("enc-form").reset()
+        Current.report = Current.text = None
+        show_report(app, None, 0.0)
     done = t("ui.enc.replaced" if replacing else "ui.enc.now_on", algo=txt.algorithm_name(algo))
-    dom.show(msg, "ok", done)
+    app.finish(out, msg, "" if out.half_done else done, (done, t("outcome.signin_again")))
+    if out.half_done is not None:
+        _offer_finish(app, msg, out.half_done.key_id, algo, append, spam)
+
+
+def _offer_finish(app, msg: str, key_id: str, algo: str, append: bool, spam: bool) -> None:
+    """A half-done upload: the key is stored but not in use. Finish (use it) or remove it."""
+    row = dom.make("div", "", "actions inline")
+    fin = dom.make("button", t("ui.enc.finish"), "small primary", type="button", id="enc-finish")
+    rem = dom.make("button", t("ui.enc.remove_uploaded"), "small danger", type="button",
+                   id="enc-remove-uploaded")
+
+    async def run(finish: bool):
+        out = await actions.finish_upload(app, msg, key_id, finish, algo, append, spam)
+        app.finish(out, msg, t("ui.enc.now_on", algo=txt.algorithm_name(algo)) if finish
+                   else t("ui.enc.uploaded_removed"), (t("ui.enc.now_on", algo=algo),
+                                                       t("outcome.signin_again")))
+        if finish:
+            el("enc-form").reset()
+            Current.report = Current.text = None
+            show_report(app, None, 0.0)
+
+    dom.on(fin, "click", lambda ev: run(True), errors_to=msg, busy=SCOPE)
+    dom.on(rem, "click", lambda ev: run(False), errors_to=msg, busy=SCOPE)
+    row.appendChild(fin)
+    row.appendChild(rem)
+    el(msg).appendChild(row)
+    dom.focus(fin)
 
 
 async def disable(app, _ev=None) -> None:
@@ -273,9 +311,9 @@ async def disable(app, _ev=None) -> None:
     dom.clear_msg(msg)
     if not await dom.confirm(t("ui.enc.disable_confirm"), t("ui.enc.disable"), t("ui.enc.disable_title")):
         return
-    await actions.turn_off_encryption(app, msg)
-    dom.show(msg, "ok", t("ui.enc.now_off"))
-    dom.focus("enc-h")
+    out = await actions.turn_off_encryption(app, msg, retry=lambda: el("enc-disable").click())
+    if app.finish(out, msg, t("ui.enc.now_off"), (t("ui.enc.now_off"), t("outcome.signin_again"))):
+        dom.focus("enc-h")
 
 
 async def use_key(app, pk) -> None:
@@ -283,12 +321,14 @@ async def use_key(app, pk) -> None:
     dom.clear_msg(msg)
     if not await _confirm_turn_on(app, _is_on(app)):
         return
-    kind = pk.kind if pk.kind in ("pgp", "smime") else "pgp"
-    algo = _algorithm(kind)
-    await actions.use_key(app, msg, pk.id, kind, algo, bool(el("enc-append").checked),
-                          bool(el("enc-spam").checked))
-    dom.show(msg, "ok", t("ui.enc.using", name=txt.isolate(pk.description, 60),
-                          algo=txt.algorithm_name(algo)))
+    fits = _offered(app, pk.kind) or _offered(app)
+    algo = str(el("enc-algo").value)
+    algo = algo if algo in fits else (fits[0] if fits else algo)
+    append = bool(el("enc-append").checked) and not el("enc-append-row").hidden
+    out = await actions.use_key(app, msg, pk.id, algo, append, bool(el("enc-spam").checked))
+    name = txt.isolate(pk.description, 60)
+    app.finish(out, msg, t("ui.enc.using", name=name, algo=txt.algorithm_name(algo)),
+               (t("ui.enc.using", name=name, algo=txt.algorithm_name(algo)), t("outcome.signin_again")))
 
 
 async def delete(app, pk) -> None:
@@ -298,8 +338,9 @@ async def delete(app, pk) -> None:
     if not await dom.confirm(t("ui.enc.delete_confirm", name=name), t("ui.enc.delete"),
                              t("ui.enc.delete_title")):
         return
-    await actions.delete_key(app, msg, pk.id)
-    dom.show(msg, "ok", t("ui.enc.deleted", name=name))
+    out = await actions.delete_key(app, msg, pk.id)
+    app.finish(out, msg, t("ui.enc.deleted", name=name),
+               (t("ui.enc.deleted", name=name), t("outcome.signin_again")))
 
 
 def reset(app) -> None:

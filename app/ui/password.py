@@ -2,39 +2,34 @@
 from __future__ import annotations
 
 from app import passwords
-from app.errors import WrongCurrentSecret
-from app.stalwart import PASSWORD
+from app.errors import CodeRequired
+from app.stalwart.state import ENDED
 from app.ui import actions, dom
 from app.ui.dom import el, t
 from app.ui.sections import gate
 
 FORM = ("password-form",)  # what one password change holds while it runs
-FIELDS = {WrongCurrentSecret: "pw-current", "current_password": "pw-current",
-          "new_password": "pw-new", "otp_code": "pw-code", "otpCode": "pw-code"}
+# InvalidInput.field / the errors' ``field`` -> the form field
+FIELDS = {"current_password": "pw-current", "new_password": "pw-new",
+          "confirm_password": "pw-confirm", "code": "pw-code"}
 
 
 def render(app) -> None:
     st = app.state
-    gate("password", app, PASSWORD)
-    el("pw-wipe").hidden = not (st and st.legacy_password_change_wipes)
-    # legacy: the code goes with the password (pw$code); 0.16: otpCode field
-    el("pw-code-row").hidden = not (st and st.totp_enabled)
-    # moves to app/stalwart (issue 9): the state should carry the password policy
-    el("pw-policy").hidden = bool(st and st.generation == "legacy")
-
-
-def _inputs(app) -> list[str]:
-    return passwords.user_inputs_for(app.username) if app.account else []
-
-
-def _policy(app) -> str:
-    # moves to app/stalwart (issue 9): the state should carry the password policy
-    return app.generation if app.generation == "legacy" else "0.16"
+    gate("password", app, "password")
+    pw = st.password if st else None
+    el("pw-wipe").hidden = not (pw and pw.wipes)
+    el("pw-code-row").hidden = not (pw and pw.code_required)
+    # the length rule is the server's own only where it enforces one
+    el("pw-policy").hidden = bool(pw and not pw.enforces_strength)
+    el("pw-submit").hidden = bool(pw and not pw.can("change"))
 
 
 def strength(app, _ev=None) -> None:
     pw = dom.value("pw-new")
-    s = passwords.assess(pw, _inputs(app), _policy(app))
+    if app.account is None:
+        return
+    s = app.account.password_strength(pw)
     d = passwords.describe(s)
     el("pw-meter").value = s.score if pw else 0
     box = el("pw-strength")
@@ -49,6 +44,17 @@ def strength(app, _ev=None) -> None:
         box.appendChild(dom.make("p", d["advice"]))
 
 
+def _warning(pw) -> list[str]:
+    """What the change will do besides, said before it is made."""
+    items = []
+    if pw.wipes:
+        items.append(t("ui.password.legacy_wipe"))
+        items.append(t("ui.password.warn_wipe_signin"))
+    elif pw.session_after_change == ENDED:
+        items.append(t("ui.password.warn_ended"))
+    return items
+
+
 async def submit(app, _ev=None) -> None:
     msg = "password-msg"
     current = dom.value("pw-current")
@@ -56,31 +62,29 @@ async def submit(app, _ev=None) -> None:
     confirm = dom.value("pw-confirm")
     code = dom.value("pw-code").replace(" ", "") or None
     dom.clear_msg(msg)
-    # moves to app/stalwart (issue 9): these checks belong to change_password
-    if not current:
-        dom.field_error("pw-current", msg, t("ui.password.need_current"))
+    pw = app.state.password
+    warn = _warning(pw)
+    if warn:
+        # the action's own input checks first: no question about a typo
+        app.check(msg, lambda: app.account.check_password_change(current, new, code, confirm=confirm),
+                  FIELDS)
+    if warn and not await dom.confirm(warn[0], t("ui.password.submit"),
+                                      t("ui.password.confirm_title"), warn[1:], danger=False):
         return
-    s = passwords.assess(new, _inputs(app), _policy(app))
-    if not s.ok:
-        dom.field_error("pw-new", msg, passwords.describe(s)["verdict"])
-        return
-    if new != confirm:
-        dom.field_error("pw-confirm", msg, t("ui.password.mismatch"))
-        return
-    if app.state.totp_enabled and not code:
-        dom.field_error("pw-code", msg, t("ui.password.need_code"))
-        return
-    if app.state.legacy_password_change_wipes and not await dom.confirm(
-            t("ui.password.legacy_wipe"), t("ui.password.submit"), t("ui.password.confirm_title")):
-        return
-    changed = await actions.change_password(app, msg, current, new, code, FIELDS)
+    try:
+        out = await actions.change_password(app, msg, current, new, confirm, code, FIELDS,
+                                            retry=lambda: el("password-form").requestSubmit())
+    except dom.Handled:
+        if isinstance(app.last_error, CodeRequired):  # by type: the same in every language
+            el("pw-code-row").hidden = False
+            dom.focus("pw-code")
+        raise
     el("password-form").reset()
     strength(app)
-    # 0.16 revokes OAuth tokens on a password change: then the user signs in again.
-    await app.after_change(changed, msg,
-                           t("ui.password.changed_wiped") if changed.wiped else t("ui.password.changed"),
-                           (t("ui.password.changed"), t("ui.password.changed_wiped_signin")
-                            if changed.wiped else t("ui.password.changed_signin")), "pw-current")
+    done = t("ui.password.changed_wiped") if out.wiped else t("ui.password.changed")
+    signin = t("ui.password.changed_wiped_signin") if out.wiped else t("ui.password.changed_signin")
+    app.finish(out, msg, t("ui.password.changed") if out.notice == "outcome.wiped" else done,
+               (t("ui.password.changed"), signin), "pw-current")
 
 
 def toggle_show(_ev=None) -> None:

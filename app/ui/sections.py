@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 from app import i18n
+from app.stalwart.state import NOT_PERMITTED, UNREADABLE
 from app.ui import dom
 from app.ui.dom import el
 
 # What each feature lets the user do, for "Your administrator hasn't allowed …".
-ALLOWED_WHAT = {"password": "ui.unavail.password", "totp": "ui.unavail.totp",
+ALLOWED_WHAT = {"password": "ui.unavail.password", "two_factor": "ui.unavail.totp",
                 "app_passwords": "ui.unavail.app_passwords", "api_keys": "ui.unavail.api_keys",
-                "public_keys": "ui.unavail.public_keys", "encryption": "ui.unavail.encryption"}
+                "keys": "ui.unavail.public_keys", "encryption": "ui.unavail.encryption"}
+
+
+class _Keys:
+    """The stored encryption keys, gated like a feature of their own."""
+    def __init__(self, enc):
+        self.access = enc.keys_access
+
+
+def feature(st, name: str):
+    """The state's feature by name ("password", "two_factor", "app_passwords",
+    "api_keys", "encryption", and "keys": the stored encryption keys)."""
+    return _Keys(st.encryption) if name == "keys" else getattr(st, name)
 
 
 def gate(section_id: str, app, *features: str) -> bool:
@@ -22,62 +35,62 @@ def gate(section_id: str, app, *features: str) -> bool:
     body = sec.querySelector(".feature-body")
     note = sec.querySelector(".unavailable")
     st = app.state
-    # moves to app/stalwart (issue 9): the state should say which controls exist
-    for node in sec.querySelectorAll(".v016"):
-        node.hidden = bool(st and st.generation != "0.16")
     dom.clear(note)
     if st is None:
         note.hidden = True
         body.hidden = False
         return False
-    missing = [(f, st.unavailable[f]) for f in features if f in st.unavailable]
+    missing = [(f, feature(st, f).access) for f in features if not feature(st, f).access.ok]
     seen = []
-    for feature, u in missing:
-        if any(u is other for other in seen):
+    for name, a in missing:
+        if a in seen:
             continue  # one reason shared by two features is said once
-        seen.append(u)
-        note.appendChild(banner(feature, u))
+        seen.append(a)
+        note.appendChild(banner(name, a))
     note.hidden = not missing
     usable = len(missing) < len(features)
     body.hidden = not usable
     return usable
 
 
-def banner(feature: str, u):
-    """One reason a feature cannot be used, in words, with the details line."""
+def banner(name: str, a):
+    """One reason a feature (or action) cannot be used, in words, with the details line."""
     box = dom.make("div", "", "banner")
-    box.appendChild(dom.make("p", unavailable_text(feature, u)))
-    if u.permissions:
+    box.appendChild(dom.make("p", unavailable_text(name, a)))
+    if a.permissions:
         details = dom.make("p", "", "details")
         details.appendChild(dom.doc.createTextNode(
             i18n.t("ui.unavail.details") + " "))
-        for i, perm in enumerate(u.permissions):
+        for i, perm in enumerate(a.permissions):
             if i:
                 details.appendChild(dom.doc.createTextNode(", "))
             details.appendChild(dom.make("code", perm))
         box.appendChild(details)
-    if u.server_text:
+    if a.server_text:
         said = dom.make("p", "", "details")
         said.appendChild(dom.doc.createTextNode(i18n.t("ui.server_said", text="")))
-        said.appendChild(dom.foreign(u.server_text, 600))
+        said.appendChild(dom.foreign(a.server_text, 600))
         box.appendChild(said)
     return box
 
 
-def unavailable_text(feature: str, u) -> str:
+def unavailable_text(name: str, a) -> str:
     """A missing permission is the administrator's choice: say so. Any other
     reason (an external directory, an old server) in the words of its key."""
-    if u.permissions and feature in ALLOWED_WHAT:
-        return i18n.t("ui.unavail.not_allowed", what=i18n.t(ALLOWED_WHAT[feature]))
-    return i18n.translate(u)
+    if a.status == NOT_PERMITTED and name in ALLOWED_WHAT:
+        return i18n.t("ui.unavail.not_allowed", what=i18n.t(ALLOWED_WHAT[name]))
+    return i18n.t(a.key)
 
 
-def not_permitted(st, feature: str) -> str:
-    """For the overview: why a feature's value is not shown, in two words."""
-    u = st.unavailable.get(feature)
-    if u is None:
+def not_permitted(a) -> str:
+    """For the overview: why a feature's value is not shown, in words."""
+    if a.ok:
         return ""
-    return i18n.t("ui.summary.not_permitted" if u.permissions else "ui.summary.not_available")
+    if a.status == NOT_PERMITTED:
+        return i18n.t("ui.summary.not_permitted")
+    if a.status == UNREADABLE:
+        return i18n.t("ui.summary.unknown")
+    return i18n.t("ui.summary.not_available")
 
 
 def set_text(node_or_id, key: str, **params) -> None:

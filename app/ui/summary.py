@@ -3,7 +3,7 @@ one recommended next step."""
 from __future__ import annotations
 
 from app.keys import check_key
-from app.stalwart import API_KEYS, APP_PASSWORDS, ENCRYPTION, PASSWORD, TOTP
+from app.stalwart import state as S
 from app.ui import dom
 from app.ui import text as txt
 from app.ui.dom import el, t
@@ -13,11 +13,10 @@ _fp_cache: dict[str, tuple[str, str]] = {}
 
 
 def key_fingerprint(app) -> tuple[str, str]:
-    """(fingerprint, kind) of the key encryption at rest uses (0.16: from the stored key)."""
-    st = app.state
-    enc = st.encryption
-    key = next((k for k in st.public_keys if enc and k.id == enc.public_key), None)
-    text = key.key if key is not None else (enc.certs or "")
+    """(fingerprint, kind) of the key encryption at rest uses (the stored key, or the setting's own)."""
+    enc = app.state.encryption
+    key = enc.in_use
+    text = key.key if key is not None else ((enc.settings.certs if enc.settings else "") or "")
     if not text or text.startswith("-----STALWART CERTIFICATE"):
         return "", ""
     if text not in _fp_cache:
@@ -47,38 +46,40 @@ def render(app) -> None:
     if st is None:
         return
     # Password
-    if PASSWORD in st.unavailable:
-        _item(ul, "password", t("ui.password.title"), not_permitted(st, PASSWORD), "na")
-    elif st.password_expired_suspected:
+    pw = st.password
+    if not pw.access.ok:
+        _item(ul, "password", t("ui.password.title"), not_permitted(pw.access), "na")
+    elif pw.expired:
         _item(ul, "password", t("ui.password.title"), t("ui.summary.pw_expired"), "off")
     else:
         _item(ul, "password", t("ui.password.title"), t("ui.summary.pw_change"), "")
     # Two-factor authentication
-    if TOTP in st.unavailable:
-        _item(ul, "two-factor", t("ui.totp.title"), not_permitted(st, TOTP), "na")
-    elif st.totp_enabled is None:
+    tf = st.two_factor
+    if not tf.access.ok:
+        _item(ul, "two-factor", t("ui.totp.title"), not_permitted(tf.access), "na")
+    elif tf.enabled is None:
         _item(ul, "two-factor", t("ui.totp.title"), t("ui.summary.unknown"), "na")
     else:
         _item(ul, "two-factor", t("ui.totp.title"),
-              t("ui.summary.on") if st.totp_enabled else t("ui.summary.off"),
-              "on" if st.totp_enabled else "off")
+              t("ui.summary.on") if tf.enabled else t("ui.summary.off"),
+              "on" if tf.enabled else "off")
     # App passwords and API keys: a count only when the page could read them
-    for feature, view, label, items in ((APP_PASSWORDS, "app-passwords", "ui.cred.app", st.app_passwords),
-                                        (API_KEYS, "api-keys", "ui.cred.api", st.api_keys)):
-        if feature in st.unavailable:
-            _item(ul, view, t(label), not_permitted(st, feature), "na")
+    for f, view, label in ((st.app_passwords, "app-passwords", "ui.cred.app"),
+                           (st.api_keys, "api-keys", "ui.cred.api")):
+        if not f.access.ok or f.count is None:
+            _item(ul, view, t(label), not_permitted(f.access) or t("ui.summary.unknown"), "na")
         else:
-            _item(ul, view, t(label), t("ui.summary.count", n=len(items)) if items
+            _item(ul, view, t(label), t("ui.summary.count", n=f.count) if f.count
                   else t("ui.summary.none"), "")
     # Encryption at rest
     enc = st.encryption
-    if ENCRYPTION in st.unavailable:
-        _item(ul, "encryption", t("ui.enc.title"), not_permitted(st, ENCRYPTION), "na")
-    elif enc is None:
+    if not enc.access.ok:
+        _item(ul, "encryption", t("ui.enc.title"), not_permitted(enc.access), "na")
+    elif enc.settings is None:
         _item(ul, "encryption", t("ui.enc.title"), t("ui.summary.unknown"), "na")
     elif enc.enabled:
-        value = t("ui.summary.enc_on", kind=txt.KIND_NAMES.get(enc.kind, ""),
-                  algo=txt.algorithm_name(enc.algorithm))
+        value = t("ui.summary.enc_on", kind=txt.KIND_NAMES.get(enc.settings.kind, ""),
+                  algo=txt.algorithm_name(enc.settings.algorithm))
         fp, kind = key_fingerprint(app)
         extra = None
         if fp:
@@ -99,18 +100,16 @@ def render(app) -> None:
         nxt.appendChild(dom.make("p", t(key)))
 
 
+# SecurityState.next_step -> (section, text key)
+NEXT = {S.NEXT_CHANGE_PASSWORD: ("password", "ui.summary.do_password"),
+        S.NEXT_TURN_ON_TWO_FACTOR: ("two-factor", "ui.summary.do_totp"),
+        S.NEXT_TURN_ON_ENCRYPTION: ("encryption", "ui.summary.do_enc"),
+        S.NEXT_CREATE_APP_PASSWORD: ("app-passwords", "ui.summary.do_breakglass")}
+
+
 def next_step(st) -> tuple[str, str]:
     """The one thing most worth doing now: (section, text key)."""
-    if st.password_expired_suspected:
-        return "password", "ui.summary.do_password"
-    if st.totp_enabled is False and TOTP not in st.unavailable:
-        return "two-factor", "ui.summary.do_totp"
-    enc = st.encryption
-    if enc is not None and not enc.enabled and ENCRYPTION not in st.unavailable:
-        return "encryption", "ui.summary.do_enc"
-    if st.totp_enabled and not st.app_passwords and APP_PASSWORDS not in st.unavailable:
-        return "app-passwords", "ui.summary.do_breakglass"
-    return "", "ui.summary.do_none"
+    return NEXT.get(st.next_step, ("", "ui.summary.do_none"))
 
 
 def reset(app) -> None:

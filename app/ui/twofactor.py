@@ -2,85 +2,72 @@
 the first code here, save; move to a new app or turn off with the current code."""
 from __future__ import annotations
 
-from typing import Optional
-
 import js  # type: ignore[import-not-found]
 
-from app import i18n, totp
-from app.errors import WrongCurrentSecret
-from app.stalwart import TOTP
+from app import i18n
+from app.stalwart.state import ENDED
 from app.ui import actions, dom
 from app.ui.dom import el, t
 from app.ui.sections import gate, set_text
 
 SETUP = ("totp-setup", "totp-actions")      # what turning on holds while it runs
 DISABLE = ("totp-disable", "totp-actions")  # what turning off holds
-FIELDS = {WrongCurrentSecret: "totp-password", "current_password": "totp-password",
-          "otp_url": "totp-code", "otp_code": "totp-old-code"}
-DIS_FIELDS = {WrongCurrentSecret: "totp-dis-password", "current_password": "totp-dis-password",
-              "otp_code": "totp-dis-code", "code": "totp-dis-code"}
+FIELDS = {"current_password": "totp-password", "new_code": "totp-code", "otp_url": "totp-code",
+          "code": "totp-old-code"}
+DIS_FIELDS = {"current_password": "totp-dis-password", "code": "totp-dis-code"}
 
 
 class Setup:
-    """The secret being set up lives only here, in memory, until it is saved,
-    and only for the user who started it (sign-out forgets it)."""
-    secret: Optional[str] = None
-    url: Optional[str] = None
-    replacing = False
+    """The set-up in progress (``app.stalwart.TotpSetup``: its key lives only
+    there, in memory, until it is saved), and only for the user who started
+    it (sign-out discards it)."""
+    obj = None
     kit_saved = False   # downloaded the kit, or ticked "I saved the key elsewhere"
     disabling = False   # the "Turn off" form is open
 
     @classmethod
     def forget(cls) -> None:
-        cls.secret = cls.url = None
-        cls.replacing = cls.kit_saved = cls.disabling = False
+        if cls.obj is not None:
+            cls.obj.discard()
+        cls.obj = None
+        cls.kit_saved = cls.disabling = False
 
 
 def render(app) -> None:
     st = app.state
-    gate("two-factor", app, TOTP)
-    on = bool(st and st.totp_enabled)
+    gate("two-factor", app, "two_factor")
+    tf = st.two_factor if st else None
+    on = bool(tf and tf.enabled)
     state = el("totp-state")
-    if st is None:
+    if tf is None:
         state.textContent = ""
-    elif st.totp_enabled is None:
+    elif tf.enabled is None:
         state.textContent = t("ui.totp.unknown")
     else:
         state.textContent = t("ui.totp.is_on") if on else t("ui.totp.is_off")
     state.className = "state " + ("on" if on else "off")
-    busy = Setup.secret is not None or Setup.disabling
-    el("totp-start").hidden = on or busy
-    el("totp-replace").hidden = not on or busy
-    el("totp-off").hidden = not on or busy
-    el("totp-setup").hidden = Setup.secret is None
+    busy = Setup.obj is not None or Setup.disabling
+    el("totp-start").hidden = on or busy or not (tf and tf.can("turn_on"))
+    el("totp-replace").hidden = not on or busy or not tf.can("replace")
+    el("totp-off").hidden = not on or busy or not tf.can("turn_off")
+    el("totp-setup").hidden = Setup.obj is None
     el("totp-disable").hidden = not (on and Setup.disabling)
     ready = Setup.kit_saved or bool(el("totp-kit-elsewhere").checked)
     el("totp-confirm").disabled = not ready
     el("totp-confirm-why").hidden = ready
 
 
-def _issuer() -> str:
-    return totp.DEFAULT_ISSUER
-
-
 def begin(app, replacing: bool) -> None:
     Setup.forget()
-    Setup.secret = totp.new_secret()
-    Setup.url = totp.build_url(Setup.secret, app.username, _issuer())
-    Setup.replacing = replacing
-    # moves to app/stalwart (issue 9): the account should build and check the URL
-    problems = totp.validate_url(Setup.url, "legacy" if app.generation == "legacy" else "0.16")
-    if problems:  # cannot happen with our own builder; never save a URL that would lock the user out
-        dom.show("totp-msg", "error", "; ".join(i18n.translate(p) for p in problems))
-        Setup.forget()
-        return
+    # the account makes the key and checks its URL against the server's rules
+    Setup.obj = app.account.start_two_factor_setup()
     el("totp-setup").reset()
-    el("totp-qr").innerHTML = totp.qr_svg(Setup.url, t("ui.totp.qr_title", account=app.username))
-    el("totp-key").textContent = totp.group_key(Setup.secret)
+    el("totp-qr").innerHTML = Setup.obj.qr_svg(t("ui.totp.qr_title", account=app.username))
+    el("totp-key").textContent = Setup.obj.key
     el("totp-copied").textContent = ""
     el("totp-kit-status").textContent = ""
-    el("totp-old-row").hidden = not replacing
-    set_text("totp-setup-h", "ui.totp.replace" if replacing else "ui.totp.setup")
+    el("totp-old-row").hidden = not Setup.obj.replacing
+    set_text("totp-setup-h", "ui.totp.replace" if Setup.obj.replacing else "ui.totp.setup")
     dom.clear_msg("totp-msg")
     dom.clear_msg("totp-setup-msg")
     render(app)
@@ -101,7 +88,13 @@ def _close_setup() -> None:
 def cancel(app) -> None:
     _close_setup()
     render(app)
-    el("totp-start" if not (app.state and app.state.totp_enabled) else "totp-replace").focus()
+    on = bool(app.state and app.state.two_factor.enabled)
+    el("totp-start" if not on else "totp-replace").focus()
+
+
+def _signin_again(app) -> str:
+    """How to sign in once 2FA is on: the server's login page, or password + code here."""
+    return t("ui.totp.on_signin" if app.options.login_page else "ui.totp.on_signin_legacy")
 
 
 async def confirm_setup(app, _ev=None) -> None:
@@ -114,22 +107,22 @@ async def confirm_setup(app, _ev=None) -> None:
         dom.show(msg, "error", t("ui.totp.kit_first"))
         dom.focus("totp-kit")
         return
-    # moves to app/stalwart (issue 9): enable_totp should check the first code itself
-    if not totp.check_code(Setup.url, code):
-        dom.field_error("totp-code", msg, t("ui.totp.bad_code"))
+    setup = Setup.obj
+    tf = app.state.two_factor
+    effect = tf.session_after_replace if setup.replacing else tf.session_after_turn_on
+    if effect == ENDED:
+        # the action's own input checks first: no question about a typo
+        app.check(msg, lambda: app.account.check_enable_totp(password, setup, old,
+                                                             new_code=code.replace(" ", "")), FIELDS)
+    if effect == ENDED and not await dom.confirm(
+            t("ui.totp.warn_ended"), t("ui.totp.confirm"), t("ui.totp.warn_title"),
+            [_signin_again(app)], danger=False):
         return
-    if not password:
-        dom.field_error("totp-password", msg, t("ui.password.need_current"))
-        return
-    if Setup.replacing and not old:
-        dom.field_error("totp-old-code", msg, t("ui.totp.need_old_code"))
-        return
-    url = Setup.url
-    changed = await actions.enable_totp(app, msg, password, url, old, FIELDS)
+    out = await actions.enable_totp(app, msg, password, setup, old, code.replace(" ", ""), FIELDS,
+                                    retry=lambda: el("totp-setup").requestSubmit())
     _close_setup()
-    signin = t("ui.totp.on_signin_legacy" if app.generation == "legacy" else "ui.totp.on_signin")
-    await app.after_change(changed, "totp-msg", t("ui.totp.now_on"),
-                           (t("ui.totp.now_on"), signin), "totp-replace")
+    app.finish(out, "totp-msg", t("ui.totp.now_on"), (t("ui.totp.now_on"), _signin_again(app)),
+               "totp-replace")
 
 
 def open_disable(app) -> None:
@@ -154,25 +147,21 @@ async def disable(app, _ev=None) -> None:
     code = dom.value("totp-dis-code").replace(" ", "")
     password = dom.value("totp-dis-password")
     dom.clear_msg(msg)
-    if not code or not password:
-        dom.field_error("totp-dis-code" if not code else "totp-dis-password", msg,
-                        t("ui.totp.need_code_and_password"))
-        return
     if not await dom.confirm(t("ui.totp.disable_confirm"), t("ui.totp.disable_submit"),
                              t("ui.totp.disable")):
         return
-    changed = await actions.disable_totp(app, msg, password, code, DIS_FIELDS)
+    out = await actions.disable_totp(app, msg, password, code, DIS_FIELDS,
+                                     retry=lambda: el("totp-disable").requestSubmit())
     Setup.disabling = False
     el("totp-disable").reset()
-    await app.after_change(changed, "totp-msg", t("ui.totp.now_off"),
-                           (t("ui.totp.now_off"), t("ui.totp.off_signin")), "totp-start")
+    app.finish(out, "totp-msg", t("ui.totp.now_off"), (t("ui.totp.now_off"), t("ui.totp.off_signin")),
+               "totp-start")
 
 
 def download_kit(app, _ev=None) -> None:
-    if not Setup.secret:
+    if Setup.obj is None:
         return
-    html = totp.recovery_kit(app.username, _issuer(), Setup.secret, Setup.url, app.server,
-                             i18n.get_language())
+    html = Setup.obj.recovery_kit(app.server, i18n.get_language())
     blob = js.Blob.new([html], js.Object.fromEntries([["type", "text/html"]]))
     href = js.URL.createObjectURL(blob)
     a = dom.make("a", href=href, download="two-factor-recovery-kit.html")
@@ -192,8 +181,8 @@ async def _revoke_later(href: str) -> None:
 
 
 async def copy_key(_ev=None) -> None:
-    if Setup.secret:
-        await dom.copy_text(Setup.secret, "totp-copied")
+    if Setup.obj is not None and Setup.obj.secret:
+        await dom.copy_text(Setup.obj.secret, "totp-copied")
 
 
 def reset(app) -> None:

@@ -90,9 +90,9 @@ def _fingerprints(data: bytes) -> list[bytes]:
 def _wait_refused(page, action):
     """Reset the message with harmless text, then run action and wait for its refusal."""
     page.fill("#enc-key", "not a key")
-    page.wait_for_selector("#enc-msg.error", state="detached")
+    page.wait_for_selector("#enc-check-msg.error", state="detached")
     action()
-    page.wait_for_selector("#enc-msg.error")
+    page.wait_for_selector("#enc-check-msg.error")
 
 
 def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus, private_keys):
@@ -113,7 +113,7 @@ def test_private_key_is_cleared_and_never_sent(app_page, fake, corpus, private_k
             _wait_refused(page, lambda: page.fill("#enc-key", path.read_text()))
         else:
             _wait_refused(page, lambda: page.set_input_files("#enc-file", str(path)))
-        assert "private key" in msg(page, "enc").lower(), name
+        assert "private key" in msg(page, "enc-check").lower(), name
         assert page.input_value("#enc-key") == "", name
         assert page.locator("#enc-submit").is_disabled(), name
         page.click("#enc-submit", force=True)  # even a forced click sends nothing

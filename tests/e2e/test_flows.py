@@ -55,6 +55,10 @@ def test_password_change_via_oauth_ends_in_a_panel_with_the_next_step(recorder, 
     page.fill("#pw-new", NEW_PW)
     page.fill("#pw-confirm", NEW_PW)
     page.click("#pw-submit")
+    # the token dies with the old password: the page says so first
+    page.wait_for_selector("#confirm-dialog[open]")
+    assert "sign in again" in page.locator("#confirm-text").inner_text()
+    page.click("#confirm-yes")
     page.wait_for_selector("#signin-note:not([hidden])")
     note = page.locator("#signin-note").inner_text()
     assert "Your password has been changed" in note and "Sign in again with the new password" in note
@@ -146,7 +150,11 @@ def test_enable_totp_with_a_password_sign_in_ends_in_a_panel(app_page, fake, gen
     me = user(fake, ALICE)  # the principal name on legacy
     sign_in_basic(page, *me)
     key = _enable_totp(page, me[1])
-    # Basic without a code no longer works, so the page asks to sign in again, and says how.
+    # Basic without a code no longer works: the page says so before, and asks
+    page.wait_for_selector("#confirm-dialog[open]")
+    assert "sign in again" in page.locator("#confirm-dialog").inner_text().lower()
+    page.click("#confirm-yes")
+    # …and afterwards says what is true now and how to sign in again
     page.wait_for_selector("#signin-note:not([hidden])")
     note = page.locator("#signin-note").inner_text()
     assert "Two-factor authentication is on" in note

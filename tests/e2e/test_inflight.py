@@ -73,7 +73,8 @@ def test_revoke_holds_every_button_of_the_list_and_releases_after_a_failure(app_
     page.click("#confirm-yes")
     assert buttons_disabled(page, "#app-list") == [True, True]  # both, not just the one clicked
     text = wait_msg(page, "app-list", "error")
-    assert "internal problem" in text
+    # a 5xx may come after the change was made: the page checked, and says so
+    assert "nothing was changed" in text and "Try again" in text
     assert buttons_disabled(page, "#app-list") == [False, False]  # always released
     assert page.locator("#app-list tbody tr").count() == 2
     fits(page, "revoke failed")
@@ -90,6 +91,7 @@ def test_stalled_answer_keeps_the_form_held_until_it_arrives(app_page, fake, gen
     page.fill("#totp-password", "not my password")
     fake.faults.set(path_prefix=change_path(gen), delay=2.0, times=1)
     page.click("#totp-confirm")
+    page.click("#confirm-yes")  # a password sign-in ends with this change: the page asked first
     page.click("#totp-confirm", force=True)  # ignored: disabled, and already running
     assert buttons_disabled(page, "#totp-setup") == [True, True, True, True]
     wait_msg(page, "totp-setup", "error")

@@ -42,9 +42,10 @@ def test_initial_load_is_session_plus_one_jmap_call(recorder, fake016):
     posts = [r for r in fake016.requests if r.method == "POST"]
     gets = [r for r in fake016.requests if r.method == "GET"]
     assert [r.path for r in posts] == ["/jmap/"], posts
-    # discovery once, before sign-in (what the server offers), then the session
+    # discovery once, before sign-in (what the server offers), then the session and
+    # what these credentials may do (their effective permissions)
     assert [r.path for r in gets] == ["/.well-known/oauth-authorization-server", "/.well-known/jmap",
-                                      "/jmap/session"], gets
+                                      "/jmap/session", "/api/account"], gets
 
 
 def test_oauth_pkce_for_a_totp_account_on_016(recorder, fake016):

@@ -308,3 +308,32 @@ def test_password_strength_follows_the_servers_policy(srv016, srvlegacy):
     legacy = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
     weak = legacy.password_strength("abc")
     assert weak.ok and weak.policy == "legacy" and weak.advice  # advice, not a refusal
+
+
+def test_checks_without_a_request_are_the_actions_own(srv016, srvlegacy):
+    """The page asks "this ends your sign-in, go on?" only for input the
+    action would take: the same checks, and nothing is sent."""
+    from app.errors import SignedOut
+    for srv, login in ((srv016, ALICE), (srvlegacy, L_ALICE)):
+        acc = sign_in(srv, Basic(login, ALICE_PW))
+        # the page states a length rule only where the server enforces one
+        assert acc.state.password.enforces_strength is (srv is srv016)
+        before = len(srv.requests)
+        with pytest.raises(InvalidInput) as e:
+            acc.check_password_change(ALICE_PW, NEW_PW, confirm=NEW_PW + "x")
+        assert e.value.field == "confirm_password"
+        with pytest.raises(InvalidInput) as e:
+            acc.check_password_change("", NEW_PW, confirm=NEW_PW)
+        assert e.value.field == "current_password"
+        acc.check_password_change(ALICE_PW, NEW_PW, confirm=NEW_PW)  # fine: no error
+        setup = acc.start_two_factor_setup()
+        with pytest.raises(InvalidInput) as e:
+            acc.check_enable_totp(ALICE_PW, setup,
+                                  new_code=next(c for c in ("000000", "111111", "222222")
+                                                if not setup.check(c)))
+        assert e.value.field == "new_code"
+        acc.check_enable_totp(ALICE_PW, setup, new_code=totp.code_at(setup.url))
+        assert len(srv.requests) == before
+        acc.close()
+        with pytest.raises(SignedOut):
+            acc.check_password_change(ALICE_PW, NEW_PW, confirm=NEW_PW)

@@ -299,20 +299,6 @@ def test_device_start_incomplete():
         run(auth.start_device_flow(ORIGIN, t))
 
 
-def test_account_refresh_if_expiring():
-    from app import stalwart
-    from client_fakes import with_session
-    t = with_session(FakeTransport())
-    acc = run(stalwart.connect(ORIGIN, Bearer("AT", "RT", NOW + 10), t))
-    assert run(acc.refresh_if_expiring(now=NOW - 1000)) is False
-    t.on("POST", "/auth/token", resp(200, {"access_token": "AT2", "expires_in": 3600}))
-    assert run(acc.refresh_if_expiring(now=NOW)) is True
-    assert acc.creds.token == "AT2" and acc.creds.refresh_token == "RT"
-    assert acc.authorization() == "Bearer AT2"
-    basic = run(stalwart.connect(ORIGIN, Basic("a", "b"), with_session(FakeTransport())))
-    assert run(basic.refresh_if_expiring()) is False
-
-
 def test_device_start_refused_shows_the_servers_words():
     t = FakeTransport().on("POST", "/auth/device", problem(400, "Invalid parameters",
                                                            "Client ID is missing."))

@@ -8,8 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import auth, i18n, jmap, stalwart
-from app.auth import Basic
+from app import auth, i18n, jmap
 from app.errors import StalwartError
 from app.http import Response
 from client_fakes import ORIGIN, FakeTransport, resp, run, session
@@ -79,39 +78,6 @@ def test_parse_set_any_json(data, target):
             expect_typed(lambda: fn(target))
 
 
-def _account(stalwart_gen: bool):
-    t = FakeTransport().on("GET", "/.well-known/jmap", resp(200, session(stalwart_gen)))
-    return run(stalwart.connect(ORIGIN, Basic("alice@example.com", "pw"), t)), t
-
-
-@FUZZ
-@given(st.lists(json_values, min_size=5, max_size=5))
-def test_v016_load_any_method_args(args):
-    acc, t = _account(True)
-
-    def answer(req):
-        out = []
-        for (name, _a, cid), a in zip(req.calls, args):
-            if isinstance(a, dict) and a.get("type") == "forbidden":
-                out.append(["error", a, cid])
-            else:
-                out.append([name, a, cid])
-        return resp(200, {"methodResponses": out})
-    t.on("POST", "/jmap/", answer)
-    # non-dict args are malformed invocations -> ProtocolError
-    expect_typed(acc.load())
-
-
-@FUZZ
-@given(json_values, st.sampled_from([200, 201, 400, 401, 402, 403, 404, 429, 500, 503, 302]))
-def test_v016_operation_any_body(body, status):
-    acc, t = _account(True)
-    t.on("POST", "/jmap/", resp(status, body))
-    expect_typed(acc.create_app_password("Phone"))
-    expect_typed(acc.change_password("a", "b"))
-    expect_typed(acc.load())
-
-
 @FUZZ
 @given(st.binary(max_size=64), st.integers(min_value=100, max_value=599))
 def test_any_bytes_any_status(raw, status):
@@ -121,15 +87,6 @@ def test_any_bytes_any_status(raw, status):
     s = jmap.parse_session(session(), ORIGIN)
     t.on("POST", "/jmap/", Response(status, {}, raw))
     expect_typed(jmap.post(s, "Basic x", t, [("x:A/get", {})]))
-
-
-@FUZZ
-@given(json_values, json_values)
-def test_legacy_load_any_json(auth_body, crypto_body):
-    acc, t = _account(False)
-    t.on("GET", "/api/account/auth", resp(200, auth_body))
-    t.on("GET", "/api/account/crypto", resp(200, crypto_body))
-    expect_typed(acc.load())
 
 
 @FUZZ

@@ -269,17 +269,17 @@ def test_every_error_class_has_a_message():
     for cls in (E.AuthRequired, E.Forbidden, E.ServerError, E.EndpointNotFound):
         assert cls.key in english
 
-def test_connect_diagnoses_cors_when_server_is_up():
+def test_sign_in_diagnoses_cors_when_server_is_up():
     from app import stalwart
     t = FakeTransport().on("GET", "/.well-known/jmap", down())
     t.on("GET", "/.well-known/oauth-authorization-server", resp(200, {}))
     with pytest.raises(CannotReach) as e:
-        run(stalwart.connect(ORIGIN, Basic("a", "b"), t))
+        run(stalwart.sign_in(ORIGIN, Basic("a", "b"), t))
     assert e.value.cause == "cors" and e.value.key == "err.cannot_reach_cors"
     assert "x:Http.usePermissiveCors" in e.value.message and ORIGIN in e.value.message
     assert "Authorization" not in t.last().headers
     t = FakeTransport().on("GET", "/.well-known/jmap", down())
     t.on("GET", "/.well-known/oauth-authorization-server", down())
     with pytest.raises(CannotReach) as e:
-        run(stalwart.connect(ORIGIN, Basic("a", "b"), t))
+        run(stalwart.sign_in(ORIGIN, Basic("a", "b"), t))
     assert e.value.cause == "unknown" and e.value.key == "err.cannot_reach"
