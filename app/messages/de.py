@@ -422,10 +422,6 @@ MESSAGES = {
     "err.manage.already_exists": "Das gibt es bereits ({field}). Wählen Sie einen anderen Namen.",
     "err.manage.other": "Der Server konnte das nicht ausführen. Siehe die Meldung des Servers unten.",
     "err.unsupported.api_keys_legacy": "Bei dieser Serverversion (Stalwart 0.15 oder älter) können Benutzer keine API-Schlüssel verwalten. Wenden Sie sich an Ihre Administration.",
-    "err.unsupported.legacy_app_password_update": "Bei dieser Serverversion lassen sich App-Passwörter nicht bearbeiten; löschen Sie es und legen Sie ein neues an.",
-    "err.unsupported.legacy_options": "Diese Serverversion unterstützt für App-Passwörter weder Ablaufdaten noch IP-Beschränkungen noch eingeschränkte Berechtigungen.",
-    "err.unsupported.legacy_public_keys": "Bei dieser Serverversion wird der Schlüssel zusammen mit der Verschlüsselungseinstellung hochgeladen; verwenden Sie stattdessen „Verschlüsselung einschalten“.",
-
     # --- Eingabeprüfungen vor dem Senden (app.errors) ------------------------------------------
     "err.input.description_required": "Geben Sie eine Beschreibung ein, damit Sie den Eintrag später wiedererkennen.",
     "err.input.expiry_past": "Das Ablaufdatum muss in der Zukunft liegen.",
@@ -467,10 +463,6 @@ MESSAGES = {
     "err.oauth.device_refused": "Der Server hat keine Anmeldung für ein anderes Gerät gestartet; seine Meldung steht unten. Melden Sie sich stattdessen mit Passwort (und Code) an.",
 
     # --- Was das Konto anbietet (app.stalwart) -------------------------------------------------
-    "unavailable.permissions": "Die Verwaltung der Kontosicherheit ist für diesen Mailserver nicht verfügbar: Ihrem Konto fehlt die Berechtigung {permissions}. Bitten Sie Ihre Administration, sie zu erteilen.",
-    "unavailable.external_directory": "Ihr Passwort wird außerhalb dieses Mailservers verwaltet (zum Beispiel in LDAP oder per SSO); ändern Sie es dort.",
-    "unavailable.legacy_api_keys": "Bei dieser Serverversion (Stalwart 0.15 oder älter) können Benutzer keine API-Schlüssel verwalten.",
-    "unavailable.encryption_disabled": "Die Verschlüsselung gespeicherter Mails wurde von der Administration dieses Servers abgeschaltet.",
     "unavailable.login_page_legacy": "Dieser Mailserver (Stalwart 0.15 oder älter) hat keine Anmeldeseite, die diese Seite nutzen kann. Melden Sie sich unten mit Ihrem Kontonamen und Passwort an und, wenn Sie Zwei-Faktor-Authentifizierung nutzen, mit dem aktuellen Code aus Ihrer App.",
     "state.not_permitted": "Ihre Administration hat das für Ihr Konto nicht freigegeben.",
     "state.not_supported": "Diese Serverversion bietet das nicht an.",
@@ -484,6 +476,7 @@ MESSAGES = {
     "outcome.password_checked": "Die Antwort des Servers ging unterwegs verloren, deshalb hat die Seite eine Anmeldung mit dem neuen Passwort versucht: Ihr Passwort wurde geändert.",
     "outcome.secret_lost": "Die Antwort des Servers ging unterwegs verloren, deshalb können die neuen Zugangsdaten nicht angezeigt werden. Die Seite hat nachgesehen: „{name}“ existiert jetzt. Widerrufen Sie den Eintrag, wenn Sie ihn nicht verwenden, und legen Sie einen neuen an.",
     "outcome.signin_again_new_password": "Ihr Passwort wurde geändert. Diese Änderung hat auch Ihre Anmeldung beendet: Melden Sie sich mit Ihrem neuen Passwort erneut an.",
+    "outcome.signin_again": "Die Änderung wurde gespeichert. Sie hat auch Ihre Anmeldung beendet: Melden Sie sich erneut an.",
     "outcome.wiped": "Bei dieser Serverversion entfernt eine Passwortänderung auch alle App-Passwörter und schaltet die Zwei-Faktor-Authentifizierung aus; richten Sie sie bei Bedarf neu ein.",
     "outcome.half_done": "Ihr Schlüssel wurde hochgeladen, aber die Verschlüsselung gespeicherter Mails ließ sich nicht einschalten: {reason} Schalten Sie sie mit dem hochgeladenen Schlüssel ein oder entfernen Sie den Schlüssel.",
     "outcome.key_reused": "Dieser Schlüssel war bereits auf dem Server gespeichert und wurde daher nicht ein zweites Mal hochgeladen.",

@@ -448,10 +448,6 @@ MESSAGES = {
     "err.manage.already_exists": "That already exists ({field}). Choose another name.",
     "err.manage.other": "The server could not do this. See the server's message below.",
     "err.unsupported.api_keys_legacy": "API keys cannot be managed by users on this server version (Stalwart 0.15 or older). Ask your administrator.",
-    "err.unsupported.legacy_app_password_update": "App passwords cannot be edited on this server version; delete it and create a new one.",
-    "err.unsupported.legacy_options": "This server version does not support expiry dates, IP limits or permission limits for app passwords.",
-    "err.unsupported.legacy_public_keys": "On this server version the key is uploaded together with the encryption setting; use \"Enable encryption\" instead.",
-
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "Enter a description so you can recognise it later.",
     "err.input.expiry_past": "The expiry date must be in the future.",
@@ -493,10 +489,6 @@ MESSAGES = {
     "err.oauth.device_refused": "The server did not start a sign-in for another device; its message is below. Sign in with your password (and code) instead.",
 
     # --- What the account offers (app.stalwart) ------------------------------------------------
-    "unavailable.permissions": "Account security management is not available for this mail server: your account lacks the permission {permissions}. Ask your administrator to grant it.",
-    "unavailable.external_directory": "Your password is managed outside this mail server (for example LDAP or SSO); change it there.",
-    "unavailable.legacy_api_keys": "API keys cannot be managed by users on this server version (Stalwart 0.15 or older).",
-    "unavailable.encryption_disabled": "Encryption at rest has been turned off by the administrator of this server.",
     "unavailable.login_page_legacy": "This mail server (Stalwart 0.15 or older) has no sign-in page this page can use. Sign in below with your account name and password and, if you use two-factor authentication, the current code from your app.",
     "state.not_permitted": "Your administrator hasn't allowed this for your account.",
     "state.not_supported": "This server version does not offer this.",
@@ -510,6 +502,7 @@ MESSAGES = {
     "outcome.password_checked": "The server's answer was lost on the way, so the page checked by signing in with the new password: your password was changed.",
     "outcome.secret_lost": "The server's answer was lost on the way, so the secret could not be shown. The page checked: “{name}” now exists. Revoke it if you do not use it, and create a new one.",
     "outcome.signin_again_new_password": "Your password was changed. This change also ended your sign-in: sign in again with your new password.",
+    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "On this server version a password change also removes every app password and turns two-factor authentication off; set them up again if you need them.",
     "outcome.half_done": "Your key was uploaded, but encryption at rest could not be turned on: {reason} Turn it on with the uploaded key, or remove the key.",
     "outcome.key_reused": "This key was already stored on the server, so it was not uploaded a second time.",

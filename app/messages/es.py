@@ -423,10 +423,6 @@ MESSAGES = {
     "err.manage.already_exists": "Ya existe ({field}). Elija otro nombre.",
     "err.manage.other": "El servidor no pudo hacer esto. Consulte el mensaje del servidor más abajo.",
     "err.unsupported.api_keys_legacy": "En esta versión del servidor (Stalwart 0.15 o anterior), los usuarios no pueden gestionar claves de API. Consulte a su administrador.",
-    "err.unsupported.legacy_app_password_update": "En esta versión del servidor no se pueden editar las contraseñas de aplicación; elimínela y cree una nueva.",
-    "err.unsupported.legacy_options": "Esta versión del servidor no admite fechas de caducidad, límites de IP ni límites de permisos para las contraseñas de aplicación.",
-    "err.unsupported.legacy_public_keys": "En esta versión del servidor, la clave se sube junto con la configuración de cifrado; use en su lugar «Activar el cifrado».",
-
     # --- Comprobaciones antes de enviar (app.errors) ---------------------------------------------
     "err.input.description_required": "Escriba una descripción para reconocerla más adelante.",
     "err.input.expiry_past": "La fecha de caducidad debe ser futura.",
@@ -468,10 +464,6 @@ MESSAGES = {
     "err.oauth.device_refused": "El servidor no permitió iniciar sesión en otro dispositivo; su mensaje aparece más abajo. Inicie sesión en su lugar con su contraseña (y el código).",
 
     # --- Lo que ofrece la cuenta (app.stalwart) --------------------------------------------------
-    "unavailable.permissions": "La gestión de la seguridad de la cuenta no está disponible en este servidor de correo: a su cuenta le falta el permiso {permissions}. Pida a su administrador que se lo conceda.",
-    "unavailable.external_directory": "Su contraseña se gestiona fuera de este servidor de correo (por ejemplo, en LDAP o SSO); cámbiela allí.",
-    "unavailable.legacy_api_keys": "En esta versión del servidor (Stalwart 0.15 o anterior), los usuarios no pueden gestionar claves de API.",
-    "unavailable.encryption_disabled": "El administrador de este servidor ha desactivado el cifrado del correo almacenado.",
     "unavailable.login_page_legacy": "Este servidor de correo (Stalwart 0.15 o anterior) no tiene una página de inicio de sesión que esta página pueda usar. Inicie sesión más abajo con su nombre de cuenta y su contraseña y, si usa la verificación en dos pasos, con el código actual de su aplicación.",
     "state.not_permitted": "Su administrador no ha permitido esto para su cuenta.",
     "state.not_supported": "Esta versión del servidor no ofrece esto.",
@@ -485,6 +477,7 @@ MESSAGES = {
     "outcome.password_checked": "La respuesta del servidor se perdió por el camino, así que la página lo ha comprobado iniciando sesión con la contraseña nueva: su contraseña se ha cambiado.",
     "outcome.secret_lost": "La respuesta del servidor se perdió por el camino, así que no se pudo mostrar el secreto. La página lo ha comprobado: «{name}» ya existe. Revóquelo si no lo usa y cree uno nuevo.",
     "outcome.signin_again_new_password": "Se ha cambiado su contraseña. Este cambio también ha cerrado su sesión: vuelva a iniciar sesión con la contraseña nueva.",
+    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "En esta versión del servidor, al cambiar la contraseña también se eliminan todas las contraseñas de aplicación y se desactiva la verificación en dos pasos; vuelva a configurarlas si las necesita.",
     "outcome.half_done": "Se ha subido su clave, pero no se pudo activar el cifrado del correo almacenado: {reason} Actívelo con la clave subida o elimine la clave.",
     "outcome.key_reused": "Esta clave ya estaba guardada en el servidor, así que no se ha vuelto a subir.",

@@ -426,10 +426,6 @@ MESSAGES = {
     "err.manage.already_exists": "Cet élément existe déjà ({field}). Choisissez un autre nom.",
     "err.manage.other": "Le serveur n’a pas pu effectuer cette action. Consultez le message du serveur ci-dessous.",
     "err.unsupported.api_keys_legacy": "Sur cette version du serveur (Stalwart 0.15 ou antérieure), les utilisateurs ne peuvent pas gérer les clés API. Adressez-vous à votre administrateur.",
-    "err.unsupported.legacy_app_password_update": "Les mots de passe d’application ne peuvent pas être modifiés sur cette version du serveur ; supprimez celui-ci et créez-en un nouveau.",
-    "err.unsupported.legacy_options": "Cette version du serveur ne prend pas en charge les dates d’expiration, les restrictions d’adresses IP ni les limites d’autorisations pour les mots de passe d’application.",
-    "err.unsupported.legacy_public_keys": "Sur cette version du serveur, la clé est envoyée en même temps que le réglage de chiffrement ; utilisez plutôt « Activer le chiffrement ».",
-
     # --- Vérifications avant l’envoi (app.errors) ----------------------------------------------
     "err.input.description_required": "Saisissez une description, afin de pouvoir l’identifier plus tard.",
     "err.input.expiry_past": "La date d’expiration doit être dans le futur.",
@@ -471,10 +467,6 @@ MESSAGES = {
     "err.oauth.device_refused": "Le serveur n’a pas lancé de connexion pour un autre appareil ; son message figure ci-dessous. Connectez-vous plutôt avec votre mot de passe (et votre code).",
 
     # --- Ce que le compte propose (app.stalwart) -----------------------------------------------
-    "unavailable.permissions": "La gestion de la sécurité du compte n’est pas disponible sur ce serveur de messagerie : votre compte n’a pas l’autorisation {permissions}. Demandez à votre administrateur de vous l’accorder.",
-    "unavailable.external_directory": "Votre mot de passe est géré en dehors de ce serveur de messagerie (par exemple LDAP ou SSO) ; changez-le à cet endroit.",
-    "unavailable.legacy_api_keys": "Sur cette version du serveur (Stalwart 0.15 ou antérieure), les utilisateurs ne peuvent pas gérer les clés API.",
-    "unavailable.encryption_disabled": "Le chiffrement des messages stockés a été désactivé par l’administrateur de ce serveur.",
     "unavailable.login_page_legacy": "Ce serveur de messagerie (Stalwart 0.15 ou antérieur) n’a pas de page de connexion utilisable par cette page. Connectez-vous ci-dessous avec le nom de votre compte et votre mot de passe et, si vous utilisez l’authentification à deux facteurs, le code actuel de votre application.",
     "state.not_permitted": "Votre administrateur n’a pas autorisé cette fonction pour votre compte.",
     "state.not_supported": "Cette version du serveur ne propose pas cette fonction.",
@@ -488,6 +480,7 @@ MESSAGES = {
     "outcome.password_checked": "La réponse du serveur s’est perdue en route, la page a donc vérifié en se connectant avec le nouveau mot de passe : votre mot de passe a bien été changé.",
     "outcome.secret_lost": "La réponse du serveur s’est perdue en route : la valeur secrète n’a donc pas pu être affichée. La page a vérifié : « {name} » existe désormais. Révoquez cet élément si vous ne l’utilisez pas, et créez-en un nouveau.",
     "outcome.signin_again_new_password": "Votre mot de passe a été changé. Ce changement a aussi mis fin à votre connexion : reconnectez-vous avec votre nouveau mot de passe.",
+    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "Sur cette version du serveur, changer de mot de passe supprime aussi tous les mots de passe d’application et désactive l’authentification à deux facteurs ; configurez-les de nouveau si vous en avez besoin.",
     "outcome.half_done": "Votre clé a été envoyée, mais le chiffrement des messages stockés n’a pas pu être activé : {reason} Activez-le avec la clé envoyée, ou supprimez la clé.",
     "outcome.key_reused": "Cette clé était déjà enregistrée sur le serveur : elle n’a donc pas été envoyée une seconde fois.",

@@ -424,10 +424,6 @@ MESSAGES = {
     "err.manage.already_exists": "Esiste già ({field}). Scegli un altro nome.",
     "err.manage.other": "Il server non ha potuto eseguire l’operazione. Leggi il messaggio del server qui sotto.",
     "err.unsupported.api_keys_legacy": "Su questa versione del server (Stalwart 0.15 o precedente) gli utenti non possono gestire le chiavi API. Chiedi all’amministratore.",
-    "err.unsupported.legacy_app_password_update": "Su questa versione del server le password per le app non si possono modificare; eliminala e creane una nuova.",
-    "err.unsupported.legacy_options": "Questa versione del server non supporta date di scadenza, limiti IP o limiti di autorizzazione per le password per le app.",
-    "err.unsupported.legacy_public_keys": "Su questa versione del server la chiave viene caricata insieme all’impostazione di crittografia; usa invece «Attiva la crittografia».",
-
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "Inserisci una descrizione per poterla riconoscere in seguito.",
     "err.input.expiry_past": "La data di scadenza deve essere nel futuro.",
@@ -469,10 +465,6 @@ MESSAGES = {
     "err.oauth.device_refused": "Il server non ha avviato un accesso per un altro dispositivo; il suo messaggio è qui sotto. Accedi invece con la password (e il codice).",
 
     # --- What the account offers (app.stalwart) ------------------------------------------------
-    "unavailable.permissions": "La gestione della sicurezza dell’account non è disponibile per questo server di posta: al tuo account manca l’autorizzazione {permissions}. Chiedi all’amministratore di concederla.",
-    "unavailable.external_directory": "La tua password è gestita al di fuori di questo server di posta (ad esempio LDAP o SSO); modificala lì.",
-    "unavailable.legacy_api_keys": "Su questa versione del server (Stalwart 0.15 o precedente) gli utenti non possono gestire le chiavi API.",
-    "unavailable.encryption_disabled": "La crittografia della posta memorizzata è stata disattivata dall’amministratore di questo server.",
     "unavailable.login_page_legacy": "Questo server di posta (Stalwart 0.15 o precedente) non ha una pagina di accesso utilizzabile da questa pagina. Accedi qui sotto con il nome dell’account e la password e, se usi l’autenticazione a due fattori, con il codice attuale della tua app.",
     "state.not_permitted": "L’amministratore non ha consentito questa funzione per il tuo account.",
     "state.not_supported": "Questa versione del server non offre questa funzione.",
@@ -486,6 +478,7 @@ MESSAGES = {
     "outcome.password_checked": "La risposta del server è andata persa, quindi la pagina ha verificato accedendo con la nuova password: la password è stata modificata.",
     "outcome.secret_lost": "La risposta del server è andata persa, quindi non è stato possibile mostrare la credenziale. La pagina ha verificato: ora «{name}» esiste. Revocala se non la usi e creane una nuova.",
     "outcome.signin_again_new_password": "La password è stata modificata. La modifica ha anche terminato la sessione: accedi di nuovo con la nuova password.",
+    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "Su questa versione del server, la modifica della password rimuove anche tutte le password per le app e disattiva l’autenticazione a due fattori; configurale di nuovo se ti servono.",
     "outcome.half_done": "La chiave è stata caricata, ma non è stato possibile attivare la crittografia della posta memorizzata: {reason} Attivala con la chiave caricata o rimuovi la chiave.",
     "outcome.key_reused": "Questa chiave era già memorizzata sul server, quindi non è stata caricata una seconda volta.",

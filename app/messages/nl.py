@@ -423,10 +423,6 @@ MESSAGES = {
     "err.manage.already_exists": "Dat bestaat al ({field}). Kies een andere naam.",
     "err.manage.other": "De server kon dit niet uitvoeren. Zie de melding van de server hieronder.",
     "err.unsupported.api_keys_legacy": "Gebruikers kunnen op deze serverversie (Stalwart 0.15 of ouder) geen API-sleutels beheren. Vraag het je beheerder.",
-    "err.unsupported.legacy_app_password_update": "App-wachtwoorden kunnen op deze serverversie niet worden bewerkt; verwijder het wachtwoord en maak een nieuw aan.",
-    "err.unsupported.legacy_options": "Deze serverversie ondersteunt geen vervaldatums, IP-beperkingen of machtigingsbeperkingen voor app-wachtwoorden.",
-    "err.unsupported.legacy_public_keys": "Op deze serverversie wordt de sleutel samen met de versleutelingsinstelling geüpload; gebruik in plaats daarvan ‘Versleuteling inschakelen’.",
-
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "Voer een beschrijving in, zodat je het later herkent.",
     "err.input.expiry_past": "De vervaldatum moet in de toekomst liggen.",
@@ -468,10 +464,6 @@ MESSAGES = {
     "err.oauth.device_refused": "De server heeft geen inlogpoging voor een ander apparaat gestart; de melding van de server staat hieronder. Log in plaats daarvan in met je wachtwoord (en code).",
 
     # --- What the account offers (app.stalwart) ------------------------------------------------
-    "unavailable.permissions": "Beheer van accountbeveiliging is niet beschikbaar voor deze mailserver: je account mist de machtiging {permissions}. Vraag je beheerder die toe te kennen.",
-    "unavailable.external_directory": "Je wachtwoord wordt buiten deze mailserver beheerd (bijvoorbeeld in LDAP of via SSO); wijzig het daar.",
-    "unavailable.legacy_api_keys": "Gebruikers kunnen op deze serverversie (Stalwart 0.15 of ouder) geen API-sleutels beheren.",
-    "unavailable.encryption_disabled": "Versleuteling van opgeslagen e-mail is uitgeschakeld door de beheerder van deze server.",
     "unavailable.login_page_legacy": "Deze mailserver (Stalwart 0.15 of ouder) heeft geen inlogpagina die deze pagina kan gebruiken. Log hieronder in met je accountnaam en wachtwoord en, als je tweefactorauthenticatie gebruikt, de huidige code uit je app.",
     "state.not_permitted": "Je beheerder heeft dit niet toegestaan voor je account.",
     "state.not_supported": "Deze serverversie biedt dit niet aan.",
@@ -485,6 +477,7 @@ MESSAGES = {
     "outcome.password_checked": "Het antwoord van de server is onderweg verloren gegaan, dus de pagina heeft het gecontroleerd door in te loggen met het nieuwe wachtwoord: je wachtwoord is gewijzigd.",
     "outcome.secret_lost": "Het antwoord van de server is onderweg verloren gegaan, dus de geheime gegevens konden niet worden getoond. De pagina heeft het gecontroleerd: ‘{name}’ bestaat nu. Trek het in als je het niet gebruikt en maak er opnieuw een aan.",
     "outcome.signin_again_new_password": "Je wachtwoord is gewijzigd. Door deze wijziging ben je ook uitgelogd: log opnieuw in met je nieuwe wachtwoord.",
+    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "Op deze serverversie worden bij het wijzigen van het wachtwoord ook alle app-wachtwoorden verwijderd en wordt tweefactorauthenticatie uitgeschakeld; stel ze opnieuw in als je ze nodig hebt.",
     "outcome.half_done": "Je sleutel is geüpload, maar versleuteling van opgeslagen e-mail kon niet worden ingeschakeld: {reason} Schakel het in met de geüploade sleutel of verwijder de sleutel.",
     "outcome.key_reused": "Deze sleutel stond al op de server en is daarom niet nog een keer geüpload.",

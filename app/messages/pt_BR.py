@@ -422,10 +422,6 @@ MESSAGES = {
     "err.manage.already_exists": "Isso já existe ({field}). Escolha outro nome.",
     "err.manage.other": "O servidor não conseguiu fazer isso. Veja a mensagem do servidor abaixo.",
     "err.unsupported.api_keys_legacy": "Nesta versão do servidor (Stalwart 0.15 ou anterior), os usuários não podem gerenciar chaves de API. Fale com o seu administrador.",
-    "err.unsupported.legacy_app_password_update": "Nesta versão do servidor, não é possível editar senhas de app; exclua a senha e crie uma nova.",
-    "err.unsupported.legacy_options": "Esta versão do servidor não aceita datas de expiração, limites de IP nem limites de permissão para senhas de app.",
-    "err.unsupported.legacy_public_keys": "Nesta versão do servidor, a chave é enviada junto com a configuração de criptografia; use “Ativar a criptografia”.",
-
     # --- Verificações antes do envio (app.errors) ------------------------------------------------
     "err.input.description_required": "Digite uma descrição para reconhecê-la depois.",
     "err.input.expiry_past": "A data de expiração precisa estar no futuro.",
@@ -467,10 +463,6 @@ MESSAGES = {
     "err.oauth.device_refused": "O servidor não iniciou um login para outro dispositivo; a mensagem dele está abaixo. Faça login com sua senha (e o código).",
 
     # --- O que a conta oferece (app.stalwart) ----------------------------------------------------
-    "unavailable.permissions": "O gerenciamento da segurança da conta não está disponível neste servidor de e-mail: sua conta não tem a permissão {permissions}. Peça ao seu administrador para concedê-la.",
-    "unavailable.external_directory": "Sua senha é gerenciada fora deste servidor de e-mail (por exemplo, em LDAP ou SSO); altere-a lá.",
-    "unavailable.legacy_api_keys": "Nesta versão do servidor (Stalwart 0.15 ou anterior), os usuários não podem gerenciar chaves de API.",
-    "unavailable.encryption_disabled": "A criptografia dos e-mails armazenados foi desativada pelo administrador deste servidor.",
     "unavailable.login_page_legacy": "Este servidor de e-mail (Stalwart 0.15 ou anterior) não tem uma página de login que esta página possa usar. Faça login abaixo com o nome da sua conta e sua senha e, se você usa verificação em duas etapas, com o código atual do seu app.",
     "state.not_permitted": "Seu administrador não permitiu isto para a sua conta.",
     "state.not_supported": "Esta versão do servidor não oferece isto.",
@@ -484,6 +476,7 @@ MESSAGES = {
     "outcome.password_checked": "A resposta do servidor se perdeu no caminho, então a página verificou fazendo login com a nova senha: sua senha foi alterada.",
     "outcome.secret_lost": "A resposta do servidor se perdeu no caminho, por isso não foi possível mostrar o segredo. A página verificou: “{name}” agora existe. Revogue-a se não for usá-la e crie uma nova.",
     "outcome.signin_again_new_password": "Sua senha foi alterada. Essa alteração também encerrou seu login: faça login de novo com a nova senha.",
+    "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "Nesta versão do servidor, alterar a senha também remove todas as senhas de app e desativa a verificação em duas etapas; configure-as de novo se precisar.",
     "outcome.half_done": "Sua chave foi enviada, mas não foi possível ativar a criptografia dos e-mails armazenados: {reason} Ative-a com a chave enviada ou remova a chave.",
     "outcome.key_reused": "Esta chave já estava armazenada no servidor, por isso não foi enviada de novo.",

@@ -148,10 +148,7 @@ def test_exact_required_wording():
              setting_016="x:Http.usePermissiveCors", setting_legacy="http.permissive-cors")
     assert "https://mail.example.com" in cors and "x:Http.usePermissiveCors" in cors
     assert "http.permissive-cors" in cors
-    assert t("unavailable.permissions", permissions="sysAccountPasswordUpdate").startswith(
-        "Account security management is not available for this mail server")
-    assert "sysAccountPasswordUpdate" in t("unavailable.permissions", "de",
-                                           permissions="sysAccountPasswordUpdate")
+    assert t("ui.summary.not_permitted") == "not permitted — your administrator hasn’t allowed this"
 
 
 # ---------------------------------------------------------------- numbers, dates, times
