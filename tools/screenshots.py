@@ -117,6 +117,7 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#nav a[href='#password']")
     page.fill("#pw-current", ALICE[1])
     page.fill("#pw-new", "password1")
+    page.wait_for_selector("#pw-strength strong")  # scored once typing pauses
     page.fill("#pw-confirm", "password1")
     page.click("#pw-submit")
     page.wait_for_selector("#password-msg.error")

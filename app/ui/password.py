@@ -44,6 +44,31 @@ def strength(app, _ev=None) -> None:
         box.appendChild(dom.make("p", d["advice"]))
 
 
+# One strength check runs zxcvbn: 10-50 ms for an ordinary password under
+# CPython, several times that in the page, over a second for a 100-character
+# passphrase (bench/passwords.py). Scored on every keystroke, typing would lag;
+# scored once typing pauses, the text follows the password a moment later.
+STRENGTH_PAUSE_MS = 200
+_timer = {"id": None, "proxy": None}
+
+
+def schedule_strength(app, _ev=None) -> None:
+    import js
+    from pyodide.ffi import create_proxy
+
+    if _timer["id"] is not None:
+        js.clearTimeout(_timer["id"])
+    if _timer["proxy"] is None:
+        def run(*_):
+            _timer["id"] = None
+            try:
+                strength(app)
+            except Exception as e:  # never a traceback; the form keeps what was typed
+                dom.show_error("password-msg", e)
+        _timer["proxy"] = create_proxy(run)  # one proxy for the page's life, never leaked per key
+    _timer["id"] = js.setTimeout(_timer["proxy"], STRENGTH_PAUSE_MS)
+
+
 def _warning(pw) -> list[str]:
     """What the change will do besides, said before it is made."""
     items = []
@@ -100,7 +125,7 @@ def reset(app) -> None:
 
 
 def wire(app) -> None:
-    dom.on("pw-new", "input", lambda ev: strength(app, ev), errors_to="password-msg")
+    dom.on("pw-new", "input", lambda ev: schedule_strength(app, ev), errors_to="password-msg")
     dom.on("password-form", "submit", lambda ev: submit(app, ev), prevent=True,
            errors_to="password-msg", busy=FORM)
     dom.on("pw-show", "change", toggle_show)

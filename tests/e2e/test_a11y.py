@@ -63,6 +63,7 @@ def test_axe_every_state(recorder, fake, gen, axe_source):
     scan(page, axe_source, "overview")
     go(page, "password")
     page.fill("#pw-new", "password")
+    page.wait_for_selector("#pw-strength strong")  # scored once typing pauses
     page.click("#pw-submit")
     page.wait_for_selector("#password-msg.error")
     scan(page, axe_source, "password feedback and error")
