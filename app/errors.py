@@ -283,6 +283,7 @@ class AnswerLost(StalwartError):
                          dict(cause.params) if timeout else None)
         self.cause = cause
         self.state = state
+        self.timed_out = timeout  # the UI adds "check the current state": a late answer may land
 
 
 class OutcomeUnknown(StalwartError):
