@@ -37,7 +37,8 @@ def test_hostile_descriptions_are_isolated_clipped_and_kept_whole(app_page, fake
 
 
 def test_non_ascii_server_names_are_shown_in_punycode(recorder):
-    rec = recorder()  # nothing is allowed: the attempt is blocked by the page's own CSP
+    rec = recorder()  # open mode: the page may try the server the user typed
+    rec.allowed.add("https://mail.xn--exmple-4nf.com")  # in ASCII, never the Unicode form
     rec.csp_ok = True
     page = rec.open()
     page.fill("#server-url", "https://mail.ex\u0430mple.com")  # Cyrillic а
@@ -49,6 +50,8 @@ def test_non_ascii_server_names_are_shown_in_punycode(recorder):
     shown = page.locator("#signin-msg").inner_text() + page.locator("#app-status").inner_text()
     assert "xn--exmple-4nf" in shown
     assert "\u0430" not in shown
+    tried = {u.split("/")[2] for _, u, _ in rec.requests if u.startswith("https://")}
+    assert tried <= {"mail.xn--exmple-4nf.com"}, tried
 
 
 def test_the_servers_words_are_isolated(app_page, fake, gen):

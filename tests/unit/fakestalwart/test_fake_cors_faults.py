@@ -124,7 +124,7 @@ def test_cli_prints_accounts_and_serves():
         assert s["apiUrl"] == "https://mail.example.com/jmap/"
     finally:
         p.send_signal(signal.SIGINT)
-        p.wait(timeout=5)
+        p.wait(timeout=60)  # a bound, not a timing: a loaded machine stops it slowly
         assert os.name != "posix" or p.returncode == 0
 
 
