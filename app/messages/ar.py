@@ -555,19 +555,19 @@ MESSAGES = {
     "date.month.12": "ديسمبر",
 
     # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
-    "cli.accepted": "ACCEPTED",
-    "cli.refused": "REFUSED",
-    "cli.fingerprint": "fingerprint",
-    "cli.identity": "identity",
-    "cli.key": "key",
-    "cli.bits": "{bits} bits",
-    "cli.encrypts": "encrypts",
-    "cli.revoked": "revoked",
-    "cli.expires": "expires {date}",
-    "cli.usable_until": "usable until",
-    "cli.error": "error",
-    "cli.warning": "warning",
-    "cli.note": "note",
+    "cli.accepted": "مقبول",
+    "cli.refused": "مرفوض",
+    "cli.fingerprint": "البصمة",
+    "cli.identity": "الهوية",
+    "cli.key": "المفتاح",
+    "cli.bits": "{bits} بت",
+    "cli.encrypts": "يشفّر",
+    "cli.revoked": "مُبطَل",
+    "cli.expires": "ينتهي في {date}",
+    "cli.usable_until": "صالح للاستخدام حتى",
+    "cli.error": "خطأ",
+    "cli.warning": "تحذير",
+    "cli.note": "ملاحظة",
 
     # --- new keys: append below, one block per area with a comment header
 

@@ -553,19 +553,19 @@ MESSAGES = {
     "date.month.12": "dic",
 
     # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
-    "cli.accepted": "ACCEPTED",
-    "cli.refused": "REFUSED",
-    "cli.fingerprint": "fingerprint",
-    "cli.identity": "identity",
-    "cli.key": "key",
+    "cli.accepted": "ACEPTADA",
+    "cli.refused": "RECHAZADA",
+    "cli.fingerprint": "huella digital",
+    "cli.identity": "identidad",
+    "cli.key": "clave",
     "cli.bits": "{bits} bits",
-    "cli.encrypts": "encrypts",
-    "cli.revoked": "revoked",
-    "cli.expires": "expires {date}",
-    "cli.usable_until": "usable until",
+    "cli.encrypts": "cifra",
+    "cli.revoked": "revocada",
+    "cli.expires": "caduca el {date}",
+    "cli.usable_until": "utilizable hasta",
     "cli.error": "error",
-    "cli.warning": "warning",
-    "cli.note": "note",
+    "cli.warning": "advertencia",
+    "cli.note": "nota",
 
     # --- new keys: append below, one block per area with a comment header
 

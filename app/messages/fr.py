@@ -556,19 +556,19 @@ MESSAGES = {
     "date.month.12": "déc.",
 
     # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
-    "cli.accepted": "ACCEPTED",
-    "cli.refused": "REFUSED",
-    "cli.fingerprint": "fingerprint",
-    "cli.identity": "identity",
-    "cli.key": "key",
+    "cli.accepted": "ACCEPTÉE",
+    "cli.refused": "REFUSÉE",
+    "cli.fingerprint": "empreinte",
+    "cli.identity": "identité",
+    "cli.key": "clé",
     "cli.bits": "{bits} bits",
-    "cli.encrypts": "encrypts",
-    "cli.revoked": "revoked",
-    "cli.expires": "expires {date}",
-    "cli.usable_until": "usable until",
-    "cli.error": "error",
-    "cli.warning": "warning",
-    "cli.note": "note",
+    "cli.encrypts": "chiffre",
+    "cli.revoked": "révoquée",
+    "cli.expires": "expire le {date}",
+    "cli.usable_until": "utilisable jusqu’au",
+    "cli.error": "erreur",
+    "cli.warning": "avertissement",
+    "cli.note": "remarque",
 
     # --- new keys: append below, one block per area with a comment header
 

@@ -554,19 +554,19 @@ MESSAGES = {
     "date.month.12": "dic",
 
     # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
-    "cli.accepted": "ACCEPTED",
-    "cli.refused": "REFUSED",
-    "cli.fingerprint": "fingerprint",
-    "cli.identity": "identity",
-    "cli.key": "key",
-    "cli.bits": "{bits} bits",
-    "cli.encrypts": "encrypts",
-    "cli.revoked": "revoked",
-    "cli.expires": "expires {date}",
-    "cli.usable_until": "usable until",
-    "cli.error": "error",
-    "cli.warning": "warning",
-    "cli.note": "note",
+    "cli.accepted": "ACCETTATA",
+    "cli.refused": "RIFIUTATA",
+    "cli.fingerprint": "impronta digitale",
+    "cli.identity": "identità",
+    "cli.key": "chiave",
+    "cli.bits": "{bits} bit",
+    "cli.encrypts": "cifra",
+    "cli.revoked": "revocata",
+    "cli.expires": "scade il {date}",
+    "cli.usable_until": "utilizzabile fino al",
+    "cli.error": "errore",
+    "cli.warning": "avviso",
+    "cli.note": "nota",
 
     # --- new keys: append below, one block per area with a comment header
 

@@ -553,19 +553,19 @@ MESSAGES = {
     "date.month.12": "dec.",
 
     # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
-    "cli.accepted": "ACCEPTED",
-    "cli.refused": "REFUSED",
-    "cli.fingerprint": "fingerprint",
-    "cli.identity": "identity",
-    "cli.key": "key",
+    "cli.accepted": "GEACCEPTEERD",
+    "cli.refused": "GEWEIGERD",
+    "cli.fingerprint": "vingerafdruk",
+    "cli.identity": "identiteit",
+    "cli.key": "sleutel",
     "cli.bits": "{bits} bits",
-    "cli.encrypts": "encrypts",
-    "cli.revoked": "revoked",
-    "cli.expires": "expires {date}",
-    "cli.usable_until": "usable until",
-    "cli.error": "error",
-    "cli.warning": "warning",
-    "cli.note": "note",
+    "cli.encrypts": "versleutelt",
+    "cli.revoked": "ingetrokken",
+    "cli.expires": "verloopt op {date}",
+    "cli.usable_until": "bruikbaar tot",
+    "cli.error": "fout",
+    "cli.warning": "waarschuwing",
+    "cli.note": "opmerking",
 
     # --- new keys: append below, one block per area with a comment header
 

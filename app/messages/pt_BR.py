@@ -552,19 +552,19 @@ MESSAGES = {
     "date.month.12": "dez.",
 
     # --- Offline key checker (python -m app.keys): labels; ACCEPTED/REFUSED in capitals --------
-    "cli.accepted": "ACCEPTED",
-    "cli.refused": "REFUSED",
-    "cli.fingerprint": "fingerprint",
-    "cli.identity": "identity",
-    "cli.key": "key",
+    "cli.accepted": "ACEITA",
+    "cli.refused": "RECUSADA",
+    "cli.fingerprint": "impressão digital",
+    "cli.identity": "identidade",
+    "cli.key": "chave",
     "cli.bits": "{bits} bits",
-    "cli.encrypts": "encrypts",
-    "cli.revoked": "revoked",
-    "cli.expires": "expires {date}",
-    "cli.usable_until": "usable until",
-    "cli.error": "error",
-    "cli.warning": "warning",
-    "cli.note": "note",
+    "cli.encrypts": "criptografa",
+    "cli.revoked": "revogada",
+    "cli.expires": "expira em {date}",
+    "cli.usable_until": "utilizável até",
+    "cli.error": "erro",
+    "cli.warning": "aviso",
+    "cli.note": "observação",
 
     # --- new keys: append below, one block per area with a comment header
 
