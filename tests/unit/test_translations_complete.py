@@ -20,9 +20,11 @@ SAME_EVERYWHERE = {"ui.enc.alg.Aes256", "ui.enc.alg.Aes128"}  # algorithm names
 SAME_AS_ENGLISH = {
     "de": {"totp.kit.server"},                                   # "Server"
     "fr": {"ui.cred.desc", "ui.cred.actions",                    # "Description", "Actions"
-           "pw.time.minute", "pw.time.minutes"},                 # "1 minute", "{n} minutes"
+           "pw.time.minute", "pw.time.minutes", "cli.bits"},     # "1 minute", "{n} minutes", "{bits} bits"
+    "es": {"cli.bits", "cli.error"},                              # "{bits} bits", "error"
+    "pt-BR": {"cli.bits"},
     "it": {"ui.password.title", "totp.kit.account", "totp.kit.server"},  # "Password", "Account", "Server"
-    "nl": {"totp.kit.account", "totp.kit.server"},               # "Account", "Server"
+    "nl": {"totp.kit.account", "totp.kit.server", "cli.bits"},   # "Account", "Server", "{bits} bits"
 }
 
 
