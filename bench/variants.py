@@ -99,8 +99,7 @@ painted.then(() => runtime).then(async (rt) => {
     direct_index = _replace(direct_index, '<link rel="modulepreload" href="assets/vendor/pyscript/core.js">\n', "",
                             "index.html")
     static = re.sub(r"<script[^>]*></script>\n|<link rel=\"modulepreload\"[^>]*>\n", "", index)
-    static = _replace(static, '<html lang="en" data-app-state="loading">', '<html lang="en" data-app-state="ready">',
-                      "index.html")
+    static = _replace(static, 'data-app-state="loading"', 'data-app-state="ready"', "index.html")
     nosw_boot = _replace(boot, 'if (root.dataset.appState === "ready") registerWorker();',
                          'if (false) registerWorker();', "assets/boot.js")
     late_boot = _replace(boot, 'painted.then(() => runtime).then((rt) => rt.start()).catch((e) => fail(why(e)));',
