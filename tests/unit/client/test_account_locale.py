@@ -14,13 +14,6 @@ from tests.fakestalwart import FakeStalwart
 from test_against_fake import ALICE, ALICE_PW, L_ALICE
 
 
-@pytest.fixture
-def srv016():
-    s = FakeStalwart(generation="0.16", cors=True).start()
-    yield s
-    s.stop()
-
-
 def _state(srv, login):
     return run(stalwart.sign_in(srv.url, Basic(login, ALICE_PW), urllib_fetch)).state
 

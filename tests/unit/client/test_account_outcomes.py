@@ -26,20 +26,6 @@ def cert(tmp_path_factory):
     return openssl_cert(tmp_path_factory.mktemp("cert"))
 
 
-@pytest.fixture
-def srv016():
-    s = FakeStalwart(generation="0.16", cors=True).start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def srvlegacy():
-    s = FakeStalwart(generation="legacy", cors=True, legacy_version="0.15").start()
-    yield s
-    s.stop()
-
-
 # Short enough for a test, long enough that a loaded machine still answers
 # ordinary requests in time; a stall is much longer than that.
 SHORT = 2.0

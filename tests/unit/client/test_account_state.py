@@ -16,7 +16,6 @@ from app.stalwart import validate
 from client_fakes import run
 
 from tests import fakestalwart as fake
-from tests.fakestalwart import FakeStalwart
 from tests.unit.keys.keys_corpus import crafted
 from test_against_fake import L_ALICE, L_TOTP, ALICE, ALICE_PW, NEW_PW, TOTP_PW, TOTP_USER, openssl_cert
 
@@ -32,20 +31,6 @@ def cert(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pgp_key():
     return crafted(4, "ed25519", "cv25519")  # binary, as a dropped .gpg file would be
-
-
-@pytest.fixture
-def srv016():
-    s = FakeStalwart(generation="0.16", cors=True).start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def srvlegacy():
-    s = FakeStalwart(generation="legacy", cors=True, legacy_version="0.15").start()
-    yield s
-    s.stop()
 
 
 def sign_in(srv, creds):

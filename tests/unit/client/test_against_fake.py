@@ -30,20 +30,6 @@ NEW_PW = "Tangerine orbit lighthouse 73!"
 REDIRECT = "http://127.0.0.1:9/callback"
 
 
-@pytest.fixture
-def srv016():
-    s = FakeStalwart(generation="0.16", cors=True).start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def srvlegacy():
-    s = FakeStalwart(generation="legacy", cors=True, legacy_version="0.15").start()
-    yield s
-    s.stop()
-
-
 def connect(srv, creds):
     """Sign in (discovery, permissions, the whole state) as the page does."""
     return run(stalwart.sign_in(srv.url, creds, urllib_fetch))

@@ -29,20 +29,6 @@ def cert(tmp_path_factory):
     return openssl_cert(tmp_path_factory.mktemp("cert"))
 
 
-@pytest.fixture
-def srv016():
-    s = FakeStalwart(generation="0.16", cors=True).start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def srvlegacy():
-    s = FakeStalwart(generation="legacy", cors=True, legacy_version="0.15").start()
-    yield s
-    s.stop()
-
-
 def sign_in(srv, creds):
     return run(stalwart.sign_in(srv.url, creds, urllib_fetch))
 
