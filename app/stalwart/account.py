@@ -31,7 +31,7 @@ from typing import Any, Awaitable, Callable, Optional, Union
 from app import jmap
 from app.errors import (AnswerLost, AuthRequired, CannotReach, InvalidInput, MfaRequired,
                         OutcomeUnknown, ProtocolError, ServerError, SignedOut, StalwartError,
-                        TimedOut, Unsupported)
+                        TimedOut, Unsupported, WrongCurrentSecret)
 from app.http import DEFAULT_TIMEOUT, Fetch, with_timeout
 from app.stalwart import validate
 from app.stalwart.connection import Connection
@@ -177,6 +177,20 @@ class SecurityAccount:
         except StalwartError as e:
             raise OutcomeUnknown(what, lost, e) from None
 
+    async def _changed_anyway(self, refused: StalwartError, login: str, new: str) -> bool:
+        """A password change refused for its old password may be the second copy
+        of a change that was applied: a browser sends a request again, POST too,
+        when its kept-alive connection broke before the answer (seen in Chromium),
+        and that copy meets the new password (401, or "current password not
+        correct"). Signing in with the new password tells; when that cannot be
+        checked, the refusal stands."""
+        if isinstance(refused, WrongCurrentSecret) and refused.key != "err.password.current_incorrect":
+            return False
+        try:
+            return bool(await self._driver.probe_password(login, new))
+        except StalwartError:
+            return False
+
     async def _after_change(self, part: str) -> tuple[Optional[SecurityState], str, Any]:
         """Legacy: read what the change affected. 401/402 here means the
         change ended this sign-in (e.g. wiped the app password in use)."""
@@ -246,6 +260,10 @@ class SecurityAccount:
                                          lambda: self._driver.probe_password(login, nw))
                 if not done:
                     raise AnswerLost(lost, await self._quiet_reread("auth")) from None
+                confirmed, st = BY_CHECK, None
+            except (WrongCurrentSecret, AuthRequired) as refused:
+                if not await self._changed_anyway(refused, login, nw):
+                    raise
                 confirmed, st = BY_CHECK, None
             creds = None
             if effect == REPLACED:
