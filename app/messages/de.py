@@ -475,6 +475,7 @@ MESSAGES = {
     "outcome.checked": "Die Antwort des Servers ging unterwegs verloren, deshalb hat die Seite nachgesehen: Die Änderung wurde vorgenommen.",
     "outcome.password_checked": "Die Antwort des Servers ging unterwegs verloren, deshalb hat die Seite eine Anmeldung mit dem neuen Passwort versucht: Ihr Passwort wurde geändert.",
     "outcome.secret_lost": "Die Antwort des Servers ging unterwegs verloren, deshalb können die neuen Zugangsdaten nicht angezeigt werden. Die Seite hat nachgesehen: „{name}“ existiert jetzt. Widerrufen Sie den Eintrag, wenn Sie ihn nicht verwenden, und legen Sie einen neuen an.",
+    "outcome.made_twice": "Die Verbindung brach unterwegs ab und Ihr Browser hat die Anfrage ein zweites Mal gesendet, deshalb hat der Server zwei Einträge „{name}“ angelegt. Die angezeigten Zugangsdaten gehören zum neueren; die des älteren wurden nie angezeigt: Widerrufen Sie den älteren.",
     "outcome.signin_again_new_password": "Ihr Passwort wurde geändert. Diese Änderung hat auch Ihre Anmeldung beendet: Melden Sie sich mit Ihrem neuen Passwort erneut an.",
     "outcome.signin_again": "Die Änderung wurde gespeichert. Sie hat auch Ihre Anmeldung beendet: Melden Sie sich erneut an.",
     "outcome.wiped": "Bei dieser Serverversion entfernt eine Passwortänderung auch alle App-Passwörter und schaltet die Zwei-Faktor-Authentifizierung aus; richten Sie sie bei Bedarf neu ein.",

@@ -501,6 +501,7 @@ MESSAGES = {
     "outcome.checked": "The server's answer was lost on the way, so the page checked: the change was made.",
     "outcome.password_checked": "The server's answer was lost on the way, so the page checked by signing in with the new password: your password was changed.",
     "outcome.secret_lost": "The server's answer was lost on the way, so the secret could not be shown. The page checked: “{name}” now exists. Revoke it if you do not use it, and create a new one.",
+    "outcome.made_twice": "The connection broke on the way and your browser sent the request a second time, so the server made two called “{name}”. The secret shown belongs to the newer one; the older one’s secret was never shown: revoke it.",
     "outcome.signin_again_new_password": "Your password was changed. This change also ended your sign-in: sign in again with your new password.",
     "outcome.signin_again": "The change was saved. It also ended your sign-in: sign in again.",
     "outcome.wiped": "On this server version a password change also removes every app password and turns two-factor authentication off; set them up again if you need them.",

@@ -476,6 +476,7 @@ MESSAGES = {
     "outcome.checked": "La respuesta del servidor se perdió por el camino, así que la página lo ha comprobado: el cambio se ha realizado.",
     "outcome.password_checked": "La respuesta del servidor se perdió por el camino, así que la página lo ha comprobado iniciando sesión con la contraseña nueva: su contraseña se ha cambiado.",
     "outcome.secret_lost": "La respuesta del servidor se perdió por el camino, así que no se pudo mostrar el secreto. La página lo ha comprobado: «{name}» ya existe. Revóquelo si no lo usa y cree uno nuevo.",
+    "outcome.made_twice": "La conexión se cortó por el camino y su navegador envió la solicitud una segunda vez, así que el servidor creó dos llamados «{name}». El secreto que se muestra es del más reciente; el del más antiguo nunca se mostró: revóquelo.",
     "outcome.signin_again_new_password": "Se ha cambiado su contraseña. Este cambio también ha cerrado su sesión: vuelva a iniciar sesión con la contraseña nueva.",
     "outcome.signin_again": "El cambio se ha guardado. También ha cerrado su sesión: vuelva a iniciar sesión.",
     "outcome.wiped": "En esta versión del servidor, al cambiar la contraseña también se eliminan todas las contraseñas de aplicación y se desactiva la verificación en dos pasos; vuelva a configurarlas si las necesita.",

@@ -479,6 +479,7 @@ MESSAGES = {
     "outcome.checked": "La réponse du serveur s’est perdue en route, la page a donc vérifié : la modification a bien été effectuée.",
     "outcome.password_checked": "La réponse du serveur s’est perdue en route, la page a donc vérifié en se connectant avec le nouveau mot de passe : votre mot de passe a bien été changé.",
     "outcome.secret_lost": "La réponse du serveur s’est perdue en route : la valeur secrète n’a donc pas pu être affichée. La page a vérifié : « {name} » existe désormais. Révoquez cet élément si vous ne l’utilisez pas, et créez-en un nouveau.",
+    "outcome.made_twice": "La connexion a été coupée en route et votre navigateur a envoyé la demande une seconde fois : le serveur a donc créé deux éléments « {name} ». La valeur secrète affichée est celle du plus récent ; celle du plus ancien n’a jamais été affichée : révoquez-le.",
     "outcome.signin_again_new_password": "Votre mot de passe a été changé. Ce changement a aussi mis fin à votre connexion : reconnectez-vous avec votre nouveau mot de passe.",
     "outcome.signin_again": "La modification a été enregistrée. Elle a aussi mis fin à votre connexion : reconnectez-vous.",
     "outcome.wiped": "Sur cette version du serveur, changer de mot de passe supprime aussi tous les mots de passe d’application et désactive l’authentification à deux facteurs ; configurez-les de nouveau si vous en avez besoin.",

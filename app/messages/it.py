@@ -477,6 +477,7 @@ MESSAGES = {
     "outcome.checked": "La risposta del server è andata persa, quindi la pagina ha verificato: la modifica è stata eseguita.",
     "outcome.password_checked": "La risposta del server è andata persa, quindi la pagina ha verificato accedendo con la nuova password: la password è stata modificata.",
     "outcome.secret_lost": "La risposta del server è andata persa, quindi non è stato possibile mostrare la credenziale. La pagina ha verificato: ora «{name}» esiste. Revocala se non la usi e creane una nuova.",
+    "outcome.made_twice": "La connessione si è interrotta e il browser ha inviato la richiesta una seconda volta, quindi il server ha creato due elementi «{name}». La credenziale mostrata è quella del più recente; quella del più vecchio non è mai stata mostrata: revocalo.",
     "outcome.signin_again_new_password": "La password è stata modificata. La modifica ha anche terminato la sessione: accedi di nuovo con la nuova password.",
     "outcome.signin_again": "La modifica è stata salvata. Ha anche terminato il tuo accesso: accedi di nuovo.",
     "outcome.wiped": "Su questa versione del server, la modifica della password rimuove anche tutte le password per le app e disattiva l’autenticazione a due fattori; configurale di nuovo se ti servono.",

@@ -476,6 +476,7 @@ MESSAGES = {
     "outcome.checked": "Het antwoord van de server is onderweg verloren gegaan, dus de pagina heeft het gecontroleerd: de wijziging is doorgevoerd.",
     "outcome.password_checked": "Het antwoord van de server is onderweg verloren gegaan, dus de pagina heeft het gecontroleerd door in te loggen met het nieuwe wachtwoord: je wachtwoord is gewijzigd.",
     "outcome.secret_lost": "Het antwoord van de server is onderweg verloren gegaan, dus de geheime gegevens konden niet worden getoond. De pagina heeft het gecontroleerd: ‘{name}’ bestaat nu. Trek het in als je het niet gebruikt en maak er opnieuw een aan.",
+    "outcome.made_twice": "De verbinding viel onderweg weg en je browser heeft het verzoek een tweede keer verstuurd, dus de server heeft er twee met de naam ‘{name}’ gemaakt. De getoonde geheime gegevens horen bij de nieuwste; die van de oudere zijn nooit getoond: trek die in.",
     "outcome.signin_again_new_password": "Je wachtwoord is gewijzigd. Door deze wijziging ben je ook uitgelogd: log opnieuw in met je nieuwe wachtwoord.",
     "outcome.signin_again": "De wijziging is opgeslagen. Daardoor ben je ook uitgelogd: log opnieuw in.",
     "outcome.wiped": "Op deze serverversie worden bij het wijzigen van het wachtwoord ook alle app-wachtwoorden verwijderd en wordt tweefactorauthenticatie uitgeschakeld; stel ze opnieuw in als je ze nodig hebt.",

@@ -475,6 +475,7 @@ MESSAGES = {
     "outcome.checked": "A resposta do servidor se perdeu no caminho, então a página verificou: a alteração foi feita.",
     "outcome.password_checked": "A resposta do servidor se perdeu no caminho, então a página verificou fazendo login com a nova senha: sua senha foi alterada.",
     "outcome.secret_lost": "A resposta do servidor se perdeu no caminho, por isso não foi possível mostrar o segredo. A página verificou: “{name}” agora existe. Revogue-a se não for usá-la e crie uma nova.",
+    "outcome.made_twice": "A conexão caiu no caminho e seu navegador enviou a solicitação uma segunda vez, por isso o servidor criou dois itens chamados “{name}”. O segredo exibido é do mais novo; o do mais antigo nunca foi exibido: revogue-o.",
     "outcome.signin_again_new_password": "Sua senha foi alterada. Essa alteração também encerrou seu login: faça login de novo com a nova senha.",
     "outcome.signin_again": "A alteração foi salva. Ela também encerrou seu login: faça login de novo.",
     "outcome.wiped": "Nesta versão do servidor, alterar a senha também remove todas as senhas de app e desativa a verificação em duas etapas; configure-as de novo se precisar.",

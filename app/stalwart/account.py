@@ -550,7 +550,14 @@ class SecurityAccount:
                 return Outcome(action, st, item=item, confirmed=BY_CHECK,
                                notice="outcome.secret_lost", params={"name": desc})
             now = st.app_passwords if kind == "app_password" else st.api_keys
-            return Outcome(action, st, created=created, item=now.find(created.id))
+            # A browser sends a POST again when its kept-alive connection broke
+            # before the answer (seen in Chromium): the server then made two, and
+            # the answer is the second one's. Say so; the first one's secret is gone.
+            twin = [i for i in (now.items or []) if i.id not in before and i.id != created.id
+                    and i.description == desc]
+            return Outcome(action, st, created=created, item=now.find(created.id),
+                           notice="outcome.made_twice" if twin else None,
+                           params={"name": desc} if twin else None)
         return await self._run(body)
 
     async def _create_legacy(self, d: DriverLegacy, action: str, desc: str) -> Outcome:

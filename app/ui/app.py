@@ -29,7 +29,7 @@ CONFIG_KEY = "stalwart-account-security.config"
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
 # Outcome notices that ask the user to do something (revoke, set up again, finish)
-WARN_NOTICES = ("outcome.secret_lost", "outcome.wiped", "outcome.half_done")
+WARN_NOTICES = ("outcome.secret_lost", "outcome.made_twice", "outcome.wiped", "outcome.half_done")
 # sessionStorage, no secret: "this tab had a session", so a reload that ends it
 # (no "stay signed in") can say why the user sees the sign-in form again.
 OPEN_KEY = "stalwart-account-security.session-open"

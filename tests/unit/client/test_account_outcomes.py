@@ -61,6 +61,22 @@ def lose_next_answer(srv, after_apply=True, **kw):
                    apply_first=after_apply, **kw)
 
 
+def resending(fetch):
+    """What Chromium does (seen with the page on the contract server): a request
+    whose kept-alive connection broke before any answer is sent once more, POST
+    too, without telling the page. The second copy meets the changed account."""
+    async def again(method, url, headers=None, body=None, **kw):
+        try:
+            return await fetch(method, url, headers, body, **kw)
+        except NetworkError:
+            return await fetch(method, url, headers, body, **kw)
+    return again
+
+
+def resend_sign_in(srv, creds):
+    return run(stalwart.sign_in(srv.url, creds, resending(urllib_fetch), timeout=30.0))
+
+
 # =========================================================================================
 # app passwords: the secret is lost, the app password is not
 # =========================================================================================
@@ -103,6 +119,27 @@ def test_016_check_fails_too_outcome_unknown(srv016):
     assert e.value.key == "err.outcome_unknown.credential" and not e.value.retryable
     assert isinstance(e.value.cause, CannotReach) and isinstance(e.value.check_error, CannotReach)
     assert "revoke" in e.value.message
+
+
+@pytest.mark.parametrize("kind", ["app_password", "api_key"])
+def test_016_made_twice_because_the_browser_sent_it_again(srv016, kind):
+    """The first copy was made and its answer lost; the resent copy made a second
+    one, whose secret comes back. The user learns both exist and which to revoke."""
+    acc = resend_sign_in(srv016, Basic(ALICE, ALICE_PW))
+    lose_next_answer(srv016)
+    make = acc.create_app_password if kind == "app_password" else acc.create_api_key
+    out = run(make("Phone"))
+    feature = out.state.app_passwords if kind == "app_password" else out.state.api_keys
+    phones = [i for i in feature.items if i.description == "Phone"]
+    assert len(phones) == 2 and out.created is not None and out.item.id == out.created.id
+    assert out.notice == "outcome.made_twice" and out.params == {"name": "Phone"}
+
+
+def test_016_made_once_says_nothing_more(srv016):
+    acc = resend_sign_in(srv016, Basic(ALICE, ALICE_PW))
+    run(acc.create_app_password("Phone"))
+    out = run(acc.create_app_password("Phone"))  # a second on purpose: not a twin
+    assert out.notice is None and out.created is not None
 
 
 def test_legacy_app_password_answer_lost_keeps_the_secret(srvlegacy):
@@ -167,22 +204,6 @@ def test_016_password_outcome_unknown_names_how_to_check(srv016):
         run(acc.change_password(ALICE_PW, NEW_PW))
     assert e.value.key == "err.outcome_unknown.password"
     assert "new password" in e.value.message
-
-
-def resending(fetch):
-    """What Chromium does (seen with the page on the contract server): a request
-    whose kept-alive connection broke before any answer is sent once more, POST
-    too, without telling the page. The second copy meets the changed account."""
-    async def again(method, url, headers=None, body=None, **kw):
-        try:
-            return await fetch(method, url, headers, body, **kw)
-        except NetworkError:
-            return await fetch(method, url, headers, body, **kw)
-    return again
-
-
-def resend_sign_in(srv, creds):
-    return run(stalwart.sign_in(srv.url, creds, resending(urllib_fetch), timeout=30.0))
 
 
 @pytest.mark.parametrize("gen", ["0.16", "legacy"])
