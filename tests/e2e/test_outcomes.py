@@ -150,6 +150,60 @@ def test_lost_answer_after_a_create_says_what_now_exists(app_page, fake, gen):
     assert len(fake.accounts[ALICE[0]].app_passwords) == 1
 
 
+def drop_next_answer(fake, gen: str) -> None:
+    """The server handles the next change, then closes the kept-alive connection
+    without an answer: Chromium then sends the same request once more by itself."""
+    fake.faults.set(path_prefix=change_path(gen), drop=True, times=1, apply_first=True)
+
+
+def resent(fake, rec, gen: str, seen: int, sent: int) -> bool:
+    """More POSTs on the change path reached the server than the page made:
+    the browser sent one again (its own retries are not page requests)."""
+    def posts(reqs, path):
+        return sum(1 for r in reqs if r[0] == "POST" and change_path(gen) in path(r))
+    return posts(fake.requests[seen:], lambda r: r[1]) > posts(rec.requests[sent:], lambda r: r[1])
+
+
+def test_password_change_sent_twice_by_the_browser_is_reported_as_changed(app_page, fake, gen):
+    rec, page = app_page
+    sign_in_basic(page, *user(fake, ALICE))
+    go(page, "password")
+    page.fill("#pw-current", ALICE[1])
+    page.fill("#pw-new", NEW_PW)
+    page.fill("#pw-confirm", NEW_PW)
+    drop_next_answer(fake, gen)
+    seen, sent = len(fake.requests), len(rec.requests)
+    page.click("#pw-submit")
+    if gen == "legacy":
+        page.click("#confirm-yes")
+    text = wait_msg(page, "password", "ok")
+    assert "Your password has been changed" in text and "not correct" not in text
+    assert resent(fake, rec, gen, seen, sent), "Chromium did not send the change again: nothing was tested"
+    assert page.locator("#who").is_visible()
+
+
+def test_app_password_made_twice_by_a_resend_says_which_to_revoke(recorder, fake016):
+    rec = recorder(fake016.url)
+    page = rec.open("?server=" + fake016.url)
+    sign_in_basic(page, *user(fake016, ALICE))
+    go(page, "app-passwords")
+    page.click("#app-new")
+    page.fill("#app-desc", "Phone")
+    drop_next_answer(fake016, "0.16")
+    seen, sent = len(fake016.requests), len(rec.requests)
+    page.click("#app-submit")
+    page.wait_for_selector("#secret-dialog[open]")
+    secret = page.locator("#secret-value").inner_text()
+    page.click("#secret-copy")
+    page.click("#secret-close")
+    text = plain(wait_msg(page, "app-list", "warn"))
+    assert "made two called “Phone”" in text and "revoke it" in text
+    assert page.locator("#app-list tbody tr").count() == 2
+    made = fake016.accounts[ALICE[0]].app_passwords
+    assert len(made) == 2 and secret
+    assert resent(fake016, rec, "0.16", seen, sent)
+
+
 def test_unknown_outcome_says_how_to_check_and_checks(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
