@@ -548,7 +548,8 @@ class SecurityAccount:
                     raise AnswerLost(lost, st) from None
                 item = max(new, key=lambda i: (i.created_at or "", len(i.id), i.id))
                 return Outcome(action, st, item=item, confirmed=BY_CHECK,
-                               notice="outcome.secret_lost", params={"name": desc})
+                               notice="outcome.secret_lost", params={"name": desc},
+                               unseen=(item.id,))
             now = st.app_passwords if kind == "app_password" else st.api_keys
             # A browser sends a POST again when its kept-alive connection broke
             # before the answer (seen in Chromium): the server then made two, and
@@ -557,7 +558,8 @@ class SecurityAccount:
                     and i.description == desc]
             return Outcome(action, st, created=created, item=now.find(created.id),
                            notice="outcome.made_twice" if twin else None,
-                           params={"name": desc} if twin else None)
+                           params={"name": desc} if twin else {},
+                           unseen=tuple(i.id for i in twin))
         return await self._run(body)
 
     async def _create_legacy(self, d: DriverLegacy, action: str, desc: str) -> Outcome:

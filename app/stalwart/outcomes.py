@@ -62,6 +62,8 @@ class Outcome:
     params: dict = field(default_factory=dict)
     half_done: Optional[HalfDone] = None
     state_error: Any = None
+    # ids of app passwords / API keys this action made whose secret was never shown
+    unseen: tuple[str, ...] = ()
 
 
 __all__ = ["Outcome", "HalfDone", "BY_ANSWER", "BY_CHECK"]

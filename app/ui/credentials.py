@@ -44,6 +44,8 @@ def _rows(kind: str, feature, app) -> None:
         desc.appendChild(dom.foreign(item.description, cls="clip"))
         if own and item.id == own:  # revoking it ends this session: say which one it is
             desc.appendChild(dom.make("span", t("ui.cred.this_signin"), "badge this"))
+        if item.id in UNSEEN:  # made, but its secret never reached the user: the one to revoke
+            desc.appendChild(dom.make("span", t("ui.cred.secret_unseen"), "badge unseen"))
         tr.appendChild(desc)
         tr.appendChild(time_cell(item.created_at, labels[1]) if item.created_at
                        else dom.make("td", "—", "", data_label=labels[1]))
@@ -116,6 +118,11 @@ def _option(kind: str, row: str, field_id: str) -> str:
     return "" if node is not None and node.hidden else dom.value(field_id)
 
 
+# This session's app passwords / API keys whose secret was never shown (an answer
+# lost, or a twin made by a resent request); forgotten on sign-out.
+UNSEEN: set[str] = set()
+
+
 async def create(app, kind: str, _ev=None) -> None:
     msg = f"{kind}-msg"
     dom.clear_msg(msg)
@@ -126,6 +133,7 @@ async def create(app, kind: str, _ev=None) -> None:
     out = await actions.create_credential(app, kind, msg, desc, expires, ips, block, _fields(kind),
                                           retry=lambda: el(f"{kind}-form").requestSubmit())
     close_form(app, kind, focus=False)
+    UNSEEN.update(out.unseen)  # marked in the list app.finish draws
     name = txt.isolate(desc.strip(), 60)
     done = t("ui.cred.created_app" if kind == "app" else "ui.cred.created_api", name=name)
     if out.created is not None:
@@ -212,6 +220,7 @@ async def revoke(app, kind: str, item) -> None:
 
 
 def reset(app) -> None:
+    UNSEEN.clear()
     for kind in KINDS:
         close_form(app, kind, focus=False)
         dom.clear(el(f"{kind}-list").querySelector("tbody"))

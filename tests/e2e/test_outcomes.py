@@ -7,7 +7,7 @@ import re
 import pyotp
 import pytest
 
-from tests.e2e.helpers import (ALICE, add_app_password, fits, go, msg, sign_in_basic, user,
+from tests.e2e.helpers import (ALICE, add_app_password, fits, go, msg, sign_in_basic, sign_out, user,
                                wait_msg)
 from tests.e2e.test_encryption import _pick, corpus  # noqa: F401  (the key corpus fixture)
 
@@ -197,8 +197,19 @@ def test_app_password_made_twice_by_a_resend_says_which_to_revoke(recorder, fake
     page.click("#secret-copy")
     page.click("#secret-close")
     text = plain(wait_msg(page, "app-list", "warn"))
-    assert "made two called “Phone”" in text and "revoke it" in text
+    assert "made two called “Phone”" in text and "revoke the one marked “secret never shown”" in text
     assert page.locator("#app-list tbody tr").count() == 2
+    marked = page.locator("#app-list tbody tr", has=page.locator(".badge.unseen"))
+    assert marked.count() == 1 and "secret never shown" in marked.inner_text()
+    twin = marked.locator("button").get_attribute("id")
+    # the marked one is the twin: the secret shown signs in, and that one is not marked
+    sign_out(page)
+    sign_in_basic(page, ALICE[0], secret)
+    go(page, "app-passwords")
+    page.wait_for_selector("#app-list .badge.this")
+    assert page.locator("#app-list .badge.unseen").count() == 0  # forgotten with the last session
+    mine = page.locator("#app-list tbody tr", has=page.locator(".badge.this"))
+    assert mine.count() == 1 and mine.locator("button").get_attribute("id") != twin
     made = fake016.accounts[ALICE[0]].app_passwords
     assert len(made) == 2 and secret
     assert resent(fake016, rec, "0.16", seen, sent)

@@ -87,6 +87,7 @@ def test_016_app_password_made_but_answer_dropped(srv016):
     assert out.confirmed == BY_CHECK and out.created is None
     assert out.notice == "outcome.secret_lost" and out.params == {"name": "Phone"}
     assert out.item.description == "Phone" and out.state.app_passwords.count == 1
+    assert out.unseen == (out.item.id,)
     assert len(app_passwords(srv016)) == 1  # one, not two
     assert acc.state is out.state
 
@@ -133,13 +134,14 @@ def test_016_made_twice_because_the_browser_sent_it_again(srv016, kind):
     phones = [i for i in feature.items if i.description == "Phone"]
     assert len(phones) == 2 and out.created is not None and out.item.id == out.created.id
     assert out.notice == "outcome.made_twice" and out.params == {"name": "Phone"}
+    assert out.unseen == tuple(i.id for i in phones if i.id != out.created.id)  # the one to revoke
 
 
 def test_016_made_once_says_nothing_more(srv016):
     acc = resend_sign_in(srv016, Basic(ALICE, ALICE_PW))
     run(acc.create_app_password("Phone"))
     out = run(acc.create_app_password("Phone"))  # a second on purpose: not a twin
-    assert out.notice is None and out.created is not None
+    assert out.notice is None and out.created is not None and out.unseen == ()
 
 
 def test_legacy_app_password_answer_lost_keeps_the_secret(srvlegacy):
