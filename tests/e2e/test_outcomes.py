@@ -189,6 +189,7 @@ def test_app_password_made_twice_by_a_resend_says_which_to_revoke(recorder, fake
     go(page, "app-passwords")
     page.click("#app-new")
     page.fill("#app-desc", "Phone")
+    page.uncheck("#app-readonly")  # so that signed in with it, its list has Revoke buttons to tell rows apart
     drop_next_answer(fake016, "0.16")
     seen, sent = len(fake016.requests), len(rec.requests)
     page.click("#app-submit")
