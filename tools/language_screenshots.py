@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import serve  # noqa: E402
+from tools import bundle  # noqa: E402
 from app.i18n import LANGUAGES  # noqa: E402
 from tests.e2e.helpers import ALICE, fits, sign_in_basic  # noqa: E402
 from tests.fakestalwart import FakeStalwart  # noqa: E402
@@ -32,6 +33,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots" / "languages"))
     ap.add_argument("--langs", default=",".join(LANGUAGES), help="comma-separated language codes")
     a = ap.parse_args(argv)
+    bundle.build(quiet=False)  # photograph the current app/, never a stale bundle
     langs = [x for x in a.langs.split(",") if x]
     unknown = [x for x in langs if x not in LANGUAGES]
     if unknown:
