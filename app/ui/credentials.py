@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.ui import actions, dom
 from app.ui import text as txt
 from app.ui.dom import el, t
-from app.ui.sections import gate, time_cell
+from app.ui.sections import explain, gate, time_cell
 
 KINDS = {
     # kind: (section, feature of the state)
@@ -87,6 +87,7 @@ def render(app) -> None:
                 node.hidden = not getattr(opts, opt)
         opened = not el(f"{kind}-form").hidden
         el(f"{kind}-new").hidden = opened or not f.can("create")
+        explain(section, app, f"manage_{name}", f, "create", "revoke")  # no New / Revoke: why
         el(f"{kind}-new").setAttribute("aria-expanded", "true" if opened else "false")
 
 

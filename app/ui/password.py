@@ -6,7 +6,7 @@ from app.errors import CodeRequired
 from app.stalwart.state import ENDED
 from app.ui import actions, dom
 from app.ui.dom import el, t
-from app.ui.sections import gate
+from app.ui.sections import explain, gate
 
 FORM = ("password-form",)  # what one password change holds while it runs
 # InvalidInput.field / the errors' ``field`` -> the form field
@@ -22,7 +22,8 @@ def render(app) -> None:
     el("pw-code-row").hidden = not (pw and pw.code_required)
     # the length rule is the server's own only where it enforces one
     el("pw-policy").hidden = bool(pw and not pw.enforces_strength)
-    el("pw-submit").hidden = bool(pw and not pw.can("change"))
+    # not permitted: no fields to fill in for nothing; the section says why
+    el("password-form").hidden = explain("password", app, "password", pw, "change")
 
 
 def strength(app, _ev=None) -> None:

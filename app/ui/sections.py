@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from app import i18n
-from app.stalwart.state import NOT_PERMITTED, UNREADABLE
+from app.stalwart.state import BY_API_KEY, BY_APP_PASSWORD, NOT_PERMITTED, UNREADABLE
 from app.ui import dom
 from app.ui.dom import el
 
 # What each feature lets the user do, for "Your administrator hasn't allowed …".
 ALLOWED_WHAT = {"password": "ui.unavail.password", "two_factor": "ui.unavail.totp",
                 "app_passwords": "ui.unavail.app_passwords", "api_keys": "ui.unavail.api_keys",
-                "keys": "ui.unavail.public_keys", "encryption": "ui.unavail.encryption"}
+                "keys": "ui.unavail.public_keys", "encryption": "ui.unavail.encryption",
+                # an action refused while the list itself can be read
+                "manage_app_passwords": "ui.unavail.manage_app_passwords",
+                "manage_api_keys": "ui.unavail.manage_api_keys"}
 
 
 class _Keys:
@@ -46,17 +49,39 @@ def gate(section_id: str, app, *features: str) -> bool:
         if a in seen:
             continue  # one reason shared by two features is said once
         seen.append(a)
-        note.appendChild(banner(name, a))
+        note.appendChild(banner(name, a, limited_sign_in(app)))
     note.hidden = not missing
     usable = len(missing) < len(features)
     body.hidden = not usable
     return usable
 
 
-def banner(name: str, a):
+def explain(section_id: str, app, name: str, feature, *actions: str) -> bool:
+    """The feature can be read but an action it offers is not permitted: its
+    button is hidden, so say why under the section's title (once). True when
+    something was said."""
+    if feature is None or not feature.access.ok:
+        return False
+    refused = next((feature.why_not(a) for a in actions if not feature.can(a)), None)
+    if refused is None or refused.status != NOT_PERMITTED:
+        return False
+    note = el(section_id).querySelector(".unavailable")
+    note.appendChild(banner(name, refused, limited_sign_in(app)))
+    note.hidden = False
+    return True
+
+
+def limited_sign_in(app) -> bool:
+    """Signed in with an app password or API key: one made with limits (e.g.
+    "may not change security settings") is refused what the account may do."""
+    st = app.state
+    return st is not None and st.sign_in.method in (BY_APP_PASSWORD, BY_API_KEY)
+
+
+def banner(name: str, a, limited: bool = False):
     """One reason a feature (or action) cannot be used, in words, with the details line."""
     box = dom.make("div", "", "banner")
-    box.appendChild(dom.make("p", unavailable_text(name, a)))
+    box.appendChild(dom.make("p", unavailable_text(name, a, limited)))
     if a.permissions:
         details = dom.make("p", "", "details")
         details.appendChild(dom.doc.createTextNode(
@@ -74,11 +99,14 @@ def banner(name: str, a):
     return box
 
 
-def unavailable_text(name: str, a) -> str:
-    """A missing permission is the administrator's choice: say so. Any other
-    reason (an external directory, an old server) in the words of its key."""
+def unavailable_text(name: str, a, limited: bool = False) -> str:
+    """A missing permission is the administrator's choice, or (``limited``:
+    signed in with an app password or API key) perhaps that credential's own
+    limits: say so, and how to get past them. Any other reason (an external
+    directory, an old server) in the words of its key."""
     if a.status == NOT_PERMITTED and name in ALLOWED_WHAT:
-        return i18n.t("ui.unavail.not_allowed", what=i18n.t(ALLOWED_WHAT[name]))
+        return i18n.t("ui.unavail.not_allowed_signin" if limited else "ui.unavail.not_allowed",
+                      what=i18n.t(ALLOWED_WHAT[name]))
     return i18n.t(a.key)
 
 

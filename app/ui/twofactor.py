@@ -8,7 +8,7 @@ from app import i18n
 from app.stalwart.state import ENDED
 from app.ui import actions, dom
 from app.ui.dom import el, t
-from app.ui.sections import gate, set_text
+from app.ui.sections import explain, gate, set_text
 
 SETUP = ("totp-setup", "totp-actions")      # what turning on holds while it runs
 DISABLE = ("totp-disable", "totp-actions")  # what turning off holds
@@ -50,6 +50,7 @@ def render(app) -> None:
     el("totp-start").hidden = on or busy or not (tf and tf.can("turn_on"))
     el("totp-replace").hidden = not on or busy or not tf.can("replace")
     el("totp-off").hidden = not on or busy or not tf.can("turn_off")
+    explain("two-factor", app, "two_factor", tf, "turn_off" if on else "turn_on")
     el("totp-setup").hidden = Setup.obj is None
     el("totp-disable").hidden = not (on and Setup.disabling)
     ready = Setup.kit_saved or bool(el("totp-kit-elsewhere").checked)

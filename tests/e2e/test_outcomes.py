@@ -324,3 +324,54 @@ def test_the_credential_of_this_sign_in_is_marked_and_revoking_it_says_so(record
     text = plain(signed_out_with_panel(page))
     assert "“This browser” has been revoked" in text and "Sign in again" in text
     assert fake.accounts[ALICE[0]].app_passwords == {}
+
+
+def test_a_limited_app_password_sign_in_says_why_there_is_no_new_or_revoke(recorder, fake016):
+    """Made with "may not change security settings" (the default), then used to
+    sign in here: the lists are there, and each section says why nothing can be
+    changed and how to get past it, instead of leaving the buttons out silently."""
+    fake = fake016
+    rec = recorder(fake.url)
+    page = rec.open("?server=" + fake.url)
+    sign_in_basic(page, *ALICE)
+    go(page, "app-passwords")
+    page.click("#app-new")
+    page.fill("#app-desc", "Mail app")
+    assert page.is_checked("#app-readonly")
+    page.click("#app-submit")
+    page.wait_for_selector("#secret-dialog[open]")
+    secret = page.locator("#secret-value").inner_text()
+    page.click("#secret-copy")
+    page.click("#secret-close")
+    page.click("#signout-btn")
+    sign_in_basic(page, ALICE[0], secret)
+    go(page, "app-passwords")
+    assert "this sign-in" in page.locator("#app-list tbody tr:has-text('Mail app')").inner_text()
+    assert page.locator("#app-new").is_hidden() and page.locator("#app-list button").count() == 0
+    note = page.locator("#app-passwords .unavailable")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert "doesn’t allow creating or revoking app passwords" in text
+    assert "sign in with your password" in text
+    go(page, "password")
+    text = page.locator("#password .unavailable").inner_text()
+    assert "app password or API key" in text and "changing your password" in text
+    fits(page, "limited sign-in")
+
+
+def test_an_account_not_allowed_to_create_says_so_under_its_list(recorder, fake016):
+    """Signed in with the password, the administrator lets the account see its app
+    passwords but not create or revoke them: said in the administrator's terms."""
+    fake = fake016
+    acc = fake.accounts[ALICE[0]]
+    add_app_password(fake, "Phone")  # (through the API: before the permission goes)
+    acc.permissions -= {"sysAppPasswordCreate", "sysAppPasswordDestroy"}
+    rec = recorder(fake.url)
+    page = rec.open("?server=" + fake.url)
+    sign_in_basic(page, *ALICE)
+    go(page, "app-passwords")
+    page.wait_for_selector("#app-list tbody tr:has-text('Phone')")
+    text = page.locator("#app-passwords .unavailable").inner_text()
+    assert "administrator hasn’t allowed creating or revoking app passwords" in text
+    assert "sysAppPasswordCreate" in text  # named for the administrator
+    assert page.locator("#app-new").is_hidden() and page.locator("#app-list button").count() == 0
