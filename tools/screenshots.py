@@ -53,7 +53,8 @@ STATES = {
     "made-twice": "The connection broke and Chromium sent “Create” again: two were made, which one to revoke",
     "outcome-unknown": "The answer was lost and the check failed too: how to check, and a button that does",
     "timed-out": "A server that does not answer in time: nothing typed is lost, try again or check",
-    "this-sign-in": "Signed in with an app password: the list marks the one this sign-in uses",
+    "this-sign-in": "Signed in with a limited app password: the list marks the one this sign-in uses, and says why there is no New or Revoke",
+    "limited-password": "…and the password section says why it cannot change anything, and how to get past it",
     "encryption-checked": "Encryption at rest: a key checked and ready to upload",
     "encryption-confirm": "What turning encryption on means, before it happens",
     "half-done": "Upload-and-enable stopped half way: finish with the uploaded key, or remove it",
@@ -201,6 +202,8 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#nav a[href='#app-passwords']")
     page.wait_for_selector("#app-list .badge")
     shoot("this-sign-in")
+    page.click("#nav a[href='#password']")
+    shoot("limited-password")
     sign_out(page)
     sign_in_basic(page, *ALICE)
 
