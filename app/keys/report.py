@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from app.issues import Issue
 
 
 @dataclass

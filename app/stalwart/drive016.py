@@ -15,9 +15,8 @@ from typing import Any, Optional
 from app import jmap
 from app.errors import (AuthRequired, CodeRequired, MethodError, MfaRequired, ProtocolError,
                         SetError, StalwartError, WrongCurrentSecret)
-from app.stalwart import validate
 from app.stalwart.connection import Connection
-from app.stalwart.models import Created, Encryption
+from app.stalwart.models import Created
 from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
                                 DELETE_KEY, DISABLE, ENDED, MANAGED_ELSEWHERE, NOT_PERMITTED,
                                 PASSWORD_EXPIRED, REPLACE, REPLACED, REVOKE, TURN_OFF, TURN_ON,

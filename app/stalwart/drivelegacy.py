@@ -26,7 +26,7 @@ from app.stalwart.connection import Connection
 from app.stalwart.legacy import (AUTH, CRYPTO, PERM_ENCRYPTION, PERM_PASSWORDS, decode_app_name,
                                  management_result, parse_crypto)
 from app.stalwart.sha512crypt import sha512_crypt
-from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
+from app.stalwart.state import (ALLOWED, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
                                 DELETE_KEY, DISABLE, ENDED, MANAGED_ELSEWHERE, NOT_PERMITTED,
                                 NOT_SUPPORTED, REPLACE, REPLACED, REVOKE, TURN_OFF, TURN_ON,
                                 TURNED_OFF, UNREADABLE, UPLOAD_AND_ENABLE, USE_KEY, Access,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from app.stalwart.models import ApiKey, AppPassword, Encryption, PublicKey
+from app.stalwart.models import AppPassword, Encryption, PublicKey
 
 # ----- Access.status ---------------------------------------------------------------------
 OK = "ok"

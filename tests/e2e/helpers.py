@@ -105,6 +105,14 @@ def go(page, view: str):
 PHONE = {"width": 360, "height": 740}
 
 
+def fill_password_change(page, current: str, new: str, confirm: str | None = None) -> None:
+    """Open the password section and type the three fields (not submitted)."""
+    go(page, "password")
+    page.fill("#pw-current", current)
+    page.fill("#pw-new", new)
+    page.fill("#pw-confirm", new if confirm is None else confirm)
+
+
 def fits(page, state: str = "") -> None:
     """No sideways scrolling at 360 px in this state, open dialogs included.
     Every flow test calls this (through the helpers) in each state it reaches."""

@@ -5,7 +5,6 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-import pyotp
 import pytest
 
 from tests.e2e.helpers import ALICE, go, open_other_ways, sign_in_basic, user

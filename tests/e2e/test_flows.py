@@ -8,8 +8,8 @@ import urllib.request
 import pyotp
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import (ALICE, fits, go, msg, scan_qr, sign_in_basic, sign_in_oauth, sign_out,
-                               user, wait_msg)
+from tests.e2e.helpers import (ALICE, fill_password_change, fits, go, msg, scan_qr, sign_in_basic,
+                               sign_in_oauth, sign_out, user, wait_msg)
 
 NEW_PW = "violet submarine orchestra kettle"
 
@@ -52,10 +52,7 @@ def test_password_change_via_oauth_ends_in_a_panel_with_the_next_step(recorder, 
     rec = recorder(fake016.url)
     page = rec.open("?server=" + fake016.url)
     sign_in_oauth(page, *ALICE)
-    go(page, "password")
-    page.fill("#pw-current", ALICE[1])
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW)
+    fill_password_change(page, ALICE[1], NEW_PW)
     page.click("#pw-submit")
     # the token dies with the old password: the page says so first
     page.wait_for_selector("#confirm-dialog[open]")
@@ -75,10 +72,7 @@ def test_server_refusal_shows_its_words_at_the_field_and_keeps_input(app_page, f
     rec, page = app_page
     me = user(fake, ALICE)  # the principal name on legacy
     sign_in_basic(page, *me)
-    go(page, "password")
-    page.fill("#pw-current", "wrong current password")
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW)
+    fill_password_change(page, "wrong current password", NEW_PW)
     page.click("#pw-submit")
     if gen == "legacy":
         page.click("#confirm-yes")

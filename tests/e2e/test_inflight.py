@@ -3,8 +3,8 @@ form is disabled while its request runs and always enabled again after; and
 sign-out forgets everything of the user who was signed in."""
 import pyotp
 
-from tests.e2e.helpers import (ALICE, add_app_password, fits, go, msg, sign_in_basic, sign_out, user,
-                               wait_msg)
+from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, sign_in_basic,
+                               sign_out, user, wait_msg)
 
 NEW_PW = "violet submarine orchestra kettle"
 
@@ -41,10 +41,7 @@ def test_double_click_creates_one_app_password(app_page, fake, gen):
 def test_double_click_changes_the_password_once(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
-    go(page, "password")
-    page.fill("#pw-current", ALICE[1])
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW)
+    fill_password_change(page, ALICE[1], NEW_PW)
     fake.faults.set(path_prefix=change_path(gen), delay=1.0, times=1)
     page.dblclick("#pw-submit")
     if gen == "legacy":  # the warning comes first; the second click did not open another

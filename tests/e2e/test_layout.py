@@ -2,7 +2,7 @@
 offline key check); signed in an overview and one section at a time, each at
 its own address fragment, so the menu, back/forward and reload all work; the
 top status line always says what is true now."""
-from tests.e2e.helpers import ALICE, fits, go, sign_in_basic, sign_in_oauth, user
+from tests.e2e.helpers import ALICE, fill_password_change, fits, go, sign_in_basic, sign_in_oauth, user
 
 VIEWS = ["overview", "password", "two-factor", "app-passwords", "api-keys", "encryption"]
 
@@ -110,10 +110,7 @@ def test_result_is_scrolled_into_view_under_its_button_on_a_phone(app_page, fake
     rec, page = app_page
     page.set_viewport_size({"width": 390, "height": 600})
     sign_in_basic(page, *user(fake, ALICE))
-    go(page, "password")
-    page.fill("#pw-current", ALICE[1])
-    page.fill("#pw-new", "violet submarine orchestra kettle")
-    page.fill("#pw-confirm", "violet submarine orchestra kettles")
+    fill_password_change(page, ALICE[1], "violet submarine orchestra kettle", "violet submarine orchestra kettles")
     page.evaluate("() => window.scrollTo(0, 0)")  # the button and its message are below the fold
     page.click("#pw-submit")
     page.wait_for_selector("#password-msg.error")

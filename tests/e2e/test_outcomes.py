@@ -7,8 +7,8 @@ import re
 import pyotp
 import pytest
 
-from tests.e2e.helpers import (ALICE, add_app_password, fits, go, msg, sign_in_basic, sign_out, user,
-                               wait_msg)
+from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, sign_in_basic,
+                               sign_out, user, wait_msg)
 from tests.e2e.test_encryption import _pick, corpus  # noqa: F401  (the key corpus fixture)
 
 NEW_PW = "violet submarine orchestra kettle"
@@ -79,10 +79,7 @@ def test_legacy_password_change_with_an_app_password_is_a_success_that_ends_the_
         login, pw = user(fake, ALICE)
         add_app_password(fake, "Phone")  # its secret: "app password made elsewhere"
         sign_in_basic(page, login, "app password made elsewhere")
-        go(page, "password")
-        page.fill("#pw-current", pw)
-        page.fill("#pw-new", NEW_PW)
-        page.fill("#pw-confirm", NEW_PW)
+        fill_password_change(page, pw, NEW_PW)
         page.click("#pw-submit")
         page.wait_for_selector("#confirm-dialog[open]")
         warning = page.locator("#confirm-dialog").inner_text()
@@ -99,10 +96,7 @@ def test_legacy_password_change_with_an_app_password_is_a_success_that_ends_the_
 def test_a_typo_is_refused_before_the_warning(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
-    go(page, "password")
-    page.fill("#pw-current", ALICE[1])
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW + "s")
+    fill_password_change(page, ALICE[1], NEW_PW, NEW_PW + "s")
     page.click("#pw-submit")
     assert "not the same" in wait_msg(page, "password", "error")
     assert page.locator("#confirm-dialog[open]").count() == 0
@@ -113,10 +107,7 @@ def test_a_typo_is_refused_before_the_warning(app_page, fake, gen):
 def test_lost_answer_after_a_password_change_says_it_was_changed(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
-    go(page, "password")
-    page.fill("#pw-current", ALICE[1])
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW)
+    fill_password_change(page, ALICE[1], NEW_PW)
     lose_next_answer(fake, gen)
     page.click("#pw-submit")
     if gen == "legacy":
@@ -167,10 +158,7 @@ def resent(fake, rec, gen: str, seen: int, sent: int) -> bool:
 def test_password_change_sent_twice_by_the_browser_is_reported_as_changed(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
-    go(page, "password")
-    page.fill("#pw-current", ALICE[1])
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW)
+    fill_password_change(page, ALICE[1], NEW_PW)
     drop_next_answer(fake, gen)
     seen, sent = len(fake.requests), len(rec.requests)
     page.click("#pw-submit")

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlencode
 import pyotp
 import pytest
 
-from tests.e2e.helpers import ALICE, TOTP_USER, go, msg, open_other_ways, sign_in_basic, user
+from tests.e2e.helpers import (ALICE, TOTP_USER, fill_password_change, msg, open_other_ways, sign_in_basic,
+                               user)
 from tests.fakestalwart import FakeStalwart
 
 NEW_PW = "violet submarine orchestra kettle"
@@ -128,10 +129,7 @@ def test_password_change_signed_in_with_an_app_password_reports_success(page015,
     assert _post(legacy015.url + "/api/account/auth", body,
                  {"Content-Type": "application/json", "Authorization": auth}) == {"data": None}
     sign_in_basic(page, me[0], "app secret one")
-    go(page, "password")
-    page.fill("#pw-current", me[1])
-    page.fill("#pw-new", NEW_PW)
-    page.fill("#pw-confirm", NEW_PW)
+    fill_password_change(page, me[1], NEW_PW)
     page.click("#pw-submit")
     page.wait_for_selector("#confirm-dialog[open]")
     page.click("#confirm-yes")

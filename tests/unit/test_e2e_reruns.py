@@ -5,8 +5,6 @@ renderer process was killed: "Page.wait_for_selector: Target crashed", and
 "Page.goto: Page crashed" when the dead page is used again)."""
 from __future__ import annotations
 
-import pytest
-
 pytest_plugins = ["pytester"]
 
 CONFTEST = """
@@ -48,8 +46,7 @@ def test_timeout_is_not_rerun():
 """
 
 
-def test_only_a_renderer_crash_is_run_again(pytester, monkeypatch):
-    import tests.e2e.conftest  # noqa: F401  (the words the real conftest uses)
+def test_only_a_renderer_crash_is_run_again(pytester):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_pages=TESTS)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-q")

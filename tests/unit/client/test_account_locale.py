@@ -3,7 +3,6 @@ read the state already makes (no extra request), and picks the page language
 when the user has not chosen one."""
 from __future__ import annotations
 
-import pytest
 
 from app import i18n, stalwart
 from app.auth import Basic

@@ -1,5 +1,4 @@
 """S/MIME certificates, private keys, CSRs and other things people paste."""
-import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
