@@ -1,7 +1,8 @@
 """Load the page's heavy libraries ahead of use, in small steps, in idle time.
 
-The key checker (asn1crypto, ecdsa), the QR code and the password-strength
-estimator are imported by their sections on first use. Imported all at once after
+The account layer (app.stalwart's), the key checker (app.keys, asn1crypto,
+ecdsa), the QR code, the password-strength estimator and the sections' own
+modules (app.ui.nav.LAZY) are imported on first use, not at start. Imported all at once after
 the page is ready they blocked input for ~300 ms; one module per idle period
 (requestIdleCallback), each a few to ~60 ms, keeps the page responsive while the
 user's first check still finds them loaded. Browser only.
@@ -19,14 +20,57 @@ LATER = ("qrcode", "xml.etree.ElementTree", "qrcode.image.svg", "zxcvbn")
 BEFORE_PACKAGE = {"zxcvbn": "zxcvbn.frequency_lists"}
 
 
+# The account layer (app.stalwart, lazy in its package), first: signing in is the
+# first thing most visitors do. Each module after those it imports.
+ACCOUNT = ("app.totp", "app.stalwart.validate", "app.stalwart.connection", "app.stalwart.v016",
+           "app.stalwart.drive016", "app.stalwart.legacy", "app.stalwart.sha512crypt",
+           "app.stalwart.drivelegacy", "app.stalwart.outcomes", "app.stalwart.twofactor",
+           "app.stalwart.account")
+# The key checker's own modules, each in its own step before the package's
+# __init__ (which would run them all in one); only stdlib and app.issues below them.
+KEYS_FIRST = ("app.keys.armor", "app.keys.report", "app.keys.private", "app.keys.pgpcrypto")
+# The sections' modules (app.ui.nav.LAZY), after what they import that is heavy.
+SECTIONS = ("app.passwords", "app.ui.password", "app.ui.twofactor", "app.ui.credentials")
+
+
 def steps() -> list[Callable[[], object]]:
-    from app.keys import warm_up_steps
-    out = warm_up_steps()
+    """The steps, none run yet (building the list imports nothing). A step may
+    return a list of further steps, to run next (see ``run_all``)."""
+    out: list[Callable[[], object]] = [lambda m=m: importlib.import_module(m) for m in ACCOUNT]
+    out += [lambda m=m: submodule_first(m) for m in KEYS_FIRST]
+    out.append(_keys)
+    out += [lambda m=m: importlib.import_module(m) for m in SECTIONS]
     for name in LATER:
         if name in BEFORE_PACKAGE:
             out.append(lambda sub=BEFORE_PACKAGE[name]: submodule_first(sub))
         out.append(lambda m=name: importlib.import_module(m))
     return out
+
+
+def _keys() -> list[Callable[[], object]]:
+    """Import app.keys (its submodules are loaded by now) and name its parsers' steps."""
+    import sys
+
+    import app.keys as keys
+    for name in KEYS_FIRST:  # as an ordinary import would have: keys.report is the module
+        setattr(keys, name.rpartition(".")[2], sys.modules[name])
+    return keys.warm_up_steps()
+
+
+def run_step(todo: list[Callable[[], object]]) -> None:
+    """Run the first of ``todo``; the steps it returns (if any) come next."""
+    more = todo.pop(0)()
+    if isinstance(more, list):
+        todo[:0] = more
+
+
+def run_all(todo: list[Callable[[], object]]) -> int:
+    """All steps at once (tests, the CLI); returns how many ran."""
+    count = 0
+    while todo:
+        run_step(todo)
+        count += 1
+    return count
 
 
 def submodule_first(name: str) -> None:
@@ -66,9 +110,8 @@ def when_ready(todo: list[Callable[[], object]] | None = None) -> None:
         if root.dataset.appState == "error":
             return  # nothing will use them
         if root.dataset.appState == "ready" and todo:
-            step = todo.pop(0)
             try:
-                step()
+                run_step(todo)
             except Exception as e:  # only an optimisation: the section imports it again when used
                 js.console.warn(f"warm-up step failed: {e!r}")
         if todo:

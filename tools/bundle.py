@@ -7,10 +7,11 @@ Produces, under assets/vendor/ (never committed):
 * ``rt-<R>/``: the Pyodide core, a bytecode-only stdlib ``stdlib-<S>.zip`` holding
   just the modules the page can import, ``app-<A>.zip``: app/ and the wheels it
   imports while starting, compiled, and ``lib-<L>.zip``: the wheels it imports
-  only when a section needs them (key parsers, QR, password strength), fetched
-  while Python starts instead of competing with the runtime's download. R names
-  the pinned runtime, S, A and L hash the archives' bytes, so a cached file is
-  never used with another runtime or other sources.
+  only when a section needs them (key parsers, QR, password strength) and the
+  non-English message catalogues, fetched while Python starts instead of
+  competing with the runtime's download, and mounted before the page's Python
+  runs. R names the pinned runtime, S, A and L hash the archives' bytes, so a
+  cached file is never used with another runtime or other sources.
 * ``runtime.mjs``: the module pyscript.toml names as the interpreter; it loads
   that Pyodide with those archives (regenerated with every build).
 * ``bundle.js``: the file list and version the service worker (sw.js) caches.
@@ -277,6 +278,15 @@ def stdlib_modules(stdlib: dict[str, bytes], page_modules: set[str], graph: dict
     return keep
 
 
+def later_catalogue(name: str) -> bool:
+    """A non-English message catalogue (``app/messages/de.pyc``): it travels in the
+    lib archive, so an English page's critical download and start skip them. The
+    lib archive is mounted before any of the page's Python runs (runtime.mjs), and
+    app/messages/__init__.py looks for the package's modules there too."""
+    folder, _, base = name.rpartition("/")
+    return folder == "app/messages" and base.endswith(".pyc") and base not in ("__init__.pyc", "en.pyc")
+
+
 def _write_if_missing(path: Path, data: bytes) -> None:
     if not path.is_file() or path.stat().st_size != len(data):
         bytecode.write_atomic(path, data)
@@ -351,6 +361,10 @@ export function start() {{
       lib.catch(() => {{}});
     }},
   }})).then(async (py) => {{
+    // Mounted before PyScript gets the runtime, so before the page's first
+    // Python line: the non-English catalogues in it (app/messages/__init__.py
+    // looks in a lib.zip on sys.path) are there for the first translated text,
+    // however late the archive arrives.
     py.FS.writeFile("/lib/lib.zip", await lib);
     const path = py.pyimport("sys").path;
     path.insert(1, "/lib/lib.zip");
@@ -435,9 +449,10 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         at_start = {m.split(".")[0] for m in bytecode.reachable(graph, roots, page_modules, lazy=False)}
         std_zip = bytecode.zip_bytes({n: d for n, d in std_pycs.items() if bytecode.module_name(n) in keep})
         app_zip = bytecode.zip_bytes({**{n: d for n, d in whl_pycs.items() if n.split("/")[0].removesuffix(".pyc") in at_start},
-                                      **app.pycs})
-        lib_zip = bytecode.zip_bytes({n: d for n, d in whl_pycs.items()
-                                      if n.split("/")[0].removesuffix(".pyc") not in at_start})
+                                      **{n: d for n, d in app.pycs.items() if not later_catalogue(n)}})
+        lib_zip = bytecode.zip_bytes({**{n: d for n, d in whl_pycs.items()
+                                         if n.split("/")[0].removesuffix(".pyc") not in at_start},
+                                      **{n: d for n, d in app.pycs.items() if later_catalogue(n)}})
         std_name = f"stdlib-{hashlib.sha256(std_zip).hexdigest()[:12]}.zip"
         app_name = f"app-{hashlib.sha256(app_zip).hexdigest()[:12]}.zip"
         lib_name = f"lib-{hashlib.sha256(lib_zip).hexdigest()[:12]}.zip"

@@ -14,14 +14,37 @@ and stays inside: ``state`` describes features, not versions.
 """
 from __future__ import annotations
 
-from app.stalwart.account import FIELDS, MAYBE_APPLIED, SecurityAccount, sign_in
-from app.stalwart.models import ApiKey, AppPassword, Created, Encryption, PublicKey
-from app.stalwart.outcomes import BY_ANSWER, BY_CHECK, HalfDone, Outcome
-from app.stalwart.state import (ALLOWED, CONTINUES, ENDED, REPLACED, Access, CredentialFeature,
-                                CredentialOptions, EncryptionFeature, Feature, PasswordFeature,
-                                SecurityState, SignIn, TwoFactorFeature)
-from app.stalwart.twofactor import TotpSetup
-from app.stalwart.validate import SECURITY_PERMISSIONS
+import importlib
+
+# The page paints and its overview draws with ``app.stalwart.state`` alone: the
+# rest (the account, the drivers, 2FA, validation) is imported when a name from
+# it is first used, at sign-in, or earlier in idle time (app.warm), so that
+# importing this package at start does not cost the whole account layer.
+_WHERE = {
+    **dict.fromkeys(("sign_in", "SecurityAccount", "FIELDS", "MAYBE_APPLIED"), "account"),
+    **dict.fromkeys(("ApiKey", "AppPassword", "Created", "Encryption", "PublicKey"), "models"),
+    **dict.fromkeys(("BY_ANSWER", "BY_CHECK", "HalfDone", "Outcome"), "outcomes"),
+    **dict.fromkeys(("ALLOWED", "CONTINUES", "ENDED", "REPLACED", "Access", "CredentialFeature",
+                     "CredentialOptions", "EncryptionFeature", "Feature", "PasswordFeature",
+                     "SecurityState", "SignIn", "TwoFactorFeature"), "state"),
+    "TotpSetup": "twofactor",
+    "SECURITY_PERMISSIONS": "validate",
+}
+
+
+def __getattr__(name: str):
+    if name == "state":
+        return importlib.import_module(__name__ + ".state")
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [

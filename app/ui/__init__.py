@@ -34,14 +34,15 @@ async def start() -> None:
     import js
 
     from app import auth, i18n, servers
-    from app.ui import credentials, dom, encryption, language, nav, password, summary, twofactor
+    from app.ui import dom, encryption, language, nav, summary
     from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
 
     doc = js.document
     language.start()
 
     app = App()
-    for section in (summary, password, twofactor, credentials, encryption, nav):
+    # The other sections are wired when first shown (nav.LAZY).
+    for section in (summary, encryption, nav):
         section.wire(app)
     dom.on_release(app.render)
 

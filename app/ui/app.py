@@ -46,6 +46,7 @@ class App:
         # Per-user state of the sections (a 2FA set-up, a key report, caches):
         # each section registers how to forget it; sign-out calls them all.
         self.resetters: list[Callable[["App"], None]] = []
+        self.wired: set[str] = set()  # the lazily wired sections' modules (nav.LAZY)
         self.csp_blocked: set[str] = set()
         # What the server offers before sign-in (its OAuth discovery), per server.
         self.options: auth.SignInOptions = auth.UNKNOWN_SERVER

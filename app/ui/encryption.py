@@ -9,7 +9,6 @@ from typing import Optional
 import js  # type: ignore[import-not-found]
 
 from app import i18n
-from app.keys import check_key
 from app.ui import actions, dom
 from app.ui import text as txt
 from app.ui.dom import el, t
@@ -219,6 +218,8 @@ def check(app, data) -> None:
         return
     dom.clear_msg("enc-check-msg")
     dom.clear_msg("enc-msg")
+    from app.keys import check_key  # not at start: app.warm loads it after ready
+
     rep = check_key(data, _emails(app))
     elapsed = (time.perf_counter() - start) * 1000
     Current.report = rep

@@ -3,6 +3,8 @@ overview and one section at a time, each with its own address fragment
 (``#password``), so back/forward, reload and links work as on any account page."""
 from __future__ import annotations
 
+import importlib
+
 import js  # type: ignore[import-not-found]
 
 from app.ui import dom
@@ -13,6 +15,11 @@ from app.ui.dom import el
 VIEWS = {"overview": "overview-h", "password": "password-h", "two-factor": "totp-h",
          "app-passwords": "app-h", "api-keys": "api-h", "encryption": "enc-h"}
 DEFAULT = "overview"
+# The sections drawn by a module of their own that the signed-out page and the
+# overview do not need: imported and wired when first shown (app.warm imports
+# them in idle time after ready, so that is usually instant), not at start.
+LAZY = {"password": "app.ui.password", "two-factor": "app.ui.twofactor",
+        "app-passwords": "app.ui.credentials", "api-keys": "app.ui.credentials"}
 
 
 def current() -> str:
@@ -21,7 +28,20 @@ def current() -> str:
     return name if name in VIEWS else DEFAULT
 
 
-def show(name: str, focus: bool = True) -> None:
+def load(app, name: str) -> None:
+    """Wire the module that draws view ``name`` the first time it is needed, and
+    let it draw the current state (afterwards it redraws with every render)."""
+    module_name = LAZY.get(name)
+    if module_name is None or module_name in app.wired:
+        return
+    module = importlib.import_module(module_name)
+    app.wired.add(module_name)
+    module.wire(app)
+    module.render(app)
+
+
+def show(app, name: str, focus: bool = True) -> None:
+    load(app, name)
     for view in VIEWS:
         el(view).hidden = view != name
     for link in dom.doc.querySelectorAll("#nav a"):
@@ -43,7 +63,7 @@ def enter(app) -> None:
     el("signin").hidden = True
     el("who").hidden = False
     el("side").hidden = False
-    show(current())
+    show(app, current())
 
 
 def leave(app) -> None:
@@ -64,7 +84,7 @@ def wire(app) -> None:
         name = str(js.location.hash or "").lstrip("#")
         if app.account is None or (name and name not in VIEWS):
             return
-        show(name or DEFAULT)
+        show(app, name or DEFAULT)
         # The status line says who is signed in, not what happened on another section.
         dom.announce(dom.t("ui.signin.done", user=txt.isolate(app.username)))
 

@@ -2,7 +2,6 @@
 one recommended next step."""
 from __future__ import annotations
 
-from app.keys import check_key
 from app.stalwart import state as S
 from app.ui import dom
 from app.ui import text as txt
@@ -20,6 +19,8 @@ def key_fingerprint(app) -> tuple[str, str]:
     if not text or text.startswith("-----STALWART CERTIFICATE"):
         return "", ""
     if text not in _fp_cache:
+        from app.keys import check_key  # not at start: app.warm loads it after ready
+
         rep = check_key(text)
         _fp_cache[text] = ((rep.fingerprints[0] if rep.fingerprints else ""),
                            "smime" if rep.kind == "smime" else "openpgp")

@@ -68,7 +68,12 @@ check("totp qr svg", lambda: totp.qr_svg(url, title="QR").startswith("<svg"))
 check("totp recovery kit", lambda: bool(totp.recovery_kit("alice@example.org", "Mail", secret, url, "0.16")))
 check("allowed IPs", lambda: ipnets.parse_allowed_ips("192.0.2.10, 2001:db8::/64")[0] == ["192.0.2.10", "2001:db8::/64"])
 check("pkce", lambda: len(auth.pkce_challenge("x" * 43)) > 20)
-check("i18n", lambda: i18n.t("ui.title", "de") != "")
+check("i18n", lambda: i18n.t("ui.title", "de") == "Kontosicherheit" or i18n.t("ui.title", "de"))
+# English comes with the app archive, the other languages from the lib archive
+# (app/messages/__init__.py looks there): every one loads, from where it should.
+check("catalogues from their archives", lambda: (lambda where: where == {
+    lang: "/lib/app.zip/" if lang == "en" else "/lib/lib.zip/" for lang in i18n.LANGUAGES} or where)(
+    {lang: i18n.catalogue(lang) and sys.modules[i18n.module_name(lang)].__file__[:13] for lang in i18n.LANGUAGES}))
 check("traceback names the archive file", lambda: (
     "/lib/app.zip/app/totp.py" in "".join(traceback.format_exception(*_error(lambda: totp.normalize_key(None))))))
 

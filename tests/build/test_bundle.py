@@ -87,9 +87,19 @@ def test_build_is_a_no_op_when_nothing_changed(built, monkeypatch):
 
 def test_libraries_used_only_later_are_in_their_own_archive(built):
     """What the page imports while starting is in app-*.zip; the key parsers, QR
-    and password-strength libraries, imported only when used, in lib-*.zip."""
+    and password-strength libraries, imported only when used, and the
+    non-English catalogues in lib-*.zip."""
     import zipfile
-    top = lambda path: {n.split("/")[0].removesuffix(".pyc") for n in zipfile.ZipFile(ROOT / path).namelist()}
+
+    from app import i18n
+    names = lambda path: set(zipfile.ZipFile(ROOT / path).namelist())  # noqa: E731
+    top = lambda path: {n.split("/")[0].removesuffix(".pyc") for n in names(path)}  # noqa: E731
     assert top(built.app) == {"app", "pyotp", "pyscript"}
-    assert top(built.lib) == {"asn1crypto", "ecdsa", "six", "qrcode", "zxcvbn"}
+    assert top(built.lib) == {"app", "asn1crypto", "ecdsa", "six", "qrcode", "zxcvbn"}
+    catalogues = {lang: i18n.module_name(lang).replace(".", "/") + ".pyc" for lang in i18n.LANGUAGES}
+    assert len(catalogues) == 8
+    later = {path for lang, path in catalogues.items() if lang != "en"}
+    assert {"app/messages/__init__.pyc", catalogues["en"]} <= names(built.app)
+    assert not later & names(built.app)  # an English page neither downloads nor reads them
+    assert {n for n in names(built.lib) if n.startswith("app/")} == later
     assert built.version in (ROOT / "assets/vendor/bundle.js").read_text()

@@ -30,15 +30,57 @@ def test_lang_switch_lists_eight_and_is_remembered(recorder):
     assert page.evaluate("() => localStorage.getItem('stalwart-account-security.lang')") == "de"
 
 
+# Every text the sign-in heading and the status line show, in order, from the
+# static shell's (English, before any Python) on.
+WATCH_TEXTS = """
+window.__texts = [];
+new MutationObserver(() => {
+  for (const id of ["signin-h", "app-status"]) {
+    const node = document.getElementById(id);
+    if (node && window.__texts.at(-1)?.[id] !== node.textContent) window.__texts.push({[id]: node.textContent});
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
 def test_lang_follows_the_browser_when_nothing_was_picked(browser, site):
+    """A German browser gets German from Python's first text on, even when the
+    lib archive (which holds every catalogue but English) arrives late."""
+    import time
     site.allow()
-    ctx = browser.new_context(locale="pt-BR")
+    ctx = browser.new_context(locale="de-DE")
+    late = []
+
+    def slow_lib(route):
+        answer = route.fetch()
+        time.sleep(2)
+        late.append(route.request.url)
+        route.fulfill(response=answer)
+
     try:
         page = ctx.new_page()
+        page.add_init_script(WATCH_TEXTS)
+        page.route("**/lib-*.zip", slow_lib)
         page.goto(site.url)
         page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+        assert late, "the lib archive was not fetched"
+        assert _lang_attrs(page) == ("de", "ltr")
+        assert page.locator("#lang").input_value() == "de"
+        assert page.locator("#signin-h").inner_text() == "Bei Ihrem Mailserver anmelden"
+        texts = page.evaluate("() => window.__texts")
+        heading = [t["signin-h"] for t in texts if "signin-h" in t]
+        status = [t["app-status"] for t in texts if "app-status" in t]
+        german = "Bei Ihrem Mailserver anmelden"  # (before it: the static shell's English)
+        assert german in heading and set(heading[heading.index(german):]) == {german}, texts
+        assert status[-1].startswith("Bereit."), texts
+        assert not [s for s in status if s.startswith("Ready")], texts
+        # Another language's catalogue is read on the switch, from the same archive.
+        page.select_option("#lang", "fr")
+        assert _lang_attrs(page) == ("fr", "ltr")
+        assert page.locator("#signin-h").inner_text() == "Connexion à votre serveur de messagerie"
+        page.select_option("#lang", "pt-BR")
         assert _lang_attrs(page) == ("pt-BR", "ltr")
-        assert page.locator("#lang").input_value() == "pt-BR"
+        assert page.locator("#signin-h").inner_text() == "Faça login no seu servidor de e-mail"
     finally:
         ctx.close()
 

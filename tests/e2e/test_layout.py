@@ -2,7 +2,8 @@
 offline key check); signed in an overview and one section at a time, each at
 its own address fragment, so the menu, back/forward and reload all work; the
 top status line always says what is true now."""
-from tests.e2e.helpers import ALICE, fill_password_change, fits, go, sign_in_basic, sign_in_oauth, user
+from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, sign_in_basic,
+                               sign_in_oauth, user)
 
 VIEWS = ["overview", "password", "two-factor", "app-passwords", "api-keys", "encryption"]
 
@@ -73,10 +74,17 @@ def test_stay_signed_in_reload_keeps_the_section(recorder, fake016):
     page.check("#stay")
     sign_in_oauth(page, *ALICE)
     go(page, "app-passwords")
+    add_app_password(fake016, "made elsewhere")
     page.reload()
     page.wait_for_selector("#who:not([hidden])", timeout=60_000)
     assert visible_views(page) == ["app-passwords"]
     assert page.locator("#signin-note").is_hidden()  # nothing ended
+    # Its module (app.ui.credentials) is imported when the section is first shown,
+    # here right after ready: it draws the account's list and its buttons work.
+    assert "made elsewhere" in page.locator("#app-list").inner_text()
+    page.click("#app-new")
+    page.wait_for_selector("#app-form:not([hidden])")
+    assert page.evaluate("() => document.activeElement.id") == "app-desc"
 
 
 def test_overview_items_link_to_their_sections_and_name_the_next_step(app_page, fake, gen):

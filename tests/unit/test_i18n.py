@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,23 @@ def test_a_language_is_loaded_on_first_use_only():
     # English joins only when a German text is missing (the fallback)
     loaded = _imported_after("from app import i18n\ni18n.t('ui.nope', 'de')")
     assert loaded == {"app", "app.i18n", "app.messages", "app.messages.de", "app.messages.en"}
+
+
+def test_a_catalogue_is_found_in_a_lib_archive_on_the_path(tmp_path):
+    """The page ships the non-English catalogues in its lib archive (tools/bundle.py),
+    on sys.path as /lib/lib.zip: app.messages looks for its modules there too."""
+    lib = tmp_path / "lib.zip"
+    with zipfile.ZipFile(lib, "w") as z:
+        z.writestr("app/messages/xx_lib.py", "MESSAGES = {'ui.title': 'from the lib archive'}\n")
+    probe = ("import importlib, sys\nsys.path.insert(1, sys.argv[1])\n"
+             "m = importlib.import_module('app.messages.xx_lib')\n"
+             "print(m.MESSAGES['ui.title'], m.__file__.startswith(sys.argv[1]))")
+    run = lambda path: subprocess.run([sys.executable, "-c", probe, str(path)], cwd=ROOT,  # noqa: E731
+                                      capture_output=True, text=True)
+    assert run(lib).stdout.strip() == "from the lib archive True"
+    other = tmp_path / "other.zip"  # only an archive named lib.zip counts
+    lib.rename(other)
+    assert "ModuleNotFoundError" in run(other).stderr
 
 
 # ---------------------------------------------------------------- choosing the language

@@ -1,7 +1,10 @@
 """app.warm: the heavy libraries load in small steps, each an ordinary import."""
+import ast
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from app import keys, warm
 
@@ -14,17 +17,86 @@ def run(code: str) -> str:
     return r.stdout.strip()
 
 
-def test_steps_cover_the_key_parsers_qr_and_password_strength():
-    out = run("""
-import sys
+# The browser's modules, as stand-ins that accept anything: enough to import
+# app/ui under CPython and see which modules an import pulls in (nothing runs).
+BROWSER_STUBS = """
+import sys, types
+class _Any:
+    def __getattr__(self, name): return _Any()
+    def __call__(self, *a, **k): return _Any()
+js = types.ModuleType("js"); js.__getattr__ = lambda name: _Any()
+ffi = types.ModuleType("pyodide.ffi")
+for n in ("create_proxy", "create_once_callable", "to_js"):
+    setattr(ffi, n, lambda f, *a, **k: f)
+ffi.jsnull = None
+pyodide = types.ModuleType("pyodide"); pyodide.__path__ = []; pyodide.ffi = ffi
+sys.modules.update({"js": js, "pyodide": pyodide, "pyodide.ffi": ffi})
+"""
+
+# What the page must not import before it is ready (each is imported by its
+# section, at sign-in, or by the warm-up after ready).
+LATER = ["app.keys", "app.keys.openpgp", "app.passwords", "app.totp", "app.stalwart.account",
+         "app.stalwart.drive016", "app.stalwart.drivelegacy", "app.ui.password", "app.ui.twofactor",
+         "app.ui.credentials", "asn1crypto", "ecdsa", "qrcode", "zxcvbn", "pyotp"]
+
+
+def start_imports() -> list[str]:
+    """The modules app.ui.start() imports, read from its source (so this test
+    follows the real start path), and app.main's."""
+    tree = ast.parse((ROOT / "app" / "ui" / "__init__.py").read_text())
+    start = next(n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == "start")
+    out = ["app.warm", "app.ui"]
+    for node in ast.walk(start):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("app"):
+            out += [node.module + "." + a.name if node.module in ("app", "app.ui") else node.module
+                    for a in node.names]
+    return out
+
+
+def test_start_imports_none_of_the_lazily_loaded_modules():
+    out = run(BROWSER_STUBS + f"""
+import importlib
+for name in {start_imports()!r}:
+    importlib.import_module(name)
 from app import warm
-steps = warm.steps()
-for step in steps:
-    step()
-print(len(steps), all(m in sys.modules for m in
-      ["asn1crypto.cms", "asn1crypto.x509", "ecdsa", "app.keys.smime", "qrcode.image.svg", "zxcvbn"]))
+warm.steps()  # building the list imports nothing
+print(sorted(m for m in {LATER!r} if m in sys.modules))
 """)
-    assert out == f"{len(keys.WARM_UP) + 1 + len(warm.LATER) + len(warm.BEFORE_PACKAGE)} True"
+    assert out == "[]"
+
+
+def test_steps_cover_the_account_layer_key_parsers_sections_qr_and_password_strength():
+    out = run(BROWSER_STUBS + f"""
+import importlib
+for name in {start_imports()!r}:
+    importlib.import_module(name)
+from app import warm
+from app.ui import nav
+count = warm.run_all(warm.steps())
+print(count, sorted(m for m in {LATER!r} + list(nav.LAZY.values()) + ["asn1crypto.cms", "asn1crypto.x509",
+      "app.keys.smime", "qrcode.image.svg"] if m not in sys.modules))
+import app.keys
+print(all(getattr(app.keys, n.rpartition(".")[2]) is sys.modules[n] for n in warm.KEYS_FIRST))
+""")
+    steps = (len(warm.ACCOUNT) + len(warm.KEYS_FIRST) + 1 + len(keys.WARM_UP) + 1 + len(warm.SECTIONS)
+             + len(warm.LATER) + len(warm.BEFORE_PACKAGE))
+    assert out == f"{steps} []\nTrue"
+
+
+def test_a_failed_step_is_dropped_and_the_steps_it_returns_run_next():
+    ran = []
+    todo = [lambda: [lambda: ran.append("a"), lambda: ran.append("b")], lambda: ran.append("c")]
+    warm.run_step(todo)
+    assert len(todo) == 3 and ran == []
+    assert warm.run_all(todo) == 3 and ran == ["a", "b", "c"]
+
+    def boom():
+        raise ImportError("no such module")
+
+    todo = [boom, lambda: ran.append("d")]
+    with pytest.raises(ImportError):
+        warm.run_step(todo)
+    assert len(todo) == 1  # the page's loop goes on with the next one
 
 
 def test_a_submodule_run_first_is_the_one_its_package_uses():
