@@ -14,21 +14,22 @@ from collections.abc import Callable
 
 # Imported on first use by their sections (totp, passwords), after the key parsers;
 # a package's standard-library dependencies first, in their own steps.
-LATER = ("qrcode", "xml.etree.ElementTree", "qrcode.image.svg", "zxcvbn")
+LATER = ("qrcode", "xml.etree.ElementTree", "qrcode.image.svg", "gettext", "zxcvbn")
 # Submodules run on their own before their package, whose __init__ would import
 # them in the same step (zxcvbn's word lists are half of its ~100 ms import).
-BEFORE_PACKAGE = {"zxcvbn": "zxcvbn.frequency_lists"}
+BEFORE_PACKAGE = {"zxcvbn": ("zxcvbn.frequency_lists", "zxcvbn.adjacency_graphs")}
 
 
 # The account layer (app.stalwart, lazy in its package), first: signing in is the
 # first thing most visitors do. Each module after those it imports.
-ACCOUNT = ("app.totp", "app.stalwart.validate", "app.stalwart.connection", "app.stalwart.v016",
-           "app.stalwart.drive016", "app.stalwart.legacy", "app.stalwart.sha512crypt",
+ACCOUNT = ("app.issues", "html", "pyotp", "app.totp", "app.stalwart.validate", "app.stalwart.connection",
+           "app.stalwart.v016", "app.stalwart.drive016", "app.stalwart.legacy", "app.stalwart.sha512crypt",
            "app.stalwart.drivelegacy", "app.stalwart.outcomes", "app.stalwart.twofactor",
            "app.stalwart.account")
 # The key checker's own modules, each in its own step before the package's
 # __init__ (which would run them all in one); only stdlib and app.issues below them.
-KEYS_FIRST = ("app.keys.armor", "app.keys.report", "app.keys.private", "app.keys.pgpcrypto")
+KEYS_FIRST = ("app.keys.armor", "app.keys.report", "app.keys.private", "app.keys.pgpcrypto",
+              "app.keys.openpgp")
 # The sections' modules (app.ui.nav.LAZY), after what they import that is heavy.
 SECTIONS = ("app.passwords", "app.ui.password", "app.ui.twofactor", "app.ui.credentials")
 
@@ -41,8 +42,7 @@ def steps() -> list[Callable[[], object]]:
     out.append(_keys)
     out += [lambda m=m: importlib.import_module(m) for m in SECTIONS]
     for name in LATER:
-        if name in BEFORE_PACKAGE:
-            out.append(lambda sub=BEFORE_PACKAGE[name]: submodule_first(sub))
+        out += [lambda sub=sub: submodule_first(sub) for sub in BEFORE_PACKAGE.get(name, ())]
         out.append(lambda m=name: importlib.import_module(m))
     return out
 
@@ -84,7 +84,9 @@ def submodule_first(name: str) -> None:
     package = name.rpartition(".")[0]
     if name in sys.modules or package in sys.modules:
         return
-    parent = importlib.machinery.PathFinder.find_spec(package)
+    # find_spec of the package imports only ITS parent (app, for app.keys); a
+    # PathFinder lookup by full name would look for a top-level package only.
+    parent = importlib.util.find_spec(package)
     spec = parent and importlib.machinery.PathFinder.find_spec(name, parent.submodule_search_locations)
     if spec is None:
         return  # let the package's own import report it

@@ -15,7 +15,9 @@ from typing import Optional
 
 from app.issues import Issue
 
-from . import pgpcrypto
+# Names, not the module: ``from . import pgpcrypto`` would run the package's
+# __init__ first, so app.warm could not load this parser in a step of its own.
+from .pgpcrypto import WEAK_HASHES, hash_name, new_hash, verify_dsa, verify_ecdsa, verify_ed25519, verify_rsa
 from .report import KeyInfo
 
 MAX_PACKETS = 20000
@@ -360,7 +362,7 @@ def parse_sig(body: bytes) -> Sig:
 
 
 def _digest(sig: Sig, signed: bytes) -> Optional[bytes]:
-    h = pgpcrypto.new_hash(sig.hash_id)
+    h = new_hash(sig.hash_id)
     if h is None:
         return None
     if sig.version == 6:
@@ -382,11 +384,11 @@ def verify(sig: Sig, key: PubKey, signed: bytes) -> bool:
     p = key.params
     try:
         if key.algo in (1, 3):
-            return pgpcrypto.verify_rsa(p["n"], p["e"], sig.material[0], sig.hash_id, digest)
+            return verify_rsa(p["n"], p["e"], sig.material[0], sig.hash_id, digest)
         if key.algo == 17:
-            return pgpcrypto.verify_dsa(p["p"], p["q"], p["g"], p["y"], *sig.material, digest)
+            return verify_dsa(p["p"], p["q"], p["g"], p["y"], *sig.material, digest)
         if key.algo == 19 and p["curve"] in NIST:
-            return pgpcrypto.verify_ecdsa(p["curve"], p["point"], *sig.material, digest)
+            return verify_ecdsa(p["curve"], p["point"], *sig.material, digest)
         if key.algo == 22 and p["curve"] == "Ed25519":
             pt = p["point"]
             if len(pt) != 33 or pt[0] != 0x40:
@@ -394,9 +396,9 @@ def verify(sig: Sig, key: PubKey, signed: bytes) -> bool:
             r_, s_ = sig.material
             if r_.bit_length() > 256 or s_.bit_length() > 256:
                 return False
-            return pgpcrypto.verify_ed25519(pt[1:], r_.to_bytes(32, "big") + s_.to_bytes(32, "big"), digest)
+            return verify_ed25519(pt[1:], r_.to_bytes(32, "big") + s_.to_bytes(32, "big"), digest)
         if key.algo == 27:
-            return pgpcrypto.verify_ed25519(p["point"], sig.material[0], digest)
+            return verify_ed25519(p["point"], sig.material[0], digest)
     except (KeyError, ValueError, TypeError, ZeroDivisionError):
         return False
     return False
@@ -582,9 +584,9 @@ class _Checker:
             self.problems.append(Issue.make("keys.pgp_bad_signature", what=what,
                                        keyid=(subject or self.primary).fpr_hex))
             return False
-        if sig.hash_id in pgpcrypto.WEAK_HASHES and not revocation:
+        if sig.hash_id in WEAK_HASHES and not revocation:
             self.problems.append(Issue.make("keys.pgp_weak_hash", what=what, keyid=(subject or self.primary).fpr_hex,
-                                       hash=pgpcrypto.hash_name(sig.hash_id)))
+                                       hash=hash_name(sig.hash_id)))
             return False
         return True
 

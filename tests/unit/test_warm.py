@@ -79,7 +79,7 @@ import app.keys
 print(all(getattr(app.keys, n.rpartition(".")[2]) is sys.modules[n] for n in warm.KEYS_FIRST))
 """)
     steps = (len(warm.ACCOUNT) + len(warm.KEYS_FIRST) + 1 + len(keys.WARM_UP) + 1 + len(warm.SECTIONS)
-             + len(warm.LATER) + len(warm.BEFORE_PACKAGE))
+             + len(warm.LATER) + sum(map(len, warm.BEFORE_PACKAGE.values())))
     assert out == f"{steps} []\nTrue"
 
 
@@ -122,3 +122,19 @@ warm.submodule_first("zxcvbn.frequency_lists")
 print(sys.modules["zxcvbn.frequency_lists"] is before)
 """)
     assert out == "True"
+
+
+def test_the_key_parsers_load_one_step_each_without_their_package():
+    """Each app.keys submodule step really loads that module alone (a lookup by
+    full name once found nothing for a nested package, so every step was a no-op
+    and the package's __init__ then loaded them all in one long step)."""
+    out = run("""
+import sys
+from app import warm
+loaded = []
+for name in warm.KEYS_FIRST:
+    warm.submodule_first(name)
+    loaded.append(name in sys.modules and "app.keys" not in sys.modules)
+print(loaded)
+""")
+    assert out == str([True] * len(warm.KEYS_FIRST))
