@@ -113,6 +113,23 @@ def fill_password_change(page, current: str, new: str, confirm: str | None = Non
     page.fill("#pw-confirm", new if confirm is None else confirm)
 
 
+def new_app_password(page, description: str, readonly: bool | None = None) -> str:
+    """Make an app password from the signed-in page and return its secret (copied,
+    dialog closed). ``readonly``: set "may not change security settings"; None
+    leaves the form's default."""
+    go(page, "app-passwords")
+    page.click("#app-new")
+    page.fill("#app-desc", description)
+    if readonly is not None:
+        page.set_checked("#app-readonly", readonly)
+    page.click("#app-submit")
+    page.wait_for_selector("#secret-dialog[open]")
+    secret = page.locator("#secret-value").inner_text()
+    page.click("#secret-copy")
+    page.click("#secret-close")
+    return secret
+
+
 def fits(page, state: str = "") -> None:
     """No sideways scrolling at 360 px in this state, open dialogs included.
     Every flow test calls this (through the helpers) in each state it reaches."""

@@ -7,8 +7,8 @@ import re
 import pyotp
 import pytest
 
-from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, sign_in_basic,
-                               sign_out, user, wait_msg)
+from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, new_app_password,
+                               sign_in_basic, sign_out, user, wait_msg)
 from tests.e2e.test_encryption import _pick, corpus  # noqa: F401  (the key corpus fixture)
 
 NEW_PW = "violet submarine orchestra kettle"
@@ -292,14 +292,7 @@ def test_the_credential_of_this_sign_in_is_marked_and_revoking_it_says_so(record
     rec = recorder(fake.url)
     page = rec.open("?server=" + fake.url)
     sign_in_basic(page, *ALICE)
-    go(page, "app-passwords")
-    page.click("#app-new")
-    page.fill("#app-desc", "This browser")
-    page.uncheck("#app-readonly")  # so that it may revoke itself
-    page.click("#app-submit")
-    page.wait_for_selector("#secret-dialog[open]")
-    secret = page.locator("#secret-value").inner_text()
-    page.click("#secret-close")
+    secret = new_app_password(page, "This browser", readonly=False)  # so that it may revoke itself
     page.click("#signout-btn")
     sign_in_basic(page, ALICE[0], secret)
     go(page, "app-passwords")
@@ -324,13 +317,9 @@ def test_a_limited_app_password_sign_in_says_why_there_is_no_new_or_revoke(recor
     sign_in_basic(page, *ALICE)
     go(page, "app-passwords")
     page.click("#app-new")
-    page.fill("#app-desc", "Mail app")
-    assert page.is_checked("#app-readonly")
-    page.click("#app-submit")
-    page.wait_for_selector("#secret-dialog[open]")
-    secret = page.locator("#secret-value").inner_text()
-    page.click("#secret-copy")
-    page.click("#secret-close")
+    assert page.is_checked("#app-readonly")  # limited is the default…
+    page.click("#app-cancel")
+    secret = new_app_password(page, "Mail app")  # …and is what this one gets
     page.click("#signout-btn")
     sign_in_basic(page, ALICE[0], secret)
     go(page, "app-passwords")

@@ -6,21 +6,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fakehelp import ALICE, Client, basic  # noqa: E402
-from tests.fakestalwart import FakeStalwart  # noqa: E402
 
 
 @pytest.fixture
-def srv():
-    s = FakeStalwart(generation="0.16", cors=True).start()
-    yield s
-    s.stop()
+def srv(srv016):  # tests/unit/conftest.py
+    return srv016
 
 
 @pytest.fixture
-def legacy_srv():
-    s = FakeStalwart(generation="legacy", cors=True, legacy_version="0.15").start()
-    yield s
-    s.stop()
+def legacy_srv(srvlegacy):
+    return srvlegacy
 
 
 @pytest.fixture

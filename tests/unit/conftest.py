@@ -1,5 +1,6 @@
-"""Contract servers for the account tests: a fresh one per test, so no test
-sees another's app passwords, keys or faults."""
+"""Contract servers for the unit tests (account layer and the contract server's
+own tests): a fresh one per test, so no test sees another's app passwords, keys
+or faults."""
 from __future__ import annotations
 
 import pytest
