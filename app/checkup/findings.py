@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
 
+from app.checkup import words
 from app.checkup.addresses import own_domains
 from app.checkup.kinds import (Area, FindingKind, FixAction, Risk, Scope, SubjectKind, Unreadable)
 from app.checkup.sieve import FilterReport, Target, read_filter
@@ -82,6 +83,12 @@ class Fix:
     def available(self) -> bool:
         return self.access is None or bool(getattr(self.access, "ok", False))
 
+    @property
+    def key(self) -> str:
+        """The button's label (``checkup.fix.<action>``; ask_administrator has
+        ``{permissions}``: fill it from ``access.permissions`` or the finding's)."""
+        return words.FIX[self.action]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -97,12 +104,17 @@ class Finding:
 
     @property
     def key(self) -> str:
-        """The message key (``checkup.<kind>``; ``checkup.cannot_check.<area>``)."""
-        if self.kind is K.CANNOT_CHECK and self.area is not None:
-            return f"checkup.cannot_check.{self.area.value}"
-        if self.kind is K.SCRIPT_UNREADABLE and self.params.get("reason"):
-            return f"checkup.script_unreadable.{self.params['reason']}"
-        return f"checkup.{self.kind.value}"
+        """The message key, filled with ``params``: ``checkup.<kind>``,
+        ``checkup.cannot_check.<area>``, ``checkup.script_unreadable.<reason>``."""
+        if self.kind is K.CANNOT_CHECK:
+            return words.CANNOT_CHECK[self.area]
+        if self.kind is K.SCRIPT_UNREADABLE:
+            return words.UNREADABLE[Unreadable(self.params["reason"])]
+        return words.FINDING[self.kind]
+
+    @property
+    def risk_key(self) -> str:
+        return words.RISK[self.risk]
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,8 @@ def _credentials(state, now: datetime) -> list[Finding]:
             named.setdefault(" ".join(item.description.split()).casefold(), []).append(subj)
             expires = _parse_time(item.expires_at)
             params = {"name": item.description, "created": item.created_at or "",
-                      "expires": item.expires_at or "", "days": "", "ips": ", ".join(item.allowed_ips)}
+                      "expires": expires.date() if expires else "", "days": "",
+                      "ips": ", ".join(item.allowed_ips)}
             if expires is not None and expires <= now:
                 out.append(Finding(K.CREDENTIAL_EXPIRED, Risk.LOW, subj, fix, params))
                 continue
@@ -306,7 +319,7 @@ def _encryption(state, now: datetime, key_expiry) -> list[Finding]:
     expires = key_expiry(key)
     if expires is None:
         return out
-    params = {"name": key.description, "expires": expires.strftime("%Y-%m-%d"),
+    params = {"name": key.description, "expires": expires.date(),
               "days": max(0, (expires - now).days)}
     if expires <= now:
         out.append(Finding(K.KEY_EXPIRED, Risk.HIGH, subj, fixes, params))

@@ -229,3 +229,35 @@ def test_fix_permission_for_scripts_comes_from_filters():
     fl = replace(filters(script("Fwd", 'redirect "x@evil.example";')),
                  change_scripts=Access(NOT_PERMITTED, ("jmapSieveScriptUpdate",)))
     assert not run(fl=fl).findings[0].fixes[0].available
+
+
+def test_every_finding_fix_and_target_says_itself_in_every_language():
+    from app import i18n
+    from app.checkup import words
+    from app.checkup.kinds import Sends, Unreadable
+
+    assert set(words.FINDING) | {K.CANNOT_CHECK, K.SCRIPT_UNREADABLE} == set(K)
+    assert set(words.UNREADABLE) == set(Unreadable) and set(words.CANNOT_CHECK) == set(Area)
+    assert set(words.FIX) == set(A) and set(words.RISK) == set(Risk) and set(words.SENDS) == set(Sends)
+    app = [AppPassword("b", "Phone"), AppPassword("c", "phone", expires_at=iso(3)), AppPassword("d", "Old",
+           expires_at=iso(-2)), AppPassword("e", "Lim", permissions={"@type": "Replace", "permissions": {"x": 1}})]
+    st = state(app=app, two_factor=False, encryption=Encryption("pgp", "Aes256", "pk1"), pubkeys=[key(10)])
+    fl = filters(script("Fwd", 'require ["vacation", "variables", "include"]; set "a" "x"; redirect "${a}"; '
+                               'redirect "b@evil.example"; vacation "x"; include "gone";'),
+                 Script("g", "gone", False, "x", None), auto=AutoReply(True))
+    found = run(st, fl).findings + run(state(two_factor=None), Filters(Access(NOT_PERMITTED, ("p",)), None,
+                                                                           ALLOWED, AutoReply(False))).findings
+    assert len({f.key for f in found}) >= 12
+    import re
+    holes = re.compile(r"\{([A-Za-z_]\w*)\}")
+    for lang in i18n.LANGUAGES:
+        for f in found:
+            template = i18n.catalogue(lang)[f.key]
+            assert set(holes.findall(template)) <= set(f.params), (lang, f.key)
+            assert i18n.t(f.key, lang, **f.params) != f.key
+            assert i18n.t(f.risk_key, lang) != f.risk_key
+            for fix in f.fixes:
+                assert "{" not in i18n.t(fix.key, lang, permissions="x"), (lang, fix.key)
+            for tg in f.targets:
+                k, p = words.target_key(tg)
+                assert set(holes.findall(i18n.catalogue(lang)[k])) <= set(p), (lang, k)
