@@ -41,11 +41,15 @@ async def ensure(group: str) -> bool:
     if data is None:
         return False
     target = f"/lib/lazy-{group}.zip"
-    with open(target, "wb") as f:
-        f.write(data)
+    try:
+        with open(target, "wb") as f:
+            f.write(data)
+    except OSError:
+        return False
+    # A new sys.path entry gets a new finder: no importlib.invalidate_caches(),
+    # which in 3.14 imports importlib.metadata, left out of the page's stdlib.
     if target not in sys.path:
         sys.path.append(target)
-    importlib.invalidate_caches()
     return available(group)
 
 

@@ -1,6 +1,7 @@
 """The checkup's Sieve parser travels in an archive of its own (tools/bundle.py
 LAZY): not at start, not in lib, and it works inside the page's runtime with
-the trimmed stdlib once mounted the way app.lazy mounts it."""
+the trimmed stdlib once app.lazy has fetched and mounted it (the fetch reads
+the same site-relative path from the repository here)."""
 from __future__ import annotations
 
 import zipfile
@@ -8,14 +9,23 @@ import zipfile
 from tests.build.test_bundle import ROOT, built, run_in_bundle  # noqa: F401 - the fixture
 
 CODE = r'''
-import json, sys
+import json
 from app import _archives, lazy
 before = lazy.available("sieve")
-sys.path.append("/repo/" + _archives.ARCHIVES["sieve"])
+asked = []
+
+async def from_repo(path):  # the page fetches the same site-relative path
+    asked.append(path)
+    with open("/repo/" + path, "rb") as f:
+        return f.read()
+
+lazy._fetch = from_repo
+ok = await lazy.ensure("sieve")
+again = await lazy.ensure("sieve")
 from app.checkup import read_filter
 rep = read_filter("f", {"f": 'require "copy"; redirect :copy "x@evil.example";'}, frozenset({"example.com"}))
 bad = read_filter("f", {"f": 'redirect "x@evil.example"'}, frozenset())
-result = json.dumps({"before": before, "after": lazy.available("sieve"),
+result = json.dumps({"before": before, "after": ok and again and asked == [_archives.ARCHIVES["sieve"]],
                      "targets": [t.address for t in rep.targets], "bad": str(bad.unreadable)})
 '''
 
