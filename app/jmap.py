@@ -149,6 +149,7 @@ class Session:
     account_capabilities: dict = field(default_factory=dict)
     capabilities: dict = field(default_factory=dict)
     advertised_api_url: str = ""     # apiUrl as the server sent it
+    download_url: str = ""           # downloadUrl template, rebased onto origin ("" if none)
 
     @property
     def generation(self) -> str:
@@ -198,10 +199,15 @@ def parse_session(data: Any, origin: str) -> Session:
         name = acct.get("name")
         username = name if isinstance(name, str) else ""
     caps = data.get("capabilities")
+    dl = data.get("downloadUrl")
+    try:
+        download_url = rebase(dl.strip(), origin) if isinstance(dl, str) and dl.strip() else ""
+    except ValueError:
+        download_url = ""
     return Session(origin=origin, api_url=api_url, account_id=str(account_id),
                    username=username, is_stalwart=STALWART in acaps,
                    account_capabilities=acaps, capabilities=caps if isinstance(caps, dict) else {},
-                   advertised_api_url=api)
+                   advertised_api_url=api, download_url=download_url)
 
 
 def _is_anonymous(data: Any) -> bool:

@@ -82,6 +82,11 @@ SHELL = ["index.html", "pyscript.toml", "app/main.py", "assets/boot.js", "assets
          "assets/icon.svg", "manifest.webmanifest", "assets/icons/icon-192.png",
          "assets/icons/icon-512.png", "assets/icons/maskable-512.png"]
 OPTIONAL = ["config.json"]  # the host's settings, cached when the folder has one
+# Wheels only one feature imports, each group in an archive of its own
+# (``lazy-<group>-<hash>.zip``) that the page fetches the first time that
+# feature runs (``app.lazy.ensure``), not at start: the Sieve parser of the
+# security checkup. Their names reach the page in the generated ``app/_archives.py``.
+LAZY = {"sieve": ("sievelib", "typing_extensions")}
 
 _lock = threading.Lock()
 
@@ -99,6 +104,7 @@ class Bundle:
     lib: str            # path of the archive of the wheels it imports later
     version: str        # names the service worker's cache
     files: list[str]    # what the service worker keeps (site-relative paths)
+    lazy: dict = None   # group -> path of its archive (LAZY)
 
 
 def _h(*parts: bytes) -> str:
@@ -440,8 +446,13 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         main = ROOT / "app" / "main.py"
         # PyScript's own package (from its vendored core) is compiled in as well:
         # runtime.mjs puts app.zip before the folder PyScript writes the sources to.
-        app = bytecode.compile_sources(VENDOR / "pyodide", {**sources, **pyscript_sources()}, "/lib/app.zip/",
-                                       {"__main__.py": main.read_bytes()})
+        group = lambda n: next((g for g, tops in LAZY.items() if n.split("/")[0].removesuffix(".pyc") in tops), None)  # noqa: E731
+        lazy_zips = {g: bytecode.zip_bytes({n: d for n, d in whl_pycs.items() if group(n) == g}) for g in LAZY}
+        lazy_names = {g: f"lazy-{g}-{hashlib.sha256(z).hexdigest()[:12]}.zip" for g, z in lazy_zips.items()}
+        rel = f"assets/vendor/rt-{rid}/"
+        archives = b"ARCHIVES = " + repr({g: rel + n for g, n in lazy_names.items()}).encode() + b"\n"
+        app = bytecode.compile_sources(VENDOR / "pyodide", {**sources, **pyscript_sources(), "app/_archives.py": archives},
+                                       "/lib/app.zip/", {"__main__.py": main.read_bytes()})
         graph = {**std_meta["imports"], **whl_meta["imports"], **app.imports}
         roots = [*app.imports, *ALWAYS, *PYSCRIPT_SNIPPETS, *std_meta.get("boot", [])]
         page_modules = set(whl_meta["imports"]) | set(app.imports)
@@ -451,27 +462,27 @@ def build(quiet: bool = True, lock: dict | None = None) -> Bundle:
         app_zip = bytecode.zip_bytes({**{n: d for n, d in whl_pycs.items() if n.split("/")[0].removesuffix(".pyc") in at_start},
                                       **{n: d for n, d in app.pycs.items() if not later_catalogue(n)}})
         lib_zip = bytecode.zip_bytes({**{n: d for n, d in whl_pycs.items()
-                                         if n.split("/")[0].removesuffix(".pyc") not in at_start},
+                                         if n.split("/")[0].removesuffix(".pyc") not in at_start and not group(n)},
                                       **{n: d for n, d in app.pycs.items() if later_catalogue(n)}})
         std_name = f"stdlib-{hashlib.sha256(std_zip).hexdigest()[:12]}.zip"
         app_name = f"app-{hashlib.sha256(app_zip).hexdigest()[:12]}.zip"
         lib_name = f"lib-{hashlib.sha256(lib_zip).hexdigest()[:12]}.zip"
-        for name, data in ((std_name, std_zip), (app_name, app_zip), (lib_name, lib_zip)):
+        for name, data in ((std_name, std_zip), (app_name, app_zip), (lib_name, lib_zip),
+                           *((lazy_names[g], z) for g, z in lazy_zips.items())):
             _write_if_missing(rt / name, data)
-        rel = f"assets/vendor/rt-{rid}/"
         version = _h(rid.encode(), std_name.encode(), app_name.encode(), lib_name.encode(), key.encode())[:16]
         boot_js = sorted(f"assets/vendor/pyscript/{p.name}" for p in (VENDOR / "pyscript").iterdir()
                          if PYSCRIPT_BOOT.match(p.name))
         files = [*SHELL, *(f for f in OPTIONAL if (ROOT / f).is_file()), "assets/vendor/runtime.mjs", *boot_js,
                  *(rel + n for n in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", std_name, app_name,
-                                     lib_name))]
+                                     lib_name, *lazy_names.values()))]
         b = Bundle(key=key, runtime=rel, stdlib=rel + std_name, app=rel + app_name, lib=rel + lib_name,
-                   version=version, files=files)
+                   version=version, files=files, lazy={g: rel + n for g, n in lazy_names.items()})
         bytecode.write_atomic(VENDOR / "bundle.js", sw_manifest(b).encode())
         bytecode.write_atomic(VENDOR / "build.json", json.dumps(asdict(b), indent=1).encode())
         bytecode.write_atomic(VENDOR / "runtime.mjs",
                               runtime_module(lock, rid, std_name, app_name, lib_name, version).encode())
-        _prune(rt, {std_name, app_name, lib_name})
+        _prune(rt, {std_name, app_name, lib_name, *lazy_names.values()})
         if not quiet:
             print(f"bundle: built {rel}: {std_name} ({len(std_zip) // 1024} KiB, {len(keep)} stdlib modules), "
                   f"{app_name} ({len(app_zip) // 1024} KiB), {lib_name} ({len(lib_zip) // 1024} KiB) "
@@ -485,7 +496,7 @@ def _prune(rt: Path, keep: set[str]) -> None:
     for d in VENDOR.glob("rt-*"):
         if d.is_dir() and d != rt:
             shutil.rmtree(d, ignore_errors=True)
-    for pattern in ("stdlib-*.zip", "app-*.zip", "lib-*.zip"):
+    for pattern in ("stdlib-*.zip", "app-*.zip", "lib-*.zip", *(f"lazy-{g}-*.zip" for g in LAZY)):
         old = sorted((p for p in rt.glob(pattern) if p.name not in keep),
                      key=lambda p: p.stat().st_mtime, reverse=True)
         for p in old[2:]:

@@ -5,6 +5,7 @@ import json
 
 from . import http as H
 from . import registry
+from . import sieve as S
 from .auth import authenticate
 
 CORE = "urn:ietf:params:jmap:core"
@@ -36,7 +37,8 @@ def session(srv, req: H.Request) -> H.Response:
     doc = {
         "capabilities": {CORE: CORE_CAP, MAIL: {},
                          "urn:ietf:params:jmap:submission": {},
-                         "urn:ietf:params:jmap:websocket": {"url": ws + "/jmap/ws", "supportsPush": True}},
+                         "urn:ietf:params:jmap:websocket": {"url": ws + "/jmap/ws", "supportsPush": True},
+                         **S.SESSION_CAPABILITIES},
         "accounts": {},
         "primaryAccounts": {},
         "username": "",
@@ -48,13 +50,13 @@ def session(srv, req: H.Request) -> H.Response:
     }
     if ctx is not None:
         acct = ctx.account
-        caps = {MAIL: MAIL_ACCOUNT_CAP, "urn:ietf:params:jmap:submission": {"maxDelayedSend": 2592000,
-                                                                            "submissionExtensions": {}}}
+        # Sieve, VacationResponse, Blob and Identity each behind a permission (§7.1)
+        caps = {MAIL: MAIL_ACCOUNT_CAP, **S.account_capabilities(srv, ctx.permissions)}
         if not srv.legacy:
             caps[STALWART] = {}
         doc["accounts"] = {acct.jmap_id: {"name": acct.login, "isPersonal": True, "isReadOnly": False,
                                           "accountCapabilities": caps}}
-        doc["primaryAccounts"] = {MAIL: acct.jmap_id, "urn:ietf:params:jmap:submission": acct.jmap_id}
+        doc["primaryAccounts"] = {cap: acct.jmap_id for cap in caps}
         if not srv.legacy:
             doc["primaryAccounts"][STALWART] = acct.jmap_id
         doc["username"] = acct.login
@@ -129,7 +131,11 @@ def _call(srv, ctx, using, name, args, call_id):
         if res[0] == "error":
             return ["error", res[1], call_id]
         return [name, res[1], call_id]
-    # Standard mail/calendar methods are outside this fake's scope.
+    with srv.lock:
+        res = S.dispatch(srv, ctx, using, name, args)
+    if res is not None:
+        return ["error", res[1], call_id] if res[0] == "error" else [name, res[1], call_id]
+    # Other standard mail/calendar methods are outside this fake's scope.
     return _unknown(name, call_id)
 
 

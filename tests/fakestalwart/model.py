@@ -107,6 +107,10 @@ USER_PERMISSIONS_016: list[str] = (
     ["authenticate", "authenticateWithAlias", "interactAi"]
     + ["jmapEmailGet", "jmapEmailSet", "jmapEmailQuery", "jmapMailboxGet", "jmapMailboxSet",
        "jmapIdentityGet", "jmapIdentitySet", "jmapEmailSubmissionSet", "jmapCoreEcho",
+       "jmapEmailSubmissionCreate", "jmapBlobGet", "jmapVacationResponseGet",
+       "jmapVacationResponseCreate", "jmapVacationResponseUpdate", "jmapVacationResponseDestroy",
+       "jmapSieveScriptGet", "jmapSieveScriptQuery", "jmapSieveScriptCreate", "jmapSieveScriptUpdate",
+       "jmapSieveScriptDestroy", "jmapSieveScriptValidate",
        "imapAuthenticate", "imapSelect", "imapFetch", "imapAppend",
        "pop3Authenticate", "pop3Retr", "calendarRead", "davPropFind",
        "emailSend", "emailReceive", "sieveAuthenticate", "sieveListScripts"]
@@ -138,6 +142,9 @@ USER_PERMISSIONS_LEGACY: list[str] = [
     "authenticate", "authenticate-oauth", "email-send", "email-receive",
     "manage-passwords", "manage-encryption", "imap-authenticate", "pop3-authenticate",
     "jmap-email-get", "jmap-email-set", "sieve-authenticate",
+    "jmap-identity-get", "jmap-email-submission-set", "jmap-blob-get", "jmap-sieve-script-get",
+    "jmap-sieve-script-set", "jmap-sieve-script-query", "jmap-sieve-script-validate",
+    "jmap-vacation-response-get", "jmap-vacation-response-set",
 ]
 LIMITED_REMOVED_LEGACY = {"manage-encryption", "manage-passwords"}
 
@@ -193,6 +200,17 @@ class PublicKey:
 
 
 @dataclass
+class SieveScript:
+    """A Sieve script (§7.2). The one named ``vacation`` is VacationResponse's
+    (§7.4): ``vacation`` then holds its fields and ``text`` the script the
+    server wrote from them."""
+    id: int                       # document id, JMAP id = encode_id(id)
+    name: str
+    text: bytes
+    vacation: Optional[dict] = None
+
+
+@dataclass
 class Account:
     """One user. Fields used by both generations unless marked.
 
@@ -231,6 +249,11 @@ class Account:
     time_zone: Optional[str] = None
     email: str = ""
     changes: int = 13                    # 0.16 query state ("n" at start, like 0.16.18)
+    aliases: list = field(default_factory=list)   # more addresses (identities), besides ``email``
+    scripts: dict = field(default_factory=dict)   # Sieve scripts: document id -> SieveScript
+    active_script: Optional[int] = None            # the one active script's document id (§7.2)
+    sieve_changes: int = 0                         # SieveScript/VacationResponse state
+    blobs: dict = field(default_factory=dict)      # uploaded blobs: blob id -> bytes
 
     def __post_init__(self):
         if not self.email:
@@ -304,7 +327,35 @@ def default_accounts(generation: str) -> "Accounts":
         mk("ldap@example.com", 3, permissions=set(full), directory="ldap"),
         mk("limited@example.com", 4, permissions=full - removed),
     ]
+    # The demo's filters, so a new user sees both states: alice has a harmless
+    # filter, totp a forwarding rule to an outside address and an auto-reply.
+    add_script(accts[0], "Newsletters", DEMO_FILTER, active=True)
+    add_script(accts[1], "Forward everything", DEMO_FORWARD, active=True)
+    set_vacation(accts[2], {"isEnabled": True, "subject": "On leave",
+                            "textBody": "I am on leave until further notice."})
     return Accounts((a.login, a) for a in accts)
+
+
+DEMO_FILTER = (b'require ["fileinto"];\r\n'
+               b'# Newsletters go to their own folder.\r\n'
+               b'if header :contains "List-Id" "newsletter" {\r\n'
+               b'    fileinto "Newsletters";\r\n'
+               b'}\r\n')
+DEMO_FORWARD = (b'require ["copy", "vacation"];\r\n'
+                b'redirect :copy "collector@elsewhere.example";\r\n'
+                b'vacation :days 1 :subject "Out of office" "I am away and read no mail.";\r\n')
+
+
+def add_script(acct: Account, name: str, text, active: bool = False,
+               vacation: Optional[dict] = None) -> SieveScript:
+    """Store a Sieve script (test data; the server would have compiled it)."""
+    n = max(acct.scripts, default=0) + 1
+    sc = SieveScript(n, name, text.encode() if isinstance(text, str) else bytes(text), vacation)
+    acct.scripts[n] = sc
+    if active:
+        acct.active_script = n
+    acct.sieve_changes += 1
+    return sc
 
 
 def new_random(n: int) -> bytes:
@@ -348,3 +399,46 @@ def parse_api_key(token: str) -> Optional[tuple[int, int, bytes]]:
 
 def hash_random(rnd: bytes) -> str:
     return _hash(rnd)
+
+
+VACATION_FIELDS = ("fromDate", "toDate", "subject", "textBody", "htmlBody")
+
+
+def vacation_script(fields: dict) -> bytes:
+    """The script 0.16.18/0.15.5 write for a VacationResponse (§7.4, ``build_script``;
+    the MIME body is simplified: text/plain only, or the HTML part as it is)."""
+    out = b'require ["vacation", "relational", "date"];\r\n\r\n'
+    blocks = 0
+    for key, op in (("fromDate", "ge"), ("toDate", "le")):
+        if fields.get(key):
+            out += b'if currentdate :value "%s" "iso8601" "%s" {\r\n' % (op.encode(), fields[key].encode())
+            blocks += 1
+    out += b"vacation :mime "
+    if fields.get("subject"):
+        subj = fields["subject"].replace("\r", "").replace("\n", "")
+        out += b':subject "' + subj.replace("\\", "\\\\").replace('"', '\\"').encode() + b'" '
+    if fields.get("htmlBody") and not fields.get("textBody"):
+        body = "Content-Type: text/html; charset=utf-8\r\n\r\n" + fields["htmlBody"]
+    else:
+        body = "Content-Type: text/plain; charset=utf-8\r\n\r\n" + (fields.get("textBody") or "I am away.")
+    out += b'"' + body.replace("\\", "\\\\").replace('"', '\\"').encode() + b'";\r\n'
+    return out + b"}\r\n" * blocks
+
+
+def set_vacation(acct: Account, fields: dict) -> SieveScript:
+    """Write the ``vacation`` script from VacationResponse fields (``isEnabled``
+    makes it the active script, or stops it being one)."""
+    sc = next((s for s in acct.scripts.values() if s.name.lower() == "vacation"), None)
+    data = dict(sc.vacation or {}) if sc else {}
+    data.update({k: v for k, v in fields.items() if k in VACATION_FIELDS})
+    if sc is None:
+        sc = add_script(acct, "vacation", b"", vacation=data)
+    sc.vacation = data
+    sc.text = vacation_script(data)
+    if "isEnabled" in fields:
+        if fields["isEnabled"]:
+            acct.active_script = sc.id
+        elif acct.active_script == sc.id:
+            acct.active_script = None
+    acct.sieve_changes += 1
+    return sc

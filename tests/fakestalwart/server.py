@@ -1,7 +1,11 @@
 """The HTTP server: routing, CORS, fault injection, request log."""
 from __future__ import annotations
 
+import base64
+import datetime as _dt
+import secrets
 import socket
+import string
 import threading
 import time
 from dataclasses import dataclass
@@ -11,8 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import http as H
 from . import jmap, legacy, oauth
+from . import keys as K
+from . import sieve as sieve_api
 from .auth import authenticate
-from .model import USER_PERMISSIONS_016, USER_PERMISSIONS_LEGACY, Account, default_accounts
+from .model import (USER_PERMISSIONS_016, USER_PERMISSIONS_LEGACY, Account, Credential, PublicKey,
+                    add_script, default_accounts, encode_id, hash_random, make_api_key_secret,
+                    make_app_password_secret, set_vacation, utc_now)
 from .otp import secret_of
 
 GENERATIONS = ("0.16", "legacy")
@@ -161,6 +169,80 @@ class FakeStalwart:
             self.accounts[acct.login] = acct
             return acct
 
+    # --- knobs for the security checkup (README "Checkup knobs") ------------------------
+    def add_sieve_script(self, login: str, name: str, text, active: bool = False) -> str:
+        """Store a Sieve script for ``login`` (str or bytes, stored as given: the
+        server would have compiled it); ``active`` makes it the one active script.
+        Returns its JMAP id."""
+        with self.lock:
+            return encode_id(add_script(self.accounts[login], name, text, active=active).id)
+
+    def set_vacation_response(self, login: str, enabled: bool = True, subject: Optional[str] = None,
+                              text_body: Optional[str] = None, html_body: Optional[str] = None,
+                              from_date: Optional[str] = None, to_date: Optional[str] = None) -> None:
+        """What ``VacationResponse/set`` would store (dates as UTCDate strings);
+        ``enabled`` makes the ``vacation`` script the active one (§7.4)."""
+        with self.lock:
+            set_vacation(self.accounts[login], {"isEnabled": enabled, "subject": subject, "textBody": text_body,
+                                                "htmlBody": html_body, "fromDate": from_date, "toDate": to_date})
+
+    def add_credential(self, login: str, kind: str = "app_password", description: str = "Phone", *,
+                       expires_in_days: Optional[float] = None, expires_at: Optional[_dt.datetime] = None,
+                       permissions: Optional[dict] = None, allowed_ips: Optional[dict] = None) -> tuple:
+        """An app password or API key as if the user had made it: ``(id, secret)``.
+        ``expires_in_days`` (negative: already expired) or ``expires_at``; ``permissions``
+        a 0.16 permissions object (None: ``{"@type": "Inherit"}``, full rights). Legacy:
+        app passwords only, with no expiry or limits (they have none there); the id is
+        the stored name (webadmin's ``base64(name$created)``)."""
+        when = expires_at or (utc_now() + _dt.timedelta(days=expires_in_days)
+                              if expires_in_days is not None else None)
+        with self.lock:
+            acct = self.accounts[login]
+            if self.legacy:
+                if kind != "app_password" or when or permissions or allowed_ips:
+                    raise ValueError("legacy app passwords have no expiry or limits, and no API keys")
+                stamp = utc_now().isoformat()
+                name = base64.b64encode(f"{description}${stamp}".encode()).decode()
+                secret = "".join(secrets.choice(string.ascii_lowercase) for _ in range(20))
+                acct.app_passwords.append(f"$app${name}${secret}")
+                return name, secret
+            cid = acct.next_credential_id
+            acct.next_credential_id += 1
+            if kind == "app_password":
+                secret, rnd = make_app_password_secret(cid, self.app_password_space)
+                store = acct.app_passwords
+            else:
+                secret, rnd = make_api_key_secret(acct.id, cid)
+                store = acct.api_keys
+            store[cid] = Credential(cid, kind, description, hash_random(rnd), utc_now(), when,
+                                    permissions or {"@type": "Inherit"}, dict(allowed_ips or {}))
+            acct.changed()
+            return encode_id(cid), secret
+
+    def add_public_key(self, login: str, key_text: str, *, description: str = "My key",
+                       expires_in_days: Optional[float] = None, use: bool = True,
+                       algorithm: str = "Aes256") -> Optional[str]:
+        """Store a public key (checked like an upload) and, with ``use``, turn
+        encryption at rest on with it. 0.16: ``expires_in_days`` sets the key
+        object's ``expiresAt`` (informational, §2.9); returns its id. Legacy: the key
+        travels with the setting (always used; no id, no expiresAt)."""
+        parsed = K.parse_public_key(key_text)
+        with self.lock:
+            acct = self.accounts[login]
+            if self.legacy:
+                tag = "pGP" if parsed.kind == "pgp" else "sMIME"
+                acct.encryption = {"type": tag, "algo": algorithm, "kind": parsed.kind, "text": parsed.text,
+                                   "allow_spam_training": False}
+                return None
+            oid = self.next_object_id()
+            when = utc_now() + _dt.timedelta(days=expires_in_days) if expires_in_days is not None else None
+            acct.public_keys[oid] = PublicKey(oid, parsed.text, parsed.kind, description, utc_now(), when,
+                                              {acct.email: True})
+            if use:
+                acct.encryption = {"@type": algorithm, "publicKey": encode_id(oid), "encryptOnAppend": False,
+                                   "allowSpamTraining": False}
+            return encode_id(oid)
+
     def record_auth_failure(self, ip: str) -> bool:
         """Count a failed authentication; True if this failure trips the ban."""
         with self.lock:
@@ -220,6 +302,10 @@ class FakeStalwart:
             return jmap.session(self, req)
         if p in ("/jmap", "/jmap/") and m == "POST":
             return jmap.api(self, req)
+        if p.startswith("/jmap/download/") and m == "GET":
+            return sieve_api.download(self, req)
+        if p.startswith("/jmap/upload/") and m == "POST":
+            return sieve_api.upload(self, req)
         if p == "/auth/token" and m == "POST":
             return oauth.token(self, req)
         if p == "/auth/device" and m == "POST":
