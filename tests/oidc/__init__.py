@@ -31,6 +31,11 @@ from pathlib import Path
 from typing import Optional
 
 HERE = Path(__file__).resolve().parent
+# The unit tests' page (where the provider sends users back; never served) and
+# the audience of the JWT client's access tokens (Stalwart's requireAudience).
+TEST_PAGE = "http://127.0.0.1:8999"
+TEST_OTHER_PAGE = "http://127.0.0.1:8997"   # a page whose origin the provider does not allow
+TEST_AUDIENCE = "https://mail.sso.test"
 JWT_CLIENT = "account-security"
 OPAQUE_CLIENT = "account-security-opaque"
 DEFAULT_USERS = (
