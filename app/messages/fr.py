@@ -607,4 +607,13 @@ MESSAGES = {
     "ui.enc.finish": "Activer avec la clé envoyée",
     "ui.enc.remove_uploaded": "Supprimer la clé envoyée",
     "ui.enc.uploaded_removed": "La clé envoyée a été supprimée. Le chiffrement des messages stockés est resté tel qu’il était.",
+
+    # --- sso: single sign-on
+    "err.sso.unusable": "Votre compte se connecte chez {provider}, mais les informations de connexion que votre serveur de messagerie transmet pour cela sont incomplètes : cette page ne peut pas les utiliser. Prévenez votre administrateur.",
+    "err.sso.insecure": "Votre compte se connecte chez {provider}, mais pas par une connexion sécurisée (https) : cette page ne vous y envoie donc pas. Prévenez votre administrateur.",
+    "err.sso.no_pkce": "Votre compte se connecte chez {provider}, qui ne propose pas la connexion protégée dont cette page a besoin (PKCE avec S256). Prévenez votre administrateur.",
+    "err.sso.not_allowed": "Votre compte se connecte chez {provider}, que cette page n’est pas configurée pour utiliser. Prévenez l’administrateur de cette page : son fichier config.json doit indiquer ce fournisseur pour votre serveur de messagerie.",
+    "err.sso.token_blocked": "Vous vous êtes connecté chez {provider}, mais il ne laisse pas cette page ({origin}) terminer la connexion. L’administrateur de {provider} doit autoriser {origin} dans le réglage « {setting} » du client de cette page.",
+    "err.sso.token_unreachable": "Vous vous êtes connecté chez {provider}, mais cette page n’a pas pu le joindre pour terminer. Réessayez. Si cela se reproduit, l’administrateur de {provider} doit autoriser {origin} dans le réglage « {setting} » du client de cette page.",
+    "err.sso.issuer_mismatch": "La réponse de connexion ne provient pas de {provider} : elle a donc été ignorée. Recommencez ; si cela se reproduit, prévenez votre administrateur.",
 }

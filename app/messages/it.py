@@ -605,4 +605,13 @@ MESSAGES = {
     "ui.enc.finish": "Attiva con la chiave caricata",
     "ui.enc.remove_uploaded": "Rimuovi la chiave caricata",
     "ui.enc.uploaded_removed": "La chiave caricata è stata rimossa. La crittografia della posta memorizzata è rimasta com’era.",
+
+    # --- sso: single sign-on
+    "err.sso.unusable": "Il tuo account accede tramite {provider}, ma i dati di accesso che il tuo server di posta trasmette sono incompleti, quindi questa pagina non può usarli. Avvisa il tuo amministratore.",
+    "err.sso.insecure": "Il tuo account accede tramite {provider}, ma non con una connessione sicura (https), quindi questa pagina non ti ci manda. Avvisa il tuo amministratore.",
+    "err.sso.no_pkce": "Il tuo account accede tramite {provider}, che non offre l’accesso protetto di cui questa pagina ha bisogno (PKCE con S256). Avvisa il tuo amministratore.",
+    "err.sso.not_allowed": "Il tuo account accede tramite {provider}, che questa pagina non è configurata per usare. Avvisa l’amministratore di questa pagina: il suo config.json deve indicare quel fornitore per il tuo server di posta.",
+    "err.sso.token_blocked": "Hai effettuato l’accesso su {provider}, ma non permette a questa pagina ({origin}) di completare l’accesso. L’amministratore di {provider} deve consentire {origin} nell’impostazione «{setting}» del client di questa pagina.",
+    "err.sso.token_unreachable": "Hai effettuato l’accesso su {provider}, ma questa pagina non è riuscita a raggiungerlo per completare. Riprova. Se succede ancora, l’amministratore di {provider} deve consentire {origin} nell’impostazione «{setting}» del client di questa pagina.",
+    "err.sso.issuer_mismatch": "La risposta di accesso non proveniva da {provider}, quindi è stata ignorata. Ricomincia; se succede di nuovo, avvisa il tuo amministratore.",
 }
