@@ -68,7 +68,7 @@ class Bearer:
     refresh_token: Optional[str] = field(default=None, repr=False)
     expires_at: Optional[float] = None  # epoch seconds
     kind: str = "oauth"                 # "oauth" | "apikey"
-    # Single sign-on: the OpenID provider that issued the token (``app.sso.Provider``,
+    # Single sign-on: the OpenID provider that issued the token (``app.idp.Provider``,
     # with the page's client id there); None when Stalwart issued it.
     provider: Optional[Any] = None
 
@@ -121,7 +121,7 @@ def credentials_from_storage(data: Any) -> Optional[Bearer]:
     exp = data.get("expires_at")
     provider = None
     if "provider" in data:
-        from app.sso import Provider
+        from app.idp import Provider
         provider = Provider.from_dict(data["provider"])
         if provider is None:  # unusable: never send the token to a guessed token endpoint
             return None

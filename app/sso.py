@@ -24,7 +24,6 @@ opt-in; a refresh goes to the provider (``Bearer.provider``).
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 from dataclasses import dataclass, field, replace
@@ -34,17 +33,10 @@ from urllib.parse import quote, urlencode, urlsplit
 from app import auth
 from app.errors import CannotReach, OAuthError, ProtocolError, StalwartError
 from app.http import Fetch, NetworkError
+from app.idp import (DEFAULT_CLIENT_ID, GENERIC_CORS_SETTING, MAX_CLIENT_ID, Provider, kind_of,
+                     usable_url, valid_client_id)
 from app.jmap import headers_for, normalize_server, origin_of, parse_json, raise_for_status, send
 
-# The page's client id at a provider when config.json names none: the same name
-# the page uses at Stalwart itself (auth.DEFAULT_CLIENT_ID). An id of its own
-# (rather than Stalwart's web UI's "stalwart-webui") keeps the provider's consent
-# screen, logs and redirect URIs about this page; the admin registers it once.
-DEFAULT_CLIENT_ID = auth.DEFAULT_CLIENT_ID
-# What Stalwart needs in the token: the username claim (``email`` by default);
-# offline_access for a refresh token where the provider asks for it.
-WANTED_SCOPES = ("openid", "email", "profile", "offline_access")
-MAX_CLIENT_ID = 255
 PENDING_MAX_AGE = 15 * 60  # seconds a sign-in at the provider may take
 
 
@@ -66,7 +58,7 @@ class IssuerMismatch(OAuthError):
     ``iss`` is another issuer's, or missing where the provider always sends
     it): nothing in it is used (RFC 9207)."""
 
-    def __init__(self, provider: "Provider"):
+    def __init__(self, provider: Provider):
         StalwartError.__init__(self, "err.sso.issuer_mismatch",
                                {"error": "issuer_mismatch", "provider": provider.host})
         self.error = "issuer_mismatch"
@@ -81,7 +73,7 @@ class TokenEndpointBlocked(CannotReach):
     provider's admin allows it, e.g. Keycloak's "Web origins"). ``cause`` is
     "cors" when the provider's discovery document answered (so it is up)."""
 
-    def __init__(self, provider: "Provider", page_origin: str, up: bool, detail: str = ""):
+    def __init__(self, provider: Provider, page_origin: str, up: bool, detail: str = ""):
         StalwartError.__init__(self, "err.sso.token_blocked" if up else "err.sso.token_unreachable",
                                {"provider": provider.host, "origin": page_origin,
                                 "setting": provider.cors_setting})
@@ -89,136 +81,6 @@ class TokenEndpointBlocked(CannotReach):
         self.cause = "cors" if up else "unknown"
         self.detail = detail
         self.provider = provider
-
-
-# ----- the provider ----------------------------------------------------------------------------
-# Where each provider's admin lets a page's origin read the token endpoint, and
-# where its users manage their password and two-factor (docs/SSO.md has the
-# sources). Kanidm and Zitadel allow every origin at the token endpoint.
-_KINDS = {
-    "keycloak": ("Web origins", "{issuer}/account"),
-    "authentik": ("Redirect URIs", "{origin}/if/user/#/settings"),
-    "kanidm": ("", "{origin}/ui/profile"),
-    "zitadel": ("", "{origin}/ui/console/users/me"),
-    "authelia": ("identity_providers.oidc.cors", "{origin}/settings"),
-}
-GENERIC_CORS_SETTING = "CORS allowed origins"
-
-
-def kind_of(issuer: str, authorization_endpoint: str) -> str:
-    """Which provider software this is, from the shape of its URLs ("" when
-    unknown): each of the five documented ones lays them out its own way."""
-    ip = urlsplit(issuer).path.rstrip("/")
-    ap = urlsplit(authorization_endpoint).path.rstrip("/")
-    if re.fullmatch(r".*/realms/[^/]+", ip) and ap.endswith("/protocol/openid-connect/auth"):
-        return "keycloak"
-    if re.fullmatch(r"/application/o/[^/]+", ip) or ap == "/application/o/authorize":
-        return "authentik"
-    if re.fullmatch(r"/oauth2/openid/[^/]+", ip):
-        return "kanidm"
-    if ap == "/oauth/v2/authorize":
-        return "zitadel"
-    if ap == "/api/oidc/authorization":
-        return "authelia"
-    return ""
-
-
-@dataclass(frozen=True)
-class Provider:
-    """An OpenID provider as Stalwart's discovery names it, with the page's
-    client id there. Nothing in it is secret."""
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    userinfo_endpoint: str = ""
-    end_session_endpoint: str = ""
-    scopes_supported: tuple[str, ...] = ()
-    code_challenge_methods: tuple[str, ...] = ()
-    client_id: str = DEFAULT_CLIENT_ID
-    # the provider's own discovery says it always sends ``iss`` (RFC 9207)
-    iss_parameter: bool = False
-
-    @property
-    def origin(self) -> str:
-        return origin_of(self.issuer)
-
-    @property
-    def host(self) -> str:
-        """For display: the host (and port) users know the provider by."""
-        return urlsplit(self.issuer).netloc
-
-    @property
-    def kind(self) -> str:
-        return kind_of(self.issuer, self.authorization_endpoint)
-
-    @property
-    def cors_setting(self) -> str:
-        got = _KINDS.get(self.kind, ("", ""))[0]
-        return got or GENERIC_CORS_SETTING
-
-    @property
-    def account_url(self) -> Optional[str]:
-        """Where the user manages password and two-factor at the provider,
-        when its software has a known page for it (a link only if https, or
-        http on this computer: ``auth.link_target``)."""
-        pattern = _KINDS.get(self.kind, ("", ""))[1]
-        if not pattern:
-            return None
-        return auth.link_target(pattern.format(issuer=self.issuer.rstrip("/"), origin=self.origin))
-
-    @property
-    def scope(self) -> str:
-        """What to ask for: the wanted scopes the provider lists (all of them
-        but offline_access when it lists none)."""
-        if self.scopes_supported:
-            return " ".join(s for s in WANTED_SCOPES if s in self.scopes_supported)
-        return " ".join(s for s in WANTED_SCOPES if s != "offline_access")
-
-    def to_dict(self) -> dict:
-        return {"issuer": self.issuer, "authorization_endpoint": self.authorization_endpoint,
-                "token_endpoint": self.token_endpoint, "userinfo_endpoint": self.userinfo_endpoint,
-                "end_session_endpoint": self.end_session_endpoint,
-                "scopes_supported": list(self.scopes_supported),
-                "code_challenge_methods": list(self.code_challenge_methods),
-                "client_id": self.client_id, "iss_parameter": self.iss_parameter}
-
-    @classmethod
-    def from_dict(cls, d: Any) -> Optional["Provider"]:
-        """From ``to_dict`` (sessionStorage); None when anything is off."""
-        if not isinstance(d, dict):
-            return None
-        try:
-            p = cls(str(d["issuer"]), str(d["authorization_endpoint"]), str(d["token_endpoint"]),
-                    str(d.get("userinfo_endpoint") or ""), str(d.get("end_session_endpoint") or ""),
-                    tuple(str(s) for s in d.get("scopes_supported") or ()),
-                    tuple(str(s) for s in d.get("code_challenge_methods") or ()),
-                    str(d["client_id"]), d.get("iss_parameter") is True)
-        except (KeyError, TypeError, ValueError):
-            return None
-        if not all(_usable_url(u) for u in (p.issuer, p.authorization_endpoint, p.token_endpoint)) \
-                or not valid_client_id(p.client_id):
-            return None
-        return p
-
-
-def _usable_url(url: Any) -> bool:
-    """https, or http on this computer (a test or a local provider): tokens
-    and codes never travel in clear across a network."""
-    if not isinstance(url, str) or not url or any(c.isspace() for c in url):
-        return False
-    try:
-        p = urlsplit(url)
-        host = (p.hostname or "").lower()
-    except ValueError:
-        return False
-    if not host or p.username or p.password or p.fragment:
-        return False
-    return p.scheme == "https" or (p.scheme == "http" and auth._loopback(host))
-
-
-def valid_client_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= MAX_CLIENT_ID and value.isascii() and \
-        value.isprintable() and " " not in value
 
 
 # ----- config.json: which client id, which providers -----------------------------------------
@@ -266,7 +128,7 @@ def parse_sso_config(value: Any, servers: tuple[str, ...] = ()) -> dict[str, Sso
             raise ValueError(f'"sso" client_id of {name} must be 1 to {MAX_CLIENT_ID} printable '
                              'ASCII characters without spaces')
         issuers = entry.get("issuers", [])
-        if not isinstance(issuers, list) or not all(_usable_url(i) for i in issuers):
+        if not isinstance(issuers, list) or not all(usable_url(i) for i in issuers):
             raise ValueError(f'"sso" issuers of {name} must be a list of https URLs')
         out[server] = SsoSetting(cid, tuple(issuers))
     return out
@@ -315,7 +177,7 @@ def provider_from_document(doc: Mapping, client_id: str = DEFAULT_CLIENT_ID) -> 
     ae, te = doc.get("authorization_endpoint"), doc.get("token_endpoint")
     if not all(isinstance(x, str) and x for x in (iss, ae, te)):
         raise SsoError("err.sso.unusable", params)
-    if not all(_usable_url(u) for u in (iss, ae, te)):
+    if not all(usable_url(u) for u in (iss, ae, te)):
         raise SsoError("err.sso.insecure", params)
 
     def strs(name: str) -> tuple[str, ...]:
@@ -491,7 +353,8 @@ async def provider_of(conn: Any) -> Optional[Provider]:
         return None
 
 
-__all__ = ["DEFAULT_CLIENT_ID", "Provider", "SsoPending", "SsoSetting", "DEFAULT_SETTING",
-           "SsoError", "ProviderNotAllowed", "IssuerMismatch", "TokenEndpointBlocked", "discover", "begin",
-           "complete", "diagnose_token_endpoint", "provider_from_document", "provider_of",
-           "parse_sso_config", "provider_origins", "kind_of", "valid_client_id"]
+__all__ = ["DEFAULT_CLIENT_ID", "GENERIC_CORS_SETTING", "Provider", "SsoPending", "SsoSetting",
+           "DEFAULT_SETTING", "SsoError", "ProviderNotAllowed", "IssuerMismatch",
+           "TokenEndpointBlocked", "discover", "begin", "complete", "diagnose_token_endpoint",
+           "provider_from_document", "provider_of", "parse_sso_config", "provider_origins",
+           "kind_of", "valid_client_id"]

@@ -310,6 +310,10 @@ def test_a_provider_the_page_cannot_use_is_refused_before_any_redirect(change, k
     assert e.value.key == key
 
 
+def test_the_default_client_id_is_the_one_the_page_uses_at_stalwart():
+    assert sso.DEFAULT_CLIENT_ID == auth.DEFAULT_CLIENT_ID == "account-security"
+
+
 def test_usable_provider_documents():
     doc = {"issuer": "https://id.example.com/realms/mail",
            "authorization_endpoint": "https://id.example.com/realms/mail/protocol/openid-connect/auth",
@@ -367,3 +371,17 @@ def test_sso_config_is_parsed_with_plain_reasons():
         with pytest.raises(ValueError) as e:
             sso.parse_sso_config(bad, ("https://mail.example.com",))
         assert why in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_pages_config_carries_the_sso_settings():
+    body = (b'{"servers": ["https://mail.example.com"], "sso": {"https://mail.example.com": '
+            b'{"client_id": "mail-page", "issuers": ["https://id.example.com/realms/a"]}}}')
+    cfg = servers.config_from_response(200, body)
+    assert cfg.bound and cfg.sso_for("https://mail.example.com").client_id == "mail-page"
+    assert cfg.sso_for("https://other.example.com") == sso.DEFAULT_SETTING
+    again = servers.config_without_answer(cfg.to_json())  # remembered for an offline visit
+    assert again == cfg
+    assert servers.config_from_response(200, b'{"servers": []}').sso_for("https://x.example") == sso.DEFAULT_SETTING
+    broken = servers.config_from_response(200, b'{"servers": [], "sso": {"https://x.example": {"client_id": 5}}}')
+    assert not broken.usable and "client_id" in broken.problem
+    assert "sso" in servers.config_from_response(200, b'{"servers": [], "ssso": {}}').problem
