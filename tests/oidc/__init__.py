@@ -75,7 +75,7 @@ class OidcProvider:
             raise RuntimeError(why)
         self._proc = subprocess.Popen(
             ["node", str(HERE / "provider.mjs"), json.dumps(self.config)], cwd=HERE,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self._drain, args=(self._proc.stderr,), daemon=True).start()
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self._proc.stdout.readline()), daemon=True)

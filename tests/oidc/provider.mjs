@@ -107,4 +107,8 @@ server.listen(Number(cfg.port || 0), host, () => {
   process.stdout.write(`${JSON.stringify({ issuer, resource })}\n`);
 });
 
-for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => server.close(() => process.exit(0)));
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
+// The parent holds our stdin open: when it ends (the tests or serve.py stopped,
+// however abruptly), so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
