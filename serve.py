@@ -836,7 +836,7 @@ def demo_provider(demo, page_origin: str):
     try:
         op = oidc.OidcProvider(redirect_uris=[page_origin + "/", page_origin + "/index.html"],
                                cors_origins=[page_origin], resource=demo.url).start()
-        demo.add_oidc_directory(op.issuer, domain="sso.example.com", require_audience=demo.url)
+        demo.add_oidc_directory(op.issuer, domain="sso.example.com")
     except (RuntimeError, OSError) as exc:
         print(f"serve: the single sign-on demo account is left out: {exc}", flush=True)
         return None, {}

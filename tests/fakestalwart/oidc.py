@@ -12,9 +12,10 @@
   ``aud`` only when an audience is required, then the required scopes (the
   ``scope`` claim). HMAC is refused. Any other token is opaque: the provider's
   userinfo endpoint answers for it (401/403 there = refused).
-* The username claim (``email`` by default) names the account; a value
-  without ``@`` gets ``username_domain``; failing both, ``email``. A JWT
-  without it asks userinfo too.
+* The username claim (``preferred_username`` by default) names the account;
+  a value without ``@`` gets ``username_domain``; failing both, ``email``.
+  A JWT without it asks userinfo too. An opaque token's audience and scopes
+  are not checked (nothing to check them in).
 
 Signatures: RS256/384/512 and PS256/384/512 (this module's own RSA
 arithmetic), ES256/ES384 and EdDSA (``ecdsa``), so the demo needs no more
@@ -176,9 +177,9 @@ class OidcDirectory:
     ``username_domain``: the OidcDirectory settings of the same names."""
     issuer_url: str
     domain: Optional[str] = None
-    require_audience: Optional[str] = None
-    require_scopes: tuple = ()
-    claim_username: str = "email"
+    require_audience: Optional[str] = "stalwart"       # the schema's defaults (0.16.18)
+    require_scopes: tuple = ("openid", "email")
+    claim_username: str = "preferred_username"
     username_domain: Optional[str] = None
     document: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)           # kid -> (jwk, alg)

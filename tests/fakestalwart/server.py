@@ -160,11 +160,14 @@ class FakeStalwart:
 
     # --- an OpenID Connect directory --------------------------------------------------
     def add_oidc_directory(self, issuer_url: str, *, domain: Optional[str] = "sso.example.com",
-                           require_audience: Optional[str] = None, require_scopes=(),
-                           claim_username: str = "email", username_domain: Optional[str] = None):
+                           require_audience: Optional[str] = "stalwart",
+                           require_scopes=("openid", "email"),
+                           claim_username: str = "preferred_username",
+                           username_domain: Optional[str] = None):
         """Make ``domain``'s accounts those of the OpenID provider at
         ``issuer_url`` (Enterprise: a directory per domain); ``domain=None``
-        makes it the default directory of every domain. Reads the provider's
+        makes it the default directory of every domain. The settings default
+        to x:OidcDirectory's defaults (0.16.18 schema). Reads the provider's
         discovery document and keys now, as Stalwart does when it opens one."""
         from .oidc import OidcDirectory
         self.oidc = OidcDirectory(issuer_url, domain.lower() if domain else None, require_audience,

@@ -10,8 +10,8 @@
     url = op.sign_in(authorize_url, "sam")   # drives its login with plain HTTP
     op.stop()
 
-Clients: ``account-security`` (JWT access tokens for ``resource``, with the
-``email`` claim) and ``account-security-opaque`` (opaque tokens, checked at
+Clients: ``account-security`` (JWT access tokens for ``resource`` whose ``aud``
+is ``audience``, "stalwart" unless told, with the ``email`` claim) and ``account-security-opaque`` (opaque tokens, checked at
 its userinfo endpoint). ``available()`` says why it cannot run (no node, or
 the package is not installed) so a caller can say so plainly.
 """
@@ -35,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 # the audience of the JWT client's access tokens (Stalwart's requireAudience).
 TEST_PAGE = "http://127.0.0.1:8999"
 TEST_OTHER_PAGE = "http://127.0.0.1:8997"   # a page whose origin the provider does not allow
-TEST_AUDIENCE = "https://mail.sso.test"
+TEST_RESOURCE = "https://mail.sso.test"   # the resource indicator the JWT client's tokens are for
+TEST_AUDIENCE = "stalwart"   # their aud: requireAudience's default in Stalwart's OIDC directory
 JWT_CLIENT = "account-security"
 OPAQUE_CLIENT = "account-security-opaque"
 DEFAULT_USERS = (
@@ -55,16 +56,17 @@ def available() -> Optional[str]:
 
 class OidcProvider:
     def __init__(self, *, redirect_uris=(), cors_origins=(), resource: Optional[str] = None,
-                 access_token_ttl: int = 300, users=DEFAULT_USERS, port: int = 0,
-                 host: str = "127.0.0.1"):
+                 audience: str = TEST_AUDIENCE, access_token_ttl: int = 300, users=DEFAULT_USERS,
+                 port: int = 0, host: str = "127.0.0.1"):
         self.config = {"port": port, "host": host, "redirect_uris": list(redirect_uris),
                        "cors_origins": list(cors_origins), "access_token_ttl": access_token_ttl,
-                       "users": [dict(u) for u in users]}
+                       "audience": audience, "users": [dict(u) for u in users]}
         if resource:
             self.config["resource"] = resource
         self.users = {u["login"]: dict(u) for u in users}
         self.issuer = ""
         self.resource = ""
+        self.audience = audience
         self._proc: Optional[subprocess.Popen] = None
         self._log: list[str] = []
 

@@ -3,12 +3,15 @@
 // tests/oidc/__init__.py (OidcProvider) with one JSON argument:
 //
 //   {"port": 0, "host": "127.0.0.1", "redirect_uris": [...], "cors_origins": [...],
-//    "resource": "http://127.0.0.1:PORT", "access_token_ttl": 300, "users": [...]}
+//    "resource": "http://127.0.0.1:PORT", "audience": "stalwart", "access_token_ttl": 300,
+//    "users": [...]}
 //
 // Two public clients (PKCE S256, no secret), both allowed CORS at the token
 // endpoint from `cors_origins` only:
-//   * account-security        JWT access tokens (ES256, audience = `resource`,
-//                             with the `email` claim), like Keycloak's;
+//   * account-security        JWT access tokens (ES256) for `resource`, whose
+//                             `aud` is `audience` ("stalwart", what Stalwart's
+//                             OIDC directory requires by default), with the
+//                             `email` claim, like Keycloak's;
 //   * account-security-opaque opaque access tokens, checked at userinfo.
 // Sign-in is the library's development interactions (a login form that takes
 // any password, then a consent form); only the configured users have an email.
@@ -43,6 +46,7 @@ server.listen(Number(cfg.port || 0), host, () => {
   const { port } = server.address();
   const issuer = `http://${host}:${port}`;
   const resource = cfg.resource || `${issuer}/resource`;
+  const audience = cfg.audience || 'stalwart';
   const client = (clientId) => ({
     client_id: clientId,
     token_endpoint_auth_method: 'none',
@@ -92,7 +96,7 @@ server.listen(Number(cfg.port || 0), host, () => {
           if (c.clientId !== JWT_CLIENT || indicator !== resource) throw new Provider.errors.InvalidTarget();
           return {
             scope: 'openid email profile offline_access',
-            audience: resource,
+            audience,
             accessTokenTTL: ttl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'ES256' } },
@@ -104,7 +108,7 @@ server.listen(Number(cfg.port || 0), host, () => {
   // A test peer on loopback: quiet, plain http.
   provider.on('server_error', (ctx, err) => process.stderr.write(`oidc-provider: ${err}\n`));
   server.on('request', provider.callback());
-  process.stdout.write(`${JSON.stringify({ issuer, resource })}\n`);
+  process.stdout.write(`${JSON.stringify({ issuer, resource, audience })}\n`);
 });
 
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));

@@ -32,16 +32,16 @@ def oidc_op():
     if why:
         pytest.fail(f"the test OpenID provider cannot start: {why}")
     op = oidc.OidcProvider(redirect_uris=[oidc.TEST_PAGE + "/", oidc.TEST_OTHER_PAGE + "/"],
-                           cors_origins=[oidc.TEST_PAGE], resource=oidc.TEST_AUDIENCE).start()
+                           cors_origins=[oidc.TEST_PAGE], resource=oidc.TEST_RESOURCE).start()
     yield op
     op.stop()
 
 
 @pytest.fixture
 def srv_sso(oidc_op):
-    """0.16 with an OIDC directory for @sso.example.com (JWT access tokens)."""
-    from tests.oidc import TEST_AUDIENCE
+    """0.16 with an OIDC directory for @sso.example.com, its settings Stalwart's
+    defaults (audience "stalwart", scopes openid and email, preferred_username)."""
     s = FakeStalwart(generation="0.16", cors=True)
-    s.add_oidc_directory(oidc_op.issuer, domain="sso.example.com", require_audience=TEST_AUDIENCE)
+    s.add_oidc_directory(oidc_op.issuer, domain="sso.example.com")
     yield s.start()
     s.stop()

@@ -139,7 +139,9 @@ def test_jwt_checks(srv_sso, oidc_op):
 def test_audience_and_scopes_when_required(oidc_op):
     tok = provider_token(oidc_op)
     for kw, ok in [({"require_audience": TEST_AUDIENCE}, True), ({"require_audience": "https://x.example"}, False),
-                   ({"require_scopes": ("email",)}, True), ({"require_scopes": ("mail",)}, False), ({}, True)]:
+                   ({"require_audience": None}, True), ({"require_scopes": ("email",)}, True),
+                   ({"require_scopes": ("mail",)}, False), ({"require_scopes": ()}, True),
+                   ({}, True)]:  # Stalwart's defaults: audience "stalwart", scopes openid and email
         s = FakeStalwart(generation="0.16")
         s.add_oidc_directory(oidc_op.issuer, **kw)
         with s:
