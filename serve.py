@@ -29,7 +29,9 @@ The admin names the Stalwart server(s) the page may talk to in ONE place, the fi
 
     {"servers": ["https://mail.example.com"]}
 
-* The file is a JSON object with exactly one key, ``servers``: a list of strings.
+* The file is a JSON object with the key ``servers``: a list of strings, and
+  optionally ``sso``: per server, the page's client id at its OpenID provider and
+  the issuers it may use (docs/SSO.md; their origins join ``connect-src``).
   Any other key is refused (so a typo such as ``"server"`` cannot silently leave
   the page open). At most 64 KiB.
 * Each entry is a plain origin ``scheme://host[:port]`` in canonical form, exactly
@@ -238,9 +240,9 @@ def parse_config(data: bytes | str) -> list[str]:
         raise ConfigError(f"is not valid JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise ConfigError('must be a JSON object like {"servers": ["https://mail.example.com"]}')
-    extra = sorted(set(obj) - {"servers"})
+    extra = sorted(set(obj) - {"servers", "sso"})
     if extra:
-        raise ConfigError(f"has an unknown key '{extra[0][:40]}'; the only key is \"servers\"")
+        raise ConfigError(f"has an unknown key '{extra[0][:40]}'; the keys are \"servers\" and \"sso\"")
     if "servers" not in obj:
         raise ConfigError('has no "servers" list (write [] for any server)')
     servers = obj["servers"]
@@ -254,7 +256,40 @@ def parse_config(data: bytes | str) -> list[str]:
             raise ConfigError(f'entry {i + 1} of "servers" ({str(s)[:60]!r}) {exc}') from None
         if o not in out:
             out.append(o)
+    if "sso" in obj:
+        sso_settings(obj["sso"], out)
     return out
+
+
+def sso_settings(value, servers: list[str]) -> dict:
+    """The "sso" object (the page's client id and allowed issuers per server,
+    docs/SSO.md) checked by the page's own rules (app.sso); ConfigError if not."""
+    from app.sso import parse_sso_config
+    try:
+        return parse_sso_config(value, tuple(servers))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def load_sso(path: Path) -> dict:
+    """The file's "sso" object as written ({} when absent), once load_config
+    accepted the file: what /config.json passes on to the page."""
+    try:
+        with open(path, "rb") as fh:
+            obj = json.loads(fh.read(MAX_CONFIG_BYTES + 1))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        raise ConfigError("cannot be read") from None
+    sso = obj.get("sso") if isinstance(obj, dict) else None
+    return sso if isinstance(sso, dict) else {}
+
+
+def provider_origins(sso: dict) -> list[str]:
+    """The origins of the issuers "sso" lists: connect-src must name them so
+    the page can reach their token endpoints."""
+    from app.sso import provider_origins as origins
+    return origins(sso_settings(sso, [])) if sso else []
 
 
 def load_config(path: Path) -> list[str]:
@@ -282,15 +317,16 @@ def checked(origins) -> list[str]:
     return out
 
 
-def connect_src(servers: list[str], open_extra: list[str] = ()) -> str:
-    """Bound mode: exactly the servers. Open mode: any https server (+ the demo)."""
+def connect_src(servers: list[str], open_extra: list[str] = (), providers: list[str] = ()) -> str:
+    """Bound mode: exactly the servers (and the providers "sso" lists). Open
+    mode: any https server (+ the demo and its provider)."""
     bound = checked(servers)
     if bound:
-        return " ".join(["'self'", *bound])
+        return " ".join(["'self'", *bound, *checked(o for o in providers if o not in bound)])
     return " ".join(["'self'", "https:", *checked(open_extra)])
 
 
-def csp(servers: list[str], open_extra: list[str] = ()) -> str:
+def csp(servers: list[str], open_extra: list[str] = (), providers: list[str] = ()) -> str:
     return "; ".join([
         "default-src 'none'",
         # 'unsafe-eval' is strictly needed: Pyodide's Emscripten loader eval()s the
@@ -300,7 +336,7 @@ def csp(servers: list[str], open_extra: list[str] = ()) -> str:
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "font-src 'self'",
-        f"connect-src {connect_src(servers, open_extra)}",
+        f"connect-src {connect_src(servers, open_extra, providers)}",
         "worker-src 'self' blob:",
         "manifest-src 'self'",
         "base-uri 'none'",
@@ -412,6 +448,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # mode; tests switch it per page with ``Site.allow`` by assigning it.
     servers: list[str] = []
     open_extra: list[str] = []   # --demo's origin, allowed in open mode only
+    sso: dict = {}               # config.json's "sso", passed on to the page
+    providers: list[str] = []    # the origins of the issuers it lists (connect-src)
     root: Path = ROOT
     _gz_cache: dict = {}
     _gz_lock = threading.Lock()
@@ -512,7 +550,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def end_headers(self):
-        self.send_header("Content-Security-Policy", csp(self.servers, self.open_extra))
+        self.send_header("Content-Security-Policy", csp(self.servers, self.open_extra, self.providers))
         for k, v in SECURITY_HEADERS.items():
             self.send_header(k, v)
         self.send_header("Cache-Control", cache_control(getattr(self, "_relpath", "")))
@@ -535,11 +573,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def send_config(self, head: bool) -> None:
         servers = checked(self.servers)
-        if not servers:
+        if not servers and not self.sso:
             self._quiet = True  # open mode: the page asks on every visit; not worth a line
             raise Refused(404)  # open mode: as if there were no config.json
         self._relpath = CONFIG_NAME
-        body = (json.dumps({"servers": servers}, indent=2) + "\n").encode()
+        body = (json.dumps({"servers": servers, **({"sso": self.sso} if self.sso else {})},
+                           indent=2) + "\n").encode()
         self.send_response(200)
         self.send_header("Content-Type", MIME[".json"])
         self.send_header("Content-Length", str(len(body)))
@@ -653,17 +692,23 @@ class Server(http.server.ThreadingHTTPServer):
 
 def make_server(host: str, port: int, servers: list[str] = (), *, open_extra: list[str] = (),
                 config: Path | None = None, max_connections: int = MAX_CONNECTIONS,
-                timeout: float = IDLE_TIMEOUT, root: Path | None = None) -> Server:
+                timeout: float = IDLE_TIMEOUT, root: Path | None = None,
+                sso: dict | None = None) -> Server:
     """A server for the folder. ``servers`` (the --server list) overrides the
     config file; without it the config file (``config.json`` next to
-    index.html unless given) decides. OriginError/ConfigError when unusable."""
+    index.html unless given) decides, its "sso" object too (``sso`` adds
+    entries, e.g. --demo's). OriginError/ConfigError when unusable."""
     root = Path(root or ROOT)
     bound = [parse_origin(s) for s in servers]
+    file_sso: dict = {}
     if not bound:
         bound = load_config(config or root / CONFIG_NAME)
+        file_sso = load_sso(config or root / CONFIG_NAME)
+    all_sso = {**file_sso, **(sso or {})}
     extra = [parse_origin(s) for s in open_extra]
     handler = type("BoundHandler", (Handler,), {"servers": bound, "open_extra": extra, "root": root,
-                                                "timeout": timeout, "_gz_cache": {}})
+                                                "timeout": timeout, "_gz_cache": {}, "sso": all_sso,
+                                                "providers": provider_origins(all_sso)})
     return Server((host, port), handler, max_connections)
 
 
@@ -715,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     config = a.config or ROOT / CONFIG_NAME
     try:
         from_file = [] if a.server else load_config(config)
+        file_sso = {} if a.server else load_sso(config)
     except ConfigError as exc:
         print(f"serve: {config} {exc}", file=sys.stderr)
         return 2
@@ -728,21 +774,32 @@ def main(argv: list[str] | None = None) -> int:
         ensure_vendor(sys.executable)
     page_host = a.host if ":" not in a.host else f"[{a.host}]"
     open_extra: list[str] = []
-    demo_url = None
+    demo_url = provider = None
+    demo_sso: dict = {}
     if a.demo:
         sys.path.insert(0, str(ROOT))
         from tests.fakestalwart import FakeStalwart  # demo only: the contract test server
 
         demo = FakeStalwart(generation=a.demo_generation, cors=True, port=a.port + 1, host=a.host)
-        demo.start()
         demo_url = origin_of(demo.url)
+        provider, demo_sso = demo_provider(demo, f"http://{page_host}:{a.port}")
+        demo.start()
         (servers if servers else open_extra).append(demo_url)
+        if provider is not None:
+            open_extra.append(provider.issuer)
         print(f"Demo server (a fake Stalwart {a.demo_generation}, for trying the page; not a mail server): {demo.url}")
         for login, acct in demo.accounts.items():
             extra = f"  (2FA key for your authenticator app: {acct.otp_secret})" if acct.otp_secret else ""
+            if acct.password_expired():
+                extra = "  (expired: the page asks for a new one first)"
             print(f"  {login:22} password: {acct.password}{extra}")
+        if provider is not None:
+            for u in provider.users.values():
+                print(f"  {u['email']:22} single sign-on: at the demo provider {provider.issuer}, "
+                      f"login {u['login']}, any password")
     try:
-        httpd = make_server(a.host, a.port, servers, open_extra=open_extra, config=config)
+        httpd = make_server(a.host, a.port, servers, open_extra=open_extra, config=config,
+                            sso={**file_sso, **(demo_sso if servers and a.demo else {})})
     except (OriginError, ConfigError) as exc:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
@@ -758,7 +815,32 @@ def main(argv: list[str] | None = None) -> int:
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        if a.demo and provider is not None:
+            provider.stop()
     return 0
+
+
+def demo_provider(demo, page_origin: str):
+    """--demo's single sign-on: a demo OpenID provider (node oidc-provider,
+    tests/oidc) for the demo server's domain sso.example.com. Without node, or
+    before tools/setup.sh installed it, that one account is left out, said
+    plainly. Returns (provider or None, the "sso" setting for bound mode)."""
+    if demo.legacy:
+        return None, {}
+    from tests import oidc
+    why = oidc.available()
+    if why:
+        print(f"serve: the single sign-on demo account is left out: {why}.", flush=True)
+        return None, {}
+    try:
+        op = oidc.OidcProvider(redirect_uris=[page_origin + "/", page_origin + "/index.html"],
+                               cors_origins=[page_origin], resource=demo.url).start()
+        demo.add_oidc_directory(op.issuer, domain="sso.example.com")
+    except (RuntimeError, OSError) as exc:
+        print(f"serve: the single sign-on demo account is left out: {exc}", flush=True)
+        return None, {}
+    return op, {origin_of(demo.url): {"client_id": oidc.JWT_CLIENT, "issuers": [op.issuer]}}
 
 
 if __name__ == "__main__":

@@ -68,6 +68,9 @@ class Bearer:
     refresh_token: Optional[str] = field(default=None, repr=False)
     expires_at: Optional[float] = None  # epoch seconds
     kind: str = "oauth"                 # "oauth" | "apikey"
+    # Single sign-on: the OpenID provider that issued the token (``app.idp.Provider``,
+    # with the page's client id there); None when Stalwart issued it.
+    provider: Optional[Any] = None
 
     def authorization_header(self) -> str:
         return "Bearer " + self.token.strip()
@@ -101,8 +104,11 @@ def session_storage_payload(creds: Credentials, opted_in: bool) -> Optional[dict
     (short-lived, revocable by password change). Never passwords or API keys."""
     if not opted_in or not isinstance(creds, Bearer) or creds.kind != "oauth":
         return None
-    return {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
-            "expires_at": creds.expires_at}
+    out = {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
+           "expires_at": creds.expires_at}
+    if creds.provider is not None:  # where to refresh it (no secret in it)
+        out["provider"] = creds.provider.to_dict()
+    return out
 
 
 def credentials_from_storage(data: Any) -> Optional[Bearer]:
@@ -113,8 +119,15 @@ def credentials_from_storage(data: Any) -> Optional[Bearer]:
         return None
     rt = data.get("refresh_token")
     exp = data.get("expires_at")
+    provider = None
+    if "provider" in data:
+        from app.idp import Provider
+        provider = Provider.from_dict(data["provider"])
+        if provider is None:  # unusable: never send the token to a guessed token endpoint
+            return None
     return Bearer(tok, rt if isinstance(rt, str) else None,
-                  float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None)
+                  float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None,
+                  provider=provider)
 
 
 # ----- OAuth discovery ------------------------------------------------------------------
@@ -326,7 +339,7 @@ def _error_text(data: Mapping) -> Optional[str]:
 
 async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: str,
                          now: Callable[[], float], kind: str = "oauth",
-                         old_refresh: Optional[str] = None) -> Bearer:
+                         old_refresh: Optional[str] = None, provider: Any = None) -> Bearer:
     body = urlencode(form).encode("ascii")
     resp = await send(fetch, "POST", token_endpoint, headers_for(None, FORM), body, origin)
     data: Any = None
@@ -352,30 +365,38 @@ async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: 
     rt = data.get("refresh_token")
     exp = data.get("expires_in")
     expires_at = (now() + float(exp)) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
-    return Bearer(tok, rt if isinstance(rt, str) and rt else old_refresh, expires_at, kind)
+    return Bearer(tok, rt if isinstance(rt, str) and rt else old_refresh, expires_at, kind, provider)
 
 
-async def complete_authorization(pending: PendingAuthorization, query_params: Mapping,
-                                 fetch: Fetch, now: Callable[[], float] = time.time) -> Bearer:
-    """Check the callback and exchange the code at the token endpoint.
+def callback_code(query_params: Mapping, state: str, issuer: str, iss_required: bool) -> str:
+    """The code in an authorization response, after its checks.
 
     ``state`` first, for errors too: until it matches, nothing in the answer
     (an attacker's ``error_description`` included) is shown or used. Then the
-    error, then ``iss`` against the discovery document's issuer (RFC 9207)."""
-    state = _one(query_params, "state")
-    if not state or not secrets.compare_digest(state.encode(), pending.state.encode()):
+    error, then ``iss`` against the discovery document's issuer (RFC 9207):
+    when present it must match; when the issuer said it always sends it
+    (``iss_required``), it must be there."""
+    got = _one(query_params, "state")
+    if not got or not secrets.compare_digest(got.encode(), state.encode()):
         raise OAuthError("err.oauth.state_mismatch", "state_mismatch")
     err = _one(query_params, "error")
     if err is not None:
         raise OAuthError(_CALLBACK_ERRORS.get(err, "err.oauth.other"), err or "unknown",
                          _error_text(query_params_one(query_params)))
     iss = _one(query_params, "iss")
-    if pending.issuer and (iss is not None or pending.iss_required):
-        if iss is None or not secrets.compare_digest(iss.encode(), pending.issuer.encode()):
+    if issuer and (iss is not None or iss_required):
+        if iss is None or not secrets.compare_digest(iss.encode(), issuer.encode()):
             raise OAuthError("err.oauth.issuer_mismatch", "issuer_mismatch")
     code = _one(query_params, "code")
     if not code:
         raise OAuthError("err.oauth.no_code", "no_code")
+    return code
+
+
+async def complete_authorization(pending: PendingAuthorization, query_params: Mapping,
+                                 fetch: Fetch, now: Callable[[], float] = time.time) -> Bearer:
+    """Check the callback and exchange the code at the token endpoint."""
+    code = callback_code(query_params, pending.state, pending.issuer, pending.iss_required)
     form = {"grant_type": "authorization_code", "code": code,
             "redirect_uri": pending.redirect_uri, "client_id": pending.client_id,
             "code_verifier": pending.code_verifier}
@@ -385,14 +406,21 @@ async def complete_authorization(pending: PendingAuthorization, query_params: Ma
 async def refresh(server: str, creds: Bearer, fetch: Fetch, client_id: str = DEFAULT_CLIENT_ID,
                   metadata: Optional[OAuthMetadata] = None,
                   now: Callable[[], float] = time.time) -> Bearer:
+    """A fresh access token for ``creds``. A single sign-on token is refreshed
+    at its own provider, with the page's client id there (``creds.provider``);
+    ``client_id``/``metadata`` are then not used."""
     if not creds.refresh_token:
         raise AuthRequired()
     md = metadata or default_metadata(server)
+    endpoint, origin, cid = md.token_endpoint, md.origin, client_id
+    if creds.provider is not None:
+        p = creds.provider
+        endpoint, origin, cid = p.token_endpoint, p.origin, p.client_id
     form = {"grant_type": "refresh_token", "refresh_token": creds.refresh_token,
-            "client_id": client_id}
+            "client_id": cid}
     try:
-        return await _token_request(md.token_endpoint, form, fetch, md.origin, now,
-                                    old_refresh=creds.refresh_token)
+        return await _token_request(endpoint, form, fetch, origin, now,
+                                    old_refresh=creds.refresh_token, provider=creds.provider)
     except OAuthError as e:
         if e.error == "invalid_grant":
             raise AuthRequired(server_text=e.server_text) from None
@@ -559,6 +587,6 @@ __all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key", 
            "session_storage_payload", "credentials_from_storage", "OAuthMetadata", "discover",
            "default_metadata", "SignInOptions", "UNKNOWN_SERVER", "sign_in_options", "probe",
            "refine_refusal", "PendingAuthorization", "begin_authorization",
-           "complete_authorization", "parse_query", "pkce_challenge", "refresh", "legacy_token",
+           "complete_authorization", "callback_code", "parse_query", "pkce_challenge", "refresh", "legacy_token",
            "password_sign_in", "link_target", "DeviceAuthorization", "start_device_flow",
            "poll_device_flow", "StalwartError", "EndpointNotFound", "CannotReach"]

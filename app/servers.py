@@ -12,6 +12,10 @@ serve.py's). From it the page is in one of three modes:
   earlier visit): sign-in stays closed. Never a fallback to OPEN: a typo in the
   admin's file must not unbind the page.
 
+An optional ``"sso"`` object sets, per server, the page's client id at the
+server's OpenID provider and which issuers it may use (``app.sso.SsoSetting``,
+docs/SSO.md): ``Config.sso_for(server)``.
+
 A kept token is used only with the origin it was issued for (``kept_session``),
 and a server address is remembered only after a successful sign-in (the UI's
 job; ``choose`` merely ignores a remembered address the config does not allow).
@@ -117,6 +121,11 @@ def parse_origin(value: object) -> str:
 
 def parse_config(data: bytes | str) -> tuple[str, ...]:
     """The allowed servers in a config.json text (empty = open mode); ConfigError if unusable."""
+    return _parse(data)[0]
+
+
+def _parse(data: bytes | str) -> tuple[tuple[str, ...], dict]:
+    """(servers, single sign-on settings per server: ``app.sso.parse_sso_config``)."""
     if isinstance(data, bytes):
         if len(data) > MAX_CONFIG_BYTES:
             raise ConfigError(f"is larger than {MAX_CONFIG_BYTES} bytes")
@@ -130,9 +139,9 @@ def parse_config(data: bytes | str) -> tuple[str, ...]:
         raise ConfigError("is not valid JSON") from None
     if not isinstance(obj, dict):
         raise ConfigError('must be a JSON object like {"servers": ["https://mail.example.com"]}')
-    extra = sorted(set(obj) - {"servers"})
+    extra = sorted(set(obj) - {"servers", "sso"})
     if extra:
-        raise ConfigError(f"has an unknown key '{_clip(extra[0])}'; the only key is \"servers\"")
+        raise ConfigError(f"has an unknown key '{_clip(extra[0])}'; the keys are \"servers\" and \"sso\"")
     if "servers" not in obj:
         raise ConfigError('has no "servers" list')
     servers = obj["servers"]
@@ -146,7 +155,14 @@ def parse_config(data: bytes | str) -> tuple[str, ...]:
             raise ConfigError(f'entry {i + 1} of "servers" {exc}') from None
         if o not in out:
             out.append(o)
-    return tuple(out)
+    sso: dict = {}
+    if "sso" in obj:
+        from app.sso import parse_sso_config
+        try:
+            sso = parse_sso_config(obj["sso"], tuple(out))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    return tuple(out), sso
 
 
 def _clip(s: str, n: int = 40) -> str:
@@ -159,6 +175,13 @@ class Config:
     mode: str                          # OPEN | BOUND | BROKEN
     servers: tuple[str, ...] = ()      # BOUND: the allowed origins, in the file's order
     problem: str = ""                  # BROKEN: why, one line, for the admin
+    sso: Any = None                    # server origin -> app.sso.SsoSetting ("sso" in the file)
+
+    def sso_for(self, server: str) -> Any:
+        """The page's single sign-on setting for ``server`` (client id at its
+        provider, allowed issuers): the file's, else the default."""
+        from app.sso import DEFAULT_SETTING
+        return (self.sso or {}).get(server, DEFAULT_SETTING)
 
     @property
     def bound(self) -> bool:
@@ -182,11 +205,15 @@ class Config:
 
     def to_json(self) -> str:
         """What is remembered (not secret) for a visit when the host cannot be reached."""
-        return json.dumps({"servers": list(self.servers)})
+        out: dict = {"servers": list(self.servers)}
+        if self.sso:
+            out["sso"] = {k: {"client_id": v.client_id, "issuers": list(v.issuers)}
+                          for k, v in self.sso.items()}
+        return json.dumps(out)
 
 
-def _from_list(servers: tuple[str, ...]) -> Config:
-    return Config(BOUND, servers) if servers else Config(OPEN)
+def _from_list(servers: tuple[str, ...], sso: Optional[dict] = None) -> Config:
+    return Config(BOUND, servers, sso=sso or None) if servers else Config(OPEN, sso=sso or None)
 
 
 def config_from_response(status: int, body: bytes) -> Config:
@@ -197,7 +224,7 @@ def config_from_response(status: int, body: bytes) -> Config:
     if status != 200:
         return Config(BROKEN, problem=f"config.json could not be read (HTTP {int(status)})")
     try:
-        return _from_list(parse_config(body))
+        return _from_list(*_parse(body))
     except ConfigError as exc:
         return Config(BROKEN, problem=f"config.json {exc}")
 
@@ -208,7 +235,7 @@ def config_without_answer(remembered: Optional[str]) -> Config:
     a visit); with none, sign-in stays closed."""
     if remembered:
         try:
-            return _from_list(parse_config(str(remembered)))
+            return _from_list(*_parse(str(remembered)))
         except ConfigError:
             pass
     return Config(BROKEN, problem="config.json could not be loaded (no connection to this page's host)")

@@ -27,3 +27,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 .venv/bin/python -m tools.vendor
+# The tests' OpenID provider (node oidc-provider, pinned by tests/oidc/package-lock.json).
+if [ ! -f tests/oidc/node_modules/oidc-provider/package.json ]; then
+  echo "setup: installing the test OpenID provider (npm ci in tests/oidc)…"
+  (cd tests/oidc && npm ci --no-audit --no-fund --omit-lockfile-registry-resolved --loglevel=error >/dev/null)
+fi

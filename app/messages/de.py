@@ -658,4 +658,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "Ihre Filter haben sich geändert, seit diese Seite sie gelesen hat. Daher wurde nichts ausgeschaltet. Sehen Sie sie unten noch einmal an und wählen Sie erneut.",
     "err.outcome_unknown.filter": "Die Antwort des Servers ging verloren, und die Seite konnte nicht prüfen, ob der Filter ausgeschaltet wurde. Laden Sie die Seite neu, sobald Ihre Verbindung funktioniert, und starten Sie die Prüfung noch einmal.",
     "err.outcome_unknown.auto_reply": "Die Antwort des Servers ging verloren, und die Seite konnte nicht prüfen, ob die automatische Antwort ausgeschaltet wurde. Laden Sie die Seite neu, sobald Ihre Verbindung funktioniert, und starten Sie die Prüfung noch einmal.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Ihr Konto meldet sich bei {provider} an, aber die Anmeldedaten, die Ihr Mailserver dafür weitergibt, sind unvollständig. Diese Seite kann sie deshalb nicht verwenden. Bitte informieren Sie Ihre Administration.",
+    "err.sso.insecure": "Ihr Konto meldet sich bei {provider} an, aber nicht über eine sichere Verbindung (https). Diese Seite leitet Sie deshalb nicht dorthin. Bitte informieren Sie Ihre Administration.",
+    "err.sso.no_pkce": "Ihr Konto meldet sich bei {provider} an. Dort fehlt die geschützte Anmeldung, die diese Seite braucht (PKCE mit S256). Bitte informieren Sie Ihre Administration.",
+    "err.sso.not_allowed": "Ihr Konto meldet sich bei {provider} an, und diese Seite ist dafür nicht eingerichtet. Bitte informieren Sie die Administration dieser Seite: Ihre config.json muss diesen Anbieter für Ihren Mailserver nennen.",
+    "err.sso.token_blocked": "Sie haben sich bei {provider} angemeldet, aber {provider} lässt diese Seite ({origin}) die Anmeldung nicht abschließen. Die Administration von {provider} muss {origin} in der Einstellung „{setting}“ des Clients dieser Seite erlauben.",
+    "err.sso.token_unreachable": "Sie haben sich bei {provider} angemeldet, aber diese Seite hat {provider} zum Abschließen nicht erreicht. Versuchen Sie es noch einmal. Passiert es wieder, muss die Administration von {provider} {origin} in der Einstellung „{setting}“ des Clients dieser Seite erlauben.",
+    "err.sso.issuer_mismatch": "Die Anmeldeantwort kam nicht von {provider} und wurde deshalb verworfen. Beginnen Sie neu; wenn das wieder passiert, informieren Sie Ihre Administration.",
 }

@@ -684,4 +684,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "Your filters changed since this page read them, so nothing was turned off. Look at them again below and choose again.",
     "err.outcome_unknown.filter": "The server's answer was lost and the page could not check whether the filter was turned off. Reload this page when your connection works and run the checkup again.",
     "err.outcome_unknown.auto_reply": "The server's answer was lost and the page could not check whether the automatic reply was turned off. Reload this page when your connection works and run the checkup again.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Your account signs in at {provider}, but the sign-in details your mail server passes on for it are incomplete, so this page cannot use them. Please tell your administrator.",
+    "err.sso.insecure": "Your account signs in at {provider}, but not over a secure (https) connection, so this page does not send you there. Please tell your administrator.",
+    "err.sso.no_pkce": "Your account signs in at {provider}, which does not offer the protected sign-in this page needs (PKCE with S256). Please tell your administrator.",
+    "err.sso.not_allowed": "Your account signs in at {provider}, which this page is not set up to use. Please tell the administrator of this page: its config.json must list that provider for your mail server.",
+    "err.sso.token_blocked": "You signed in at {provider}, but it does not let this page ({origin}) finish the sign-in. The administrator of {provider} must allow {origin} in the setting “{setting}” of this page's client.",
+    "err.sso.token_unreachable": "You signed in at {provider}, but this page could not reach it to finish. Try again. If it keeps happening, the administrator of {provider} must allow {origin} in the setting “{setting}” of this page's client.",
+    "err.sso.issuer_mismatch": "The sign-in answer did not come from {provider}, so it was ignored. Start again; if it happens again, tell your administrator.",
 }

@@ -659,4 +659,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "Sus filtros cambiaron desde que esta página los leyó, así que no se desactivó nada. Vuelva a mirarlos abajo y elija de nuevo.",
     "err.outcome_unknown.filter": "La respuesta del servidor se perdió y la página no pudo comprobar si el filtro se desactivó. Vuelva a cargar esta página cuando su conexión funcione y repita la revisión.",
     "err.outcome_unknown.auto_reply": "La respuesta del servidor se perdió y la página no pudo comprobar si la respuesta automática se desactivó. Vuelva a cargar esta página cuando su conexión funcione y repita la revisión.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Tu cuenta inicia sesión en {provider}, pero los datos de inicio de sesión que tu servidor de correo transmite para ello están incompletos, así que esta página no puede usarlos. Avisa a tu administrador.",
+    "err.sso.insecure": "Tu cuenta inicia sesión en {provider}, pero no mediante una conexión segura (https), así que esta página no te envía allí. Avisa a tu administrador.",
+    "err.sso.no_pkce": "Tu cuenta inicia sesión en {provider}, que no ofrece el inicio de sesión protegido que esta página necesita (PKCE con S256). Avisa a tu administrador.",
+    "err.sso.not_allowed": "Tu cuenta inicia sesión en {provider}, y esta página no está configurada para usarlo. Avisa al administrador de esta página: su config.json debe indicar ese proveedor para tu servidor de correo.",
+    "err.sso.token_blocked": "Has iniciado sesión en {provider}, pero no permite que esta página ({origin}) termine el inicio de sesión. El administrador de {provider} debe permitir {origin} en el ajuste «{setting}» del cliente de esta página.",
+    "err.sso.token_unreachable": "Has iniciado sesión en {provider}, pero esta página no pudo contactar con él para terminar. Inténtalo de nuevo. Si sigue pasando, el administrador de {provider} debe permitir {origin} en el ajuste «{setting}» del cliente de esta página.",
+    "err.sso.issuer_mismatch": "La respuesta de inicio de sesión no vino de {provider}, así que se ignoró. Empieza de nuevo; si vuelve a pasar, avisa a tu administrador.",
 }

@@ -662,4 +662,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "Vos filtres ont changé depuis que cette page les a lus : rien n’a donc été désactivé. Regardez-les à nouveau ci-dessous et choisissez encore.",
     "err.outcome_unknown.filter": "La réponse du serveur s’est perdue et la page n’a pas pu vérifier si le filtre a été désactivé. Rechargez cette page une fois votre connexion rétablie et relancez la vérification.",
     "err.outcome_unknown.auto_reply": "La réponse du serveur s’est perdue et la page n’a pas pu vérifier si la réponse automatique a été désactivée. Rechargez cette page une fois votre connexion rétablie et relancez la vérification.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Votre compte se connecte chez {provider}, mais les informations de connexion que votre serveur de messagerie transmet pour cela sont incomplètes : cette page ne peut pas les utiliser. Prévenez votre administrateur.",
+    "err.sso.insecure": "Votre compte se connecte chez {provider}, mais pas par une connexion sécurisée (https) : cette page ne vous y envoie donc pas. Prévenez votre administrateur.",
+    "err.sso.no_pkce": "Votre compte se connecte chez {provider}, qui ne propose pas la connexion protégée dont cette page a besoin (PKCE avec S256). Prévenez votre administrateur.",
+    "err.sso.not_allowed": "Votre compte se connecte chez {provider}, que cette page n’est pas configurée pour utiliser. Prévenez l’administrateur de cette page : son fichier config.json doit indiquer ce fournisseur pour votre serveur de messagerie.",
+    "err.sso.token_blocked": "Vous vous êtes connecté chez {provider}, mais il ne laisse pas cette page ({origin}) terminer la connexion. L’administrateur de {provider} doit autoriser {origin} dans le réglage « {setting} » du client de cette page.",
+    "err.sso.token_unreachable": "Vous vous êtes connecté chez {provider}, mais cette page n’a pas pu le joindre pour terminer. Réessayez. Si cela se reproduit, l’administrateur de {provider} doit autoriser {origin} dans le réglage « {setting} » du client de cette page.",
+    "err.sso.issuer_mismatch": "La réponse de connexion ne provient pas de {provider} : elle a donc été ignorée. Recommencez ; si cela se reproduit, prévenez votre administrateur.",
 }

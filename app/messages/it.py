@@ -660,4 +660,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "I tuoi filtri sono cambiati da quando questa pagina li ha letti, quindi non è stato disattivato nulla. Guardali di nuovo qui sotto e scegli ancora.",
     "err.outcome_unknown.filter": "La risposta del server è andata persa e la pagina non ha potuto verificare se il filtro è stato disattivato. Ricarica la pagina quando la connessione funziona e ripeti il controllo.",
     "err.outcome_unknown.auto_reply": "La risposta del server è andata persa e la pagina non ha potuto verificare se la risposta automatica è stata disattivata. Ricarica la pagina quando la connessione funziona e ripeti il controllo.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Il tuo account accede tramite {provider}, ma i dati di accesso che il tuo server di posta trasmette sono incompleti, quindi questa pagina non può usarli. Avvisa il tuo amministratore.",
+    "err.sso.insecure": "Il tuo account accede tramite {provider}, ma non con una connessione sicura (https), quindi questa pagina non ti ci manda. Avvisa il tuo amministratore.",
+    "err.sso.no_pkce": "Il tuo account accede tramite {provider}, che non offre l’accesso protetto di cui questa pagina ha bisogno (PKCE con S256). Avvisa il tuo amministratore.",
+    "err.sso.not_allowed": "Il tuo account accede tramite {provider}, che questa pagina non è configurata per usare. Avvisa l’amministratore di questa pagina: il suo config.json deve indicare quel fornitore per il tuo server di posta.",
+    "err.sso.token_blocked": "Hai effettuato l’accesso su {provider}, ma non permette a questa pagina ({origin}) di completare l’accesso. L’amministratore di {provider} deve consentire {origin} nell’impostazione «{setting}» del client di questa pagina.",
+    "err.sso.token_unreachable": "Hai effettuato l’accesso su {provider}, ma questa pagina non è riuscita a raggiungerlo per completare. Riprova. Se succede ancora, l’amministratore di {provider} deve consentire {origin} nell’impostazione «{setting}» del client di questa pagina.",
+    "err.sso.issuer_mismatch": "La risposta di accesso non proveniva da {provider}, quindi è stata ignorata. Ricomincia; se succede di nuovo, avvisa il tuo amministratore.",
 }

@@ -659,4 +659,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "Je filters zijn veranderd sinds deze pagina ze las, dus er is niets uitgezet. Bekijk ze hieronder opnieuw en kies nog eens.",
     "err.outcome_unknown.filter": "Het antwoord van de server is verloren gegaan en de pagina kon niet controleren of het filter is uitgezet. Laad deze pagina opnieuw zodra je verbinding werkt en doe de controle nog eens.",
     "err.outcome_unknown.auto_reply": "Het antwoord van de server is verloren gegaan en de pagina kon niet controleren of het automatisch antwoord is uitgezet. Laad deze pagina opnieuw zodra je verbinding werkt en doe de controle nog eens.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Je account meldt zich aan bij {provider}, maar de aanmeldgegevens die je mailserver daarvoor doorgeeft zijn onvolledig, dus deze pagina kan ze niet gebruiken. Laat het je beheerder weten.",
+    "err.sso.insecure": "Je account meldt zich aan bij {provider}, maar niet via een beveiligde verbinding (https), dus deze pagina stuurt je daar niet heen. Laat het je beheerder weten.",
+    "err.sso.no_pkce": "Je account meldt zich aan bij {provider}, dat niet de beveiligde aanmelding biedt die deze pagina nodig heeft (PKCE met S256). Laat het je beheerder weten.",
+    "err.sso.not_allowed": "Je account meldt zich aan bij {provider}, en deze pagina is daar niet voor ingesteld. Laat het de beheerder van deze pagina weten: de config.json ervan moet die aanbieder voor je mailserver noemen.",
+    "err.sso.token_blocked": "Je hebt je aangemeld bij {provider}, maar {provider} laat deze pagina ({origin}) de aanmelding niet afronden. De beheerder van {provider} moet {origin} toestaan in de instelling ‘{setting}’ van de client van deze pagina.",
+    "err.sso.token_unreachable": "Je hebt je aangemeld bij {provider}, maar deze pagina kon {provider} niet bereiken om af te ronden. Probeer het opnieuw. Blijft het gebeuren, dan moet de beheerder van {provider} {origin} toestaan in de instelling ‘{setting}’ van de client van deze pagina.",
+    "err.sso.issuer_mismatch": "Het aanmeldantwoord kwam niet van {provider} en is daarom genegeerd. Begin opnieuw; gebeurt het weer, laat het dan je beheerder weten.",
 }

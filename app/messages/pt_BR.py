@@ -658,4 +658,12 @@ MESSAGES = {
     "err.checkup.filters_changed": "Seus filtros mudaram desde que esta página os leu, então nada foi desativado. Veja-os de novo abaixo e escolha outra vez.",
     "err.outcome_unknown.filter": "A resposta do servidor se perdeu e a página não conseguiu verificar se o filtro foi desativado. Recarregue esta página quando sua conexão funcionar e faça a verificação de novo.",
     "err.outcome_unknown.auto_reply": "A resposta do servidor se perdeu e a página não conseguiu verificar se a resposta automática foi desativada. Recarregue esta página quando sua conexão funcionar e faça a verificação de novo.",
+    # --- sso: single sign-on
+    "err.sso.unusable": "Sua conta entra por {provider}, mas os dados de login que o seu servidor de e-mail repassa para isso estão incompletos, então esta página não pode usá-los. Avise o seu administrador.",
+    "err.sso.insecure": "Sua conta entra por {provider}, mas não por uma conexão segura (https), então esta página não envia você para lá. Avise o seu administrador.",
+    "err.sso.no_pkce": "Sua conta entra por {provider}, que não oferece o login protegido de que esta página precisa (PKCE com S256). Avise o seu administrador.",
+    "err.sso.not_allowed": "Sua conta entra por {provider}, que esta página não está configurada para usar. Avise o administrador desta página: o config.json dela precisa indicar esse provedor para o seu servidor de e-mail.",
+    "err.sso.token_blocked": "Você entrou em {provider}, mas ele não deixa esta página ({origin}) concluir o login. O administrador de {provider} precisa permitir {origin} na configuração “{setting}” do cliente desta página.",
+    "err.sso.token_unreachable": "Você entrou em {provider}, mas esta página não conseguiu alcançá-lo para concluir. Tente de novo. Se continuar acontecendo, o administrador de {provider} precisa permitir {origin} na configuração “{setting}” do cliente desta página.",
+    "err.sso.issuer_mismatch": "A resposta de login não veio de {provider}, então foi ignorada. Comece de novo; se acontecer de novo, avise o seu administrador.",
 }

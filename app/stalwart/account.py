@@ -75,6 +75,8 @@ async def sign_in(server: str, creds: Any, fetch: Fetch, *, timeout: float = DEF
     driver: Driver = Driver016(conn) if session.is_stalwart else DriverLegacy(conn)
     account = SecurityAccount(conn, driver, on_credentials)
     await driver.read_permissions()
+    from app import sso  # who manages the password: 0 requests unless a directory does
+    conn.provider = await sso.provider_of(conn)
     await account.load()
     return account
 
@@ -124,6 +126,21 @@ class SecurityAccount:
             s.discard()
         self._setups.clear()
         self.on_credentials = None
+
+    async def check_limits(self) -> Optional[bool]:
+        """0.16: does a limit on an app password or API key hold on this server
+        (0.16.15+), or could a limited credential regain full rights? One
+        request, once; the answer lands in ``state.*.options.limits_hold``."""
+        from app.stalwart import rights
+        async with self._serial():
+            if self.closed:
+                raise SignedOut()
+            if self._conn.limits_hold is None:
+                self._conn.limits_hold = await rights.probe(self._conn)
+            if self.state is not None:
+                for f in (self.state.app_passwords, self.state.api_keys):
+                    f.options.limits_hold = self._conn.limits_hold
+            return self._conn.limits_hold
 
     # --- plumbing -------------------------------------------------------------------------
     def _serial(self) -> asyncio.Lock:

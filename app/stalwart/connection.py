@@ -82,6 +82,10 @@ class Connection:
     fetch: Fetch = field(repr=False)
     # 0.16: the effective permissions (GET /api/account), None when unknown
     permissions: Optional[frozenset] = None
+    # The single sign-on provider that manages the password (app.sso.provider_of)
+    provider: Any = None
+    # 0.16: do credential limits hold (0.16.15+)? (app.stalwart.rights.probe)
+    limits_hold: Optional[bool] = None
 
     @property
     def origin(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from app import jmap
 from app.errors import (AuthRequired, CodeRequired, MethodError, MfaRequired, ProtocolError,
                         SetError, StalwartError, WrongCurrentSecret)
+from app.stalwart import rights
 from app.stalwart.connection import Connection
 from app.stalwart.models import Created
 from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
@@ -126,14 +127,16 @@ class Driver016:
         if pw_access.ok:
             me = next((o for o in jmap.get_list(r.get("r.pw")) if o.get("id") == "singleton"), None)
             if me is None:  # no Password credential: LDAP/SQL/OIDC directory
-                pw_access = Access(MANAGED_ELSEWHERE)
+                pw_access = Access(MANAGED_ELSEWHERE, managed_by=c.provider)
             else:
                 otp = me.get("otpAuth")
                 enabled = isinstance(otp, dict) and bool(otp.get("otpUrl"))
-        # Everything but the password object forbidden: the token was downgraded
-        # to "change your password" (expired password, access_token.rs).
-        expired = pw_access.ok and all(
-            errs[cid] is not None and errs[cid].error_type == "forbidden" for cid, *_ in READ[1:])
+        # The token was cut down to "change your password" (expired password,
+        # access_token.rs): the reported permissions show the cut; unknown
+        # permissions, everything but the password object forbidden.
+        cut = rights.password_expired(perms)
+        expired = pw_access.ok and (cut if cut is not None else all(
+            errs[cid] is not None and errs[cid].error_type == "forbidden" for cid, *_ in READ[1:]))
 
         def gated(cid: str, obj: str) -> Access:
             a = access(cid, obj)
@@ -170,7 +173,7 @@ class Driver016:
                 access=a, kind=kind, items=items,
                 actions={CREATE: act(a, perm(obj, "Create")), REVOKE: act(a, perm(obj, "Destroy"))},
                 options=CredentialOptions(expiry=True, allowed_ips=True,
-                                          block_security_changes=block))
+                                          block_security_changes=block, limits_hold=c.limits_hold))
 
         keys_access = gated("r.pk", "PublicKey")
         keys = [parse_public_key(o) for o in jmap.get_list(r.get("r.pk"))] \

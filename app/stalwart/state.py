@@ -18,7 +18,7 @@ never an empty list: "not permitted" must not look like "none".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from app.stalwart.models import AppPassword, Encryption, PublicKey
 
@@ -66,6 +66,9 @@ class Access:
     status: str = OK
     permissions: tuple[str, ...] = ()
     server_text: Optional[str] = None
+    # MANAGED_ELSEWHERE by a single sign-on provider: that ``app.sso.Provider``
+    # (``.host`` to name it, ``.account_url`` for a link when known), else None.
+    managed_by: Optional[Any] = None
 
     @property
     def ok(self) -> bool:
@@ -118,8 +121,10 @@ class PasswordFeature(Feature):
       page cannot tell the versions apart, so it says "may"); () on 0.16.
     * ``session_after_change``: CONTINUES / REPLACED / ENDED for how the user
       signed in. Warn before confirming when it is ENDED.
-    * ``expired``: the server allows nothing but a password change: the
-      password has (very likely) expired; offer the change first."""
+    * ``expired``: the password has expired: these credentials may do
+      nothing but change it (the permissions Stalwart reports are its cut,
+      ``app.stalwart.rights.password_expired``); offer the change first.
+      Every other feature's access is then PASSWORD_EXPIRED."""
     code_required: Optional[bool] = None
     strength_policy: str = "0.16"
 
@@ -150,6 +155,12 @@ class CredentialOptions:
     expiry: bool = False
     allowed_ips: bool = False
     block_security_changes: bool = False
+    # Does a limit on a credential hold against whoever holds it? True: 0.16.15+;
+    # False: 0.16.0-0.16.14, where a limited credential that may still create or
+    # update app passwords or API keys can regain the account's full rights
+    # (``app.stalwart.rights.limit_can_be_undone``); None: not known (yet:
+    # ``SecurityAccount.check_limits`` asks the server once).
+    limits_hold: Optional[bool] = None
 
 
 @dataclass

@@ -68,8 +68,12 @@ def ip_allowed(allowed: dict, ip: str) -> bool:
 
 
 def effective_permissions(account: Account, cred: Optional[Credential]) -> set:
+    """The rights of a request: the account's role, cut down to "change your
+    password" when its password has expired and the request signs in with that
+    password or an OAuth token (scope 0 in access_token.rs); an app password or
+    API key keeps its own scope, derived from the full rights, and is not cut."""
     perms = set(account.permissions)
-    if account.password_expired():
+    if cred is None and account.password_expired():
         perms &= EXPIRED_PASSWORD_PERMISSIONS
     if cred is not None:
         t = cred.permissions.get("@type")
@@ -164,9 +168,27 @@ def _authenticate(srv, req: H.Request, required: bool) -> Optional[AuthContext]:
                 return _basic_legacy(srv, req, account, secret)
             return _basic_016(srv, req, account, secret)
     if scheme == "bearer":
+        # An OIDC directory asks the provider (keys, userinfo) outside the lock.
+        named = _directory_bearer(srv, value) if not srv.legacy else None
         with srv.lock:
-            return _bearer(srv, req, value)
+            return _bearer(srv, req, value, named)
     raise H.HttpError(H.unauthorized())
+
+
+def _directory_bearer(srv, token: str):
+    """The address an OIDC directory finds in ``token`` (authentication.rs:
+    an API key never goes there; a JWT's email, preferred_username or upn
+    domain picks the directory, else the default one), or None."""
+    from .oidc import Refused, jwt_domain
+    if parse_api_key(token) is not None:
+        return None
+    d = srv.oidc_directory_for(jwt_domain(token))
+    if d is None:
+        return None
+    try:
+        return d.authenticate(token)
+    except Refused as e:
+        return e
 
 
 def _check_cred(cred: Credential, req: H.Request) -> None:
@@ -185,6 +207,10 @@ def _basic_016(srv, req, account: Account, secret: str) -> AuthContext:
             raise H.HttpError(H.unauthorized())
         _check_cred(cred, req)
         return AuthContext(account, "app-password", effective_permissions(account, cred), "basic", cred)
+    if srv.oidc_directory_for(account.login.rpartition("@")[2]) is not None:
+        # The domain's directory checks passwords, and an OIDC directory takes
+        # only Bearer tokens: "Unsupported credentials type for OIDC backend".
+        raise H.HttpError(H.unauthorized())
     if not verify_password_016(account, secret):
         raise H.HttpError(H.unauthorized())
     if account.otp_url is not None:
@@ -222,7 +248,11 @@ def _basic_legacy(srv, req, account: Account, secret: str) -> AuthContext:
     return AuthContext(account, "password", set(account.permissions), "basic")
 
 
-def _bearer(srv, req, token: str) -> AuthContext:
+def _bearer(srv, req, token: str, named=None) -> AuthContext:
+    if isinstance(named, str):
+        # build_directory_token: the account is made on first sign-in (synchronize_account)
+        account = srv.directory_account(named)
+        return AuthContext(account, "oauth", effective_permissions(account, None), "bearer")
     if not srv.legacy:
         parsed = parse_api_key(token)
         if parsed is not None:

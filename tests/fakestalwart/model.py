@@ -290,6 +290,7 @@ DEMO_PASSWORDS = {
     "totp@example.com": "totp account password 42",
     "ldap@example.com": "ldap directory password 7",
     "limited@example.com": "limited rights password 9",
+    "expired@example.com": "overdue lantern 31 password",
 }
 
 
@@ -333,6 +334,11 @@ def default_accounts(generation: str) -> "Accounts":
     add_script(accts[1], "Forward everything", DEMO_FORWARD, active=True)
     set_vacation(accts[2], {"isEnabled": True, "subject": "On leave",
                             "textBody": "I am on leave until further notice."})
+    if not legacy:
+        # 0.16: a password past its expiresAt; signing in with it cuts the rights
+        # down to changing it (access_token.rs).
+        accts.append(mk("expired@example.com", 5, permissions=set(full),
+                        password_expires_at=utc_now() - _dt.timedelta(days=1)))
     return Accounts((a.login, a) for a in accts)
 
 

@@ -103,6 +103,28 @@ def discovery(srv, req: H.Request) -> H.Response:
     return r
 
 
+def own_openid_metadata(srv, strip_base: bool) -> H.Response:
+    """openid.rs handle_oidc_metadata: ``strip_base`` (a listener without TLS,
+    as this fake's) leaves every endpoint relative and the issuer empty."""
+    b = "" if strip_base else srv.public_base
+    doc = {"issuer": b, "authorization_endpoint": f"{b}/login", "token_endpoint": f"{b}/auth/token",
+           "userinfo_endpoint": f"{b}/auth/userinfo", "jwks_uri": f"{b}/auth/jwks.json",
+           "registration_endpoint": f"{b}/auth/register",
+           "device_authorization_endpoint": f"{b}/auth/device",
+           "scopes_supported": SCOPES, "response_types_supported": ["code"],
+           "subject_types_supported": ["public"],
+           "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_GRANT],
+           "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
+           "id_token_signing_alg_values_supported": ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256",
+                                                     "PS384", "PS512", "HS256", "HS384", "HS512"],
+           "claims_supported": ["sub", "name", "preferred_username", "email", "email_verified"],
+           "code_challenge_methods_supported": ["S256"],
+           "authorization_response_iss_parameter_supported": True}
+    r = H.json_response(doc)
+    r.always_cors = True
+    return r
+
+
 def protected_resource(srv, req: H.Request) -> H.Response:
     if srv.legacy:
         return H.not_found()  # seen on 0.15.5

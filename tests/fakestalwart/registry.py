@@ -11,7 +11,7 @@ import ipaddress
 from zxcvbn import zxcvbn
 
 from . import keys as K
-from .auth import verify_password_016
+from .auth import effective_permissions, verify_password_016
 from .model import (KNOWN_PERMISSIONS_016, SINGLETON, Credential, PublicKey, decode_id, encode_id,
                     hash_random, make_api_key_secret, make_app_password_secret, parse_utc, utc_now)
 from .otp import OtpUrlError, check_code, secret_of
@@ -212,7 +212,7 @@ def password_set(srv, ctx, obj, args):
         empty_otp = new_url == "****" or (new_url is None and not totp_on)
         if empty_secret and empty_otp:
             return None
-        if acct.directory != "internal":
+        if srv.external_directory(acct):
             return se("forbidden", "Operation not allowed.")
         if not acct.password:
             return se("forbidden", "Cannot set a password or OTP auth on an account that doesn't have one.")
@@ -361,13 +361,34 @@ def _validate_permissions(value, ctx):
         if p not in KNOWN_PERMISSIONS_016 or not isinstance(on, bool):
             return None, se("invalidPatch", INVALID_VALUE, [f"permissions/permissions/{p}"])
     listed = sorted(p for p, on in perms.items() if on)
-    if t == "Replace":
-        missing = [p for p in listed if p not in ctx.permissions]
-        if missing:
-            # up to five names, then "and N more" (0.16.18 source; three names seen in full)
-            text = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            return None, se("forbidden", f"You are not authorized to grant permissions: {text}")
     return {"@type": t, "permissions": {p: True for p in listed}}, None
+
+
+def grant_error(srv, ctx, permissions: dict) -> dict | None:
+    """``validate_credential_permissions`` (account.rs), run after the quota
+    check on create and, from 0.16.15, on an update that changes the
+    permissions. 0.16.15+: the credential's effective rights (Inherit = the
+    account's, Disable = the account's minus the list, Replace = the list)
+    must all be held by the caller's own credential, so a limited credential
+    cannot mint a wider one. 0.16.0-0.16.14 checked only a Replace list: an
+    Inherit or Disable credential made by a limited credential got the
+    account's full rights back (changelog 0.16.15)."""
+    t = permissions.get("@type")
+    listed = {p for p, on in (permissions.get("permissions") or {}).items() if on}
+    if not srv.version_at_least(0, 16, 15):
+        wanted = listed if t == "Replace" else set()
+    else:
+        # AccessToken::account_permissions: scope 0, which an expired password
+        # has cut down when the caller signed in with it (or its OAuth token)
+        account = set(ctx.account.permissions) if ctx.credential is not None \
+            else effective_permissions(ctx.account, None)
+        wanted = account if t == "Inherit" else account - listed if t == "Disable" else listed
+    missing = sorted(wanted - set(ctx.permissions))
+    if not missing:
+        return None
+    # up to five names, then "and N more" (0.16.18 source; three names seen in full)
+    text = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return se("forbidden", f"You are not authorized to grant permissions: {text}")
 
 
 def _apply_cred_patch(fields: dict, patch: dict, creating: bool, ctx):
@@ -460,6 +481,8 @@ def cred_set(srv, ctx, obj, args):
             err = _required("description")
         if err is None and len(store) >= quota:
             err = se("overQuota", f"You have exceeded your quota of {quota} {noun}.")
+        if err is None:
+            err = grant_error(srv, ctx, fields["permissions"])
         if err:
             not_created[cid] = err
             continue
@@ -487,6 +510,8 @@ def cred_set(srv, ctx, obj, args):
         fields = {"description": cred.description, "expiresAt": cred.expires_at,
                   "permissions": cred.permissions, "allowedIps": cred.allowed_ips}
         err = _apply_cred_patch(fields, patch, False, ctx)
+        if err is None and fields["permissions"] != cred.permissions and srv.version_at_least(0, 16, 15):
+            err = grant_error(srv, ctx, fields["permissions"])
         if err:
             not_updated[oid] = err
             continue

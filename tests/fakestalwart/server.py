@@ -122,6 +122,11 @@ class FakeStalwart:
         self._auth_failures: dict = {}
         self._object_id = 0                    # public key ids: 12 characters, time based
         self.signing_key = oauth.SigningKey()
+        # The server version where behaviour differs inside 0.16 (see README).
+        self.version = "0.16.18"
+        self._public_key_refs: Optional[bool] = None
+        # An OpenID Connect directory (tests/fakestalwart/oidc.py), or None.
+        self.oidc = None
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -146,6 +151,59 @@ class FakeStalwart:
     @property
     def public_base(self) -> str:
         return self.public_url or self.url
+
+    def version_at_least(self, *v: int) -> bool:
+        """``srv.version`` (0.16 only; e.g. "0.16.14") is at least ``v``."""
+        return tuple(int(x) for x in self.version.split(".")) >= v
+
+    @property
+    def resolves_public_key_refs(self) -> bool:
+        """``"publicKey": "#pk"`` resolves from 0.16.15 (unless a test says otherwise)."""
+        return self._public_key_refs if self._public_key_refs is not None \
+            else self.version_at_least(0, 16, 15)
+
+    @resolves_public_key_refs.setter
+    def resolves_public_key_refs(self, value: Optional[bool]) -> None:
+        self._public_key_refs = value
+
+    # --- an OpenID Connect directory --------------------------------------------------
+    def add_oidc_directory(self, issuer_url: str, *, domain: Optional[str] = "sso.example.com",
+                           require_audience: Optional[str] = "stalwart",
+                           require_scopes=("openid", "email"),
+                           claim_username: str = "preferred_username",
+                           username_domain: Optional[str] = None):
+        """Make ``domain``'s accounts those of the OpenID provider at
+        ``issuer_url`` (Enterprise: a directory per domain); ``domain=None``
+        makes it the default directory of every domain. The settings default
+        to x:OidcDirectory's defaults (0.16.18 schema). Reads the provider's
+        discovery document and keys now, as Stalwart does when it opens one."""
+        from .oidc import OidcDirectory
+        self.oidc = OidcDirectory(issuer_url, domain.lower() if domain else None, require_audience,
+                                  tuple(require_scopes), claim_username, username_domain).open()
+        return self.oidc
+
+    def oidc_directory_for(self, domain: Optional[str]):
+        """The OIDC directory that holds ``domain`` (None: no domain, e.g. an
+        opaque token: the default directory), or None."""
+        d = self.oidc
+        if d is None or self.legacy:
+            return None
+        return d if d.domain is None or (domain is not None and d.holds(domain)) else None
+
+    def external_directory(self, account: Account) -> bool:
+        """Is the account's domain served by a directory (LDAP, SQL, OIDC)?"""
+        return account.directory != "internal" or \
+            self.oidc_directory_for(account.login.rpartition("@")[2]) is not None
+
+    def directory_account(self, email: str) -> Account:
+        """The account an OIDC directory names, made on its first sign-in
+        (``synchronize_account``): no password, the default user role."""
+        with self.lock:
+            login = email.strip().lower()
+            acct = self.accounts.get(login)
+            if acct is None:
+                acct = self.add_account(login, None, directory="oidc")
+            return acct
 
     def next_object_id(self) -> int:
         """A registry object id: milliseconds shifted left, so it prints as 12
@@ -324,6 +382,8 @@ class FakeStalwart:
             return H.not_found()
         if p == "/api/account" and m == "GET":
             return self._api_account(req)
+        if p.startswith("/api/discover/"):
+            return self._api_discover(req)
         if p == "/api/auth" and m == "POST":
             return oauth.api_auth(self, req)
         if p == "/auth/register" and m == "POST":
@@ -337,10 +397,27 @@ class FakeStalwart:
     def _api_account(self, req: H.Request) -> H.Response:
         ctx = authenticate(self, req)
         perms = set(ctx.permissions)
-        if ctx.account.directory != "internal":
+        if self.external_directory(ctx.account):
             perms -= {"sysAccountPasswordGet", "sysAccountPasswordUpdate"}
         return H.json_response({"permissions": sorted(perms), "edition": self.edition,
                                 "locale": ctx.account.locale})
+
+
+    def _api_discover(self, req: H.Request) -> H.Response:
+        """``GET /api/discover/{address}`` (auth.rs handle_discover_request): the
+        provider's document (the fields Stalwart keeps; no CORS headers unless
+        permissive CORS is on) when the address's domain has an OIDC
+        directory, else the server's own OpenID metadata, CORS ``*``, with
+        relative endpoints and an empty issuer on a plain-HTTP listener."""
+        from urllib.parse import unquote
+        name = unquote(req.path.split("/")[3]).strip().lower()
+        if not name:
+            return H.not_found()
+        domain = name.rpartition("@")[2] if "@" in name else None
+        d = self.oidc_directory_for(domain) if domain else None
+        if d is not None:
+            return H.json_response(d.document, headers=[("Cache-Control", "no-store, no-cache")])
+        return oauth.own_openid_metadata(self, strip_base=True)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -231,7 +232,9 @@ def test_cli_demo_stays_open_and_its_link_only_prefills():
         demo = f"http://127.0.0.1:{port + 1}"
         assert s.url.endswith("/?server=" + demo.replace(":", "%3A").replace("/", "%2F"))
         st, h, _ = s.get("/")
-        assert directive(h["Content-Security-Policy"], "connect-src") == f"connect-src 'self' https: {demo}"
+        # the demo server, then the demo OpenID provider of its single sign-on account
+        assert re.fullmatch(rf"connect-src 'self' https: {demo} http://127\.0\.0\.1:\d+",
+                            directive(h["Content-Security-Policy"], "connect-src"))
         assert s.get("/config.json")[0] == 404  # open mode: no list
         st, h, _ = s.get("/?server=https%3A%2F%2Fattacker.example")
         assert "attacker" not in h["Content-Security-Policy"]

@@ -37,6 +37,8 @@ def jmap_from(args_for):
 def signed_in(stalwart_gen=True, perms=None):
     t = FakeTransport().on("GET", "/.well-known/jmap", resp(200, session(stalwart_gen)))
     t.on("GET", "/api/account", resp(200, {"permissions": perms} if perms is not None else {}))
+    # asked when the permissions lack the password ones: Stalwart's own metadata (no provider)
+    t.on("GET", "/api/discover/alice@example.com", resp(200, {"issuer": "", "authorization_endpoint": "/login"}))
     t.on("POST", "/jmap/", jmap_from(lambda cid, name: GOOD_STATE.get(cid, {})))
     t.on("GET", "/api/account/auth", resp(200, {"data": {"otpEnabled": False, "appPasswords": []}}))
     t.on("GET", "/api/account/crypto", resp(200, {"data": {"type": "disabled"}}))

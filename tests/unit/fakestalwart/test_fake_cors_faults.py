@@ -196,7 +196,7 @@ def test_code_window_matches_pyotp():
 def test_add_account_and_otp_secret_tracking(srv):
     url = "otpauth://totp/X:bob%40example.com?secret=" + "JBSWY3DPEHPK3PXP" * 2 + "&issuer=X"
     acct = srv.add_account("Bob@example.com", "bob's long passphrase 5", otp_url=url)
-    assert acct.otp_secret == "JBSWY3DPEHPK3PXP" * 2 and acct.jmap_id == "f"
+    assert acct.otp_secret == "JBSWY3DPEHPK3PXP" * 2 and acct.jmap_id == "g"  # after b–f
     assert call(srv.url + "/jmap/session", auth=basic("bob@example.com", "bob's long passphrase 5")).status == 402
     plain = srv.add_account("carol@example.com", "carol's long passphrase 6")
     assert call(srv.url + "/jmap/session", auth=basic("carol", "carol's long passphrase 6")).json()["username"] == \
