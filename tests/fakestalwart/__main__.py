@@ -28,6 +28,18 @@ def main(argv=None) -> int:
     if a.oidc_issuer:
         srv.add_oidc_directory(a.oidc_issuer, domain=a.oidc_domain or None)
     srv.start()
+    try:  # Ctrl-C at any point after start, even while printing, stops it cleanly
+        _announce(a, srv)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+    return 0
+
+
+def _announce(a, srv) -> None:
     gen = a.generation if a.generation == "0.16" else f"legacy {srv.legacy_full_version}"
     print(f"Fake Stalwart ({gen}) listening on {srv.url}  (CORS {'on' if srv.cors else 'off'})")
     print("Demo accounts (login / password):")
@@ -50,14 +62,6 @@ def main(argv=None) -> int:
     if srv.oidc is not None:
         print(f"Accounts @{srv.oidc.domain or '(every domain)'} sign in at {srv.oidc.issuer_url}")
     print(f"TOTP code now: {current_code(totp.otp_secret)} (legacy: append as password$code)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.stop()
-    return 0
 
 
 if __name__ == "__main__":
