@@ -55,9 +55,6 @@ class Basic:
         raw = f"{self.login.strip()}:{secret}".encode("utf-8")
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
-    def with_secret(self, secret: str) -> "Basic":
-        return Basic(self.login, secret, None)
-
     def with_totp(self, code: Optional[str]) -> "Basic":
         """Legacy (0.11–0.15) two-factor: ``password$123456``."""
         return Basic(self.login, self.secret, code or None)
@@ -440,8 +437,9 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
     """The password form: login, password and, for two-factor accounts on
     0.11-0.15, the current code (traded once for a token). 0.16 cannot take a
     code with a password: its own sign-in page asks for it."""
+    from app.totp import normalize_code
     basic = Basic(login, secret)
-    code = "".join(code.split())
+    code = normalize_code(code)
     if not code:
         return basic
     if options is not None and options.generation == Generation.V016:

@@ -107,7 +107,10 @@ def group_key(secret: str) -> str:
 
 
 def normalize_code(code: str) -> str:
-    """The code as the server must receive it: all whitespace removed."""
+    """The code as the server must receive it: all whitespace removed (apps
+    show "123 456"). The one rule for that: the account's input checks
+    (``app.stalwart.validate.otp_code``), the sign-in (``app.auth``) and
+    ``check_code`` use it."""
     return "".join(str(code).split())
 
 
