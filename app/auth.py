@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from app.errors import (AuthorizationPending, AuthRequired, BadRequest, CannotReach,
-                        EndpointNotFound, InvalidInput, MfaRequired, OAuthError, ProtocolError,
-                        StalwartError)
+from app.errors import (AccountNameRefused, AuthorizationPending, AuthRequired, BadRequest,
+                        CannotReach, EndpointNotFound, InvalidInput, MfaRequired, OAuthError,
+                        ProtocolError, StalwartError)
 from app.http import Fetch
 from app.jmap import (headers_for, normalize_server, origin_of, parse_json, raise_for_status,
                       rebase, send)
+from app.vocab import Generation
 
 # At most 20 characters: 0.11-0.15 refuse a longer client_id (CLIENT_ID_MAX_LEN),
 # "Client ID is invalid." from /api/oauth, "Client ID is missing." from /auth/device.
@@ -53,9 +54,6 @@ class Basic:
         secret = self.secret + (f"${self.otp_code}" if self.otp_code else "")
         raw = f"{self.login.strip()}:{secret}".encode("utf-8")
         return "Basic " + base64.b64encode(raw).decode("ascii")
-
-    def with_secret(self, secret: str) -> "Basic":
-        return Basic(self.login, secret, None)
 
     def with_totp(self, code: Optional[str]) -> "Basic":
         """Legacy (0.11–0.15) two-factor: ``password$123456``."""
@@ -192,21 +190,21 @@ async def discover(server: str, fetch: Fetch) -> OAuthMetadata:
 class SignInOptions:
     """What the sign-in card offers for one server, from its discovery document.
 
-    * generation: "0.16" (PKCE and /login), "legacy" (0.11-0.15: no PKCE) or
-      "unknown" (no readable discovery: down, CORS closed, not Stalwart);
+    * generation: ``Generation.V016`` (PKCE and /login), ``LEGACY`` (0.11-0.15:
+      no PKCE) or "unknown" (no readable discovery: down, CORS closed, not Stalwart);
     * login_page: the server's own sign-in page can be used ("Sign in with your
       mail server"); when False, ``reason`` is the message key that says why,
       and password (+ code) comes first;
     * metadata: the endpoints, or None when unknown.
     """
-    generation: str
+    generation: Union[Generation, str]
     login_page: bool
     reason: Optional[str] = None
     metadata: Optional[OAuthMetadata] = None
 
     @property
     def legacy(self) -> bool:
-        return self.generation == "legacy"
+        return self.generation == Generation.LEGACY
 
 
 UNKNOWN_SERVER = SignInOptions("unknown", True)
@@ -214,8 +212,8 @@ UNKNOWN_SERVER = SignInOptions("unknown", True)
 
 def sign_in_options(md: OAuthMetadata) -> SignInOptions:
     if md.login_page:
-        return SignInOptions("0.16", True, None, md)
-    return SignInOptions("legacy", False, "unavailable.login_page_legacy", md)
+        return SignInOptions(Generation.V016, True, None, md)
+    return SignInOptions(Generation.LEGACY, False, "unavailable.login_page_legacy", md)
 
 
 async def probe(server: str, fetch: Fetch) -> SignInOptions:
@@ -233,8 +231,7 @@ def refine_refusal(err: StalwartError, login: str, options: Optional[SignInOptio
     account (principal) name, and refuse ``alice@example.com`` with a plain 401."""
     if isinstance(err, AuthRequired) and options is not None and options.legacy and "@" in login:
         name = login.strip().split("@", 1)[0]
-        return AuthRequired("err.auth_required_account_name", {"name": name},
-                            server_text=err.server_text, status=err.status)
+        return AccountNameRefused(name, server_text=err.server_text, status=err.status)
     return err
 
 
@@ -448,7 +445,7 @@ async def legacy_token(server: str, basic: Basic, fetch: Fetch,
                        "nonce": None}, separators=(",", ":")).encode()
     resp = await send(fetch, "POST", o + "/api/oauth",
                       headers_for(basic.authorization_header(), "application/json"), body, o)
-    raise_for_status(resp, "legacy")
+    raise_for_status(resp, Generation.LEGACY)
     data = parse_json(resp)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         details = data.get("details")
@@ -468,12 +465,13 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
     """The password form: login, password and, for two-factor accounts on
     0.11-0.15, the current code (traded once for a token). 0.16 cannot take a
     code with a password: its own sign-in page asks for it."""
+    from app.totp import normalize_code
     basic = Basic(login, secret)
-    code = "".join(code.split())
+    code = normalize_code(code)
     if not code:
         return basic
-    if options is not None and options.generation == "0.16":
-        raise MfaRequired("0.16")
+    if options is not None and options.generation == Generation.V016:
+        raise MfaRequired(Generation.V016)
     try:
         return await legacy_token(server, basic.with_totp(code), fetch)
     except StalwartError as e:

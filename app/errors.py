@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from app.i18n import t
+from app.vocab import Area, Generation
 
 CORS_SETTING_016 = "x:Http.usePermissiveCors"
 CORS_SETTING_LEGACY = "http.permissive-cors"
@@ -74,14 +75,25 @@ class AuthRequired(StalwartError):
     key = "err.auth_required"
 
 
+class AccountNameRefused(AuthRequired):
+    """401 for ``alice@example.com`` on 0.11-0.15, which sign in by account
+    (principal) name: ``name`` is the address's local part to try instead."""
+    key = "err.auth_required_account_name"
+
+    def __init__(self, name: str, server_text: Optional[str] = None, status: Optional[int] = 401):
+        super().__init__(params={"name": name}, server_text=server_text, status=status)
+        self.name = name
+
+
 class MfaRequired(StalwartError):
-    """402. ``generation`` is "0.16" ("MFA code required": Basic cannot carry a
-    code, use OAuth / app password / API key) or "legacy" ("TOTP code
+    """402. ``generation`` is V016 ("MFA code required": Basic cannot carry a
+    code, use OAuth / app password / API key) or LEGACY ("TOTP code
     required": append ``$code`` to the password)."""
     key = "err.mfa_required"
 
-    def __init__(self, generation: str, server_text: Optional[str] = None):
-        super().__init__("err.mfa_required" if generation == "0.16" else "err.totp_required",
+    def __init__(self, generation: Generation | str, server_text: Optional[str] = None):
+        generation = Generation(generation)
+        super().__init__("err.mfa_required" if generation == Generation.V016 else "err.totp_required",
                          server_text=server_text, status=402)
         self.generation = generation
 
@@ -155,11 +167,28 @@ class MethodError(StalwartError):
 
 
 class WrongCurrentSecret(StalwartError):
-    """A change was refused because the current password or TOTP code is wrong
-    or missing (key err.password.current_incorrect / err.password.otp_required).
-    The server does not say which of password and code was wrong."""
+    """A change was refused for its proof of who is asking: the current
+    password or two-factor code. Which case it is, is the subclass:
+    ``CurrentSecretIncorrect`` (wrong; the server does not say which of
+    password and code), ``CurrentSecretMissing``, ``CodeRequired``."""
     key = "err.password.current_incorrect"
     field = "current_password"
+
+
+class CurrentSecretIncorrect(WrongCurrentSecret):
+    """The server says the current password (or the code with it) is not correct."""
+
+
+class CurrentSecretMissing(WrongCurrentSecret):
+    """The server wants the current password and none was sent."""
+    key = "err.input.password_required"
+
+
+class CodeRequired(WrongCurrentSecret):
+    """The change needs the current two-factor code and none was given (the
+    server said so, or the page knows 2FA is on). ``field`` is "code"."""
+    key = "err.input.code_required"
+    field = "code"
 
 
 _SET_KEYS = {
@@ -247,14 +276,14 @@ class InvalidInput(StalwartError):
 
 
 class Unsupported(StalwartError):
-    key = "err.unsupported.api_keys_legacy"
+    """The action is not possible for this account on this server, refused
+    before anything is sent. ``access`` (an ``app.stalwart.state.Access``)
+    says why: its ``key`` is this error's, and the permissions to grant are
+    ``params["permissions"]``."""
 
-
-class CodeRequired(WrongCurrentSecret):
-    """The change needs the current two-factor code and none was given (the
-    server said so, or the page knows 2FA is on). ``field`` is "code"."""
-    key = "err.input.code_required"
-    field = "code"
+    def __init__(self, access: Any):
+        super().__init__(access.key, {"permissions": ", ".join(access.permissions)})
+        self.access = access
 
 
 class TimedOut(StalwartError):
@@ -288,12 +317,14 @@ class AnswerLost(StalwartError):
 
 class OutcomeUnknown(StalwartError):
     """An action's answer was lost and the page could not check what
-    happened either (the re-read failed too). ``action`` is one of
-    "password", "two_factor", "credential", "encryption"; the message says
-    how the user can check. Not ``retryable``: repeating it blindly could
-    make a second app password or upload a second key."""
+    happened either (the re-read failed too). ``action`` is the
+    ``app.vocab.Area`` of the change (password, two_factor, credential,
+    encryption); the message says how the user can check. Not
+    ``retryable``: repeating it blindly could make a second app password or
+    upload a second key."""
 
-    def __init__(self, action: str, cause: StalwartError, check_error: Optional[StalwartError] = None):
+    def __init__(self, action: Area, cause: StalwartError, check_error: Optional[StalwartError] = None):
+        action = Area(action)
         super().__init__(f"err.outcome_unknown.{action}")
         self.action = action
         self.cause = cause

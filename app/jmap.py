@@ -15,6 +15,7 @@ from app.errors import (AuthRequired, BadRequest, CannotReach, EndpointNotFound,
                         InvalidInput, MethodError, MfaRequired, ProtocolError, RateLimited,
                         ServerError, SetError, StalwartError, TimedOut)
 from app.http import Fetch, NetworkError, Response, Timeout
+from app.vocab import Generation
 
 CORE = "urn:ietf:params:jmap:core"
 STALWART = "urn:stalwart:jmap"
@@ -95,9 +96,9 @@ def _problem(resp: Response) -> tuple[Optional[str], Optional[str], Optional[str
     return s("type"), s("title"), s("detail")
 
 
-def raise_for_status(resp: Response, generation: Optional[str] = None) -> None:
+def raise_for_status(resp: Response, generation: Optional[Generation] = None) -> None:
     """Map a non-2xx HTTP answer to a typed error. ``generation`` is a hint
-    ("0.16"/"legacy") used only when the 402 text is not recognisable."""
+    used only when the 402 text is not recognisable."""
     st = resp.status
     if 200 <= st < 300:
         return
@@ -108,11 +109,11 @@ def raise_for_status(resp: Response, generation: Optional[str] = None) -> None:
     if st == 402:
         t = (title or "").lower()
         if "totp code required" in t or "secret$totp" in (detail or ""):
-            gen = "legacy"
+            gen = Generation.LEGACY
         elif "mfa code required" in t:
-            gen = "0.16"
+            gen = Generation.V016
         else:
-            gen = generation or "0.16"
+            gen = generation or Generation.V016
         raise MfaRequired(gen, server_text=text)
     if st == 403:
         raise Forbidden(server_text=text, status=403)
@@ -152,8 +153,8 @@ class Session:
     download_url: str = ""           # downloadUrl template, rebased onto origin ("" if none)
 
     @property
-    def generation(self) -> str:
-        return "0.16" if self.is_stalwart else "legacy"
+    def generation(self) -> Generation:
+        return Generation.V016 if self.is_stalwart else Generation.LEGACY
 
     @property
     def using(self) -> list[str]:

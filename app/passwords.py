@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from app.i18n import t
+from app.vocab import StrengthPolicy
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -53,7 +54,7 @@ class Strength:
     key: str                        # the main verdict, a catalogue key
     params: dict[str, Any]
     message: str                    # the verdict in English (server wording when it rejects)
-    policy: str = "0.16"
+    policy: StrengthPolicy = StrengthPolicy.ENFORCED
     length: int = 0                 # as the server counts it: UTF-8 bytes
     server_score: int = 0           # zxcvbn score without user inputs (what the server sees)
     crack_time_seconds: float = 0.0
@@ -248,10 +249,14 @@ def _display_time(seconds: float, lang: str | None = "en") -> str:
     return t("pw.time.centuries", lang)
 
 
-def assess(password: str, user_inputs: Iterable[str] = (), policy: str = "0.16", *,
+def assess(password: str, user_inputs: Iterable[str] = (),
+           policy: StrengthPolicy | str = StrengthPolicy.ENFORCED, *,
            min_length: int = MIN_LENGTH, max_length: int = MAX_LENGTH,
            min_score: int = MIN_SCORE) -> Strength:
-    """Judge ``password`` as the server would (``policy="0.16"``) or advise (``"legacy"``)."""
+    """Judge ``password`` as the server would (``StrengthPolicy.ENFORCED``, "0.16")
+    or advise (``ADVISORY``, "legacy"). Any other policy is a ``ValueError``:
+    guessing would either refuse what the server takes or take what it refuses."""
+    policy = StrengthPolicy(policy)
     password = password or ""
     inputs = [str(u) for u in user_inputs if u]
     length = len(password.encode("utf-8", "surrogatepass"))
@@ -278,7 +283,7 @@ def assess(password: str, user_inputs: Iterable[str] = (), policy: str = "0.16",
     params: dict[str, Any] = {}
     if not password:
         ok, key = False, "pw.empty"
-    elif policy == "0.16":
+    elif policy == StrengthPolicy.ENFORCED:
         if too_long:
             ok, key, params = False, "pw.too_long", {"max": max_length}
         elif too_short:
@@ -291,7 +296,7 @@ def assess(password: str, user_inputs: Iterable[str] = (), policy: str = "0.16",
             ok, key = True, "pw.ok"
             if score < min_score:
                 advice = "pw.ok_personal"
-    else:  # legacy: the server takes anything
+    else:  # ADVISORY (0.11-0.15): the server takes anything
         ok = True
         if score < MIN_SCORE:
             key, params = "pw.legacy.weak", {"feedback": feedback_text(m_warn, m_sugg, "en")}

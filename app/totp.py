@@ -43,6 +43,7 @@ import pyotp
 
 from app.i18n import direction, get_language, normalize, t
 from app.issues import Issue
+from app.vocab import Generation
 
 DEFAULT_ISSUER = "Stalwart"
 SECRET_BYTES = 20
@@ -106,7 +107,10 @@ def group_key(secret: str) -> str:
 
 
 def normalize_code(code: str) -> str:
-    """The code as the server must receive it: all whitespace removed."""
+    """The code as the server must receive it: all whitespace removed (apps
+    show "123 456"). The one rule for that: the account's input checks
+    (``app.stalwart.validate.otp_code``), the sign-in (``app.auth``) and
+    ``check_code`` use it."""
     return "".join(str(code).split())
 
 
@@ -199,7 +203,7 @@ def _form_pairs(query: str):
             yield _form_decode(name), _form_decode(value)
 
 
-def _parse(url: str, server: str = "0.16") -> tuple[OtpConfig | None, list[Issue]]:
+def _parse(url: str, server: Generation = Generation.V016) -> tuple[OtpConfig | None, list[Issue]]:
     if not isinstance(url, str) or not url.strip():
         return None, [Issue.make("totp.url.empty")]
     try:
@@ -238,7 +242,7 @@ def _parse(url: str, server: str = "0.16") -> tuple[OtpConfig | None, list[Issue
             up = value.upper()
             if up not in _DIGESTS:
                 issues.append(Issue.make("totp.url.algorithm", value=value))
-            elif server != "0.16" and value != up:
+            elif server == Generation.LEGACY and value != up:
                 # totp-rs before 5.7.2 (Stalwart <= 0.15) matches case-sensitively
                 issues.append(Issue.make("totp.url.algorithm_case", value=value, upper=up))
             else:
@@ -283,20 +287,22 @@ def _parse(url: str, server: str = "0.16") -> tuple[OtpConfig | None, list[Issue
     return OtpConfig(secret, algorithm, digits, period, issuer, account), []
 
 
-def validate_url(url: str, server: str = "0.16") -> list[Issue]:
+def validate_url(url: str, server: Generation | str = Generation.V016) -> list[Issue]:
     """Every reason the server's parser would refuse ``url``; empty means safe to save.
 
-    ``server="legacy"`` (0.11-0.15) also requires the algorithm in capitals.
+    ``server=Generation.LEGACY`` (0.11-0.15) also requires the algorithm in
+    capitals; a generation that does not exist is a ``ValueError``.
     """
+    gen = Generation(server)
     try:
-        return _parse(url, server)[1]
+        return _parse(url, gen)[1]
     except Exception:  # a parser bug must block the save, not crash the page
         return [Issue.make("totp.url.not_url")]
 
 
-def parse_url(url: str, server: str = "0.16") -> OtpConfig:
+def parse_url(url: str, server: Generation | str = Generation.V016) -> OtpConfig:
     """The parsed configuration; ``ValueError`` (with no secret in it) if invalid."""
-    config, issues = _parse(url, server)
+    config, issues = _parse(url, Generation(server))
     if config is None:
         raise ValueError("invalid otpauth URL: " + "; ".join(i.message for i in issues))
     return config

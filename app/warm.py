@@ -23,6 +23,7 @@ BEFORE_PACKAGE = {"zxcvbn": ("zxcvbn.frequency_lists", "zxcvbn.adjacency_graphs"
 # The account layer (app.stalwart, lazy in its package), first: signing in is the
 # first thing most visitors do. Each module after those it imports.
 ACCOUNT = ("app.issues", "html", "pyotp", "app.totp", "app.stalwart.validate", "app.stalwart.connection",
+           "app.stalwart.driver",
            "app.stalwart.v016", "app.stalwart.drive016", "app.stalwart.legacy", "app.stalwart.sha512crypt",
            "app.stalwart.drivelegacy", "app.stalwart.outcomes", "app.stalwart.twofactor",
            "app.stalwart.account")

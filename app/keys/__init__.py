@@ -258,7 +258,6 @@ def _openpgp(raw: bytes, emails: list, now: datetime) -> KeyReport:
     ev = openpgp.evaluate(cert, int(now.timestamp()))
     rep.accepted = ev.accepted
     rep.errors.extend(ev.errors)
-    rep.warnings.extend(ev.warnings)
     rep.keys = ev.keys
     rep.fingerprints = [ev.fingerprint]
     rep.user_ids = ev.user_ids

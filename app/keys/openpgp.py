@@ -532,7 +532,6 @@ def _flag_names(flags: Optional[int]) -> list:
 class Evaluation:
     accepted: bool
     errors: list
-    warnings: list
     keys: list          # KeyInfo
     user_ids: list
     fingerprint: str
@@ -596,7 +595,6 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
     primary = cert.primary
     pframed = primary.framed()
     errors: list = []
-    warnings: list = []
     keyinfos: list = []
 
     # --- primary key: revocation, binding (primary user id or direct-key sig)
@@ -744,4 +742,4 @@ def evaluate(cert: Cert, now: int) -> Evaluation:
             exp = pe if exp is None else min(exp, pe)
     elif p_expires is not None:
         exp = _ts(p_expires)
-    return Evaluation(accepted, errors, warnings, keyinfos, user_ids, primary.fpr_hex, exp)
+    return Evaluation(accepted, errors, keyinfos, user_ids, primary.fpr_hex, exp)

@@ -1,9 +1,10 @@
 """Recognise private key material in whatever form people paste or drop.
 
 ``private_kind(data)`` names the private key in ``data`` (text or bytes) or
-returns None. It is the one recogniser for the key checks (``check_key``), the
-CLI and the upload guard (``app.stalwart.validate.key_text``): anything it names
-is refused, cleared from the page and never sent.
+returns None. It is the one recogniser, run first by the key checks
+(``check_key``), which the CLI and the upload guard
+(``app.stalwart.validate.public_key``) call: anything it names is refused,
+cleared from the page and never sent.
 
 It looks for, in any letter case and with or without armour:
 PEM/armour blocks whose label says PRIVATE or SECRET (PKCS#1/#8, SEC1, DSA,
@@ -50,7 +51,6 @@ _JWK_LOOSE = re.compile(r'"kty"\s*:.*?"(?:d|p|q|dp|dq|qi|k|oth)"\s*:|"(?:d|p|q|d
 # A cut-off paste may end before "kty": a private member with a long base64url value.
 _JWK_MEMBER = re.compile(r'"(?:d|p|q|dp|dq|qi|k)"\s*:\s*"[A-Za-z0-9_-]{20,}')
 _B64_TEXT = re.compile(r"^[A-Za-z0-9+/=\s]+$")
-_B64_LINE = re.compile(r"^[A-Za-z0-9+/=]+$")
 _MAX_SCAN = 4 << 20  # far above the checker's 1 MiB input limit
 
 

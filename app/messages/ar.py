@@ -409,7 +409,6 @@ MESSAGES = {
     "err.method.other": "أبلغ الخادم عن خطأ ({type}).",
     "err.password.current_incorrect": "كلمة المرور الحالية (أو الرمز) غير صحيحة. تحقق منها وحاول مرة أخرى؛ فبعد عدة محاولات خاطئة يحظرك الخادم لبعض الوقت.",
     "err.password.not_supported": "لا يمكن تغيير كلمة المرور هنا: فهي تُدار خارج خادم البريد هذا (مثل LDAP أو تسجيل الدخول الموحّد). غيّرها هناك، أو اسأل المسؤول.",
-    "err.password.otp_required": "المصادقة الثنائية مفعّلة: أدخل أيضًا الرمز الحالي من تطبيق المصادقة.",
     "err.set.invalid_properties": "رفض الخادم قيمة {properties}. صحّحها وحاول مرة أخرى.",
     "err.set.invalid_patch": "رفض الخادم إحدى القيم ({properties}). املأ الحقل أو احذفه، ثم حاول مرة أخرى.",
     "err.set.validation_failed": "بعض الحقول غير صالحة: {problems}. صحّحها وحاول مرة أخرى.",
@@ -427,7 +426,6 @@ MESSAGES = {
     "err.manage.field_missing": "يفيد الخادم بأن الحقل {field} مفقود.",
     "err.manage.already_exists": "هذا موجود بالفعل ({field}). اختر اسمًا آخر.",
     "err.manage.other": "تعذّر على الخادم تنفيذ ذلك. اطّلع على رسالة الخادم أدناه.",
-    "err.unsupported.api_keys_legacy": "لا يمكن للمستخدمين إدارة مفاتيح API في إصدار الخادم هذا (Stalwart 0.15 أو أقدم). اسأل المسؤول.",
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "أدخل وصفًا لتتعرّف عليه لاحقًا.",
     "err.input.expiry_past": "يجب أن يكون تاريخ انتهاء الصلاحية في المستقبل.",
@@ -438,7 +436,6 @@ MESSAGES = {
     "err.input.otp_url": "لم يُحفظ إعداد المصادقة هذا لأنه كان سيمنعك من الدخول إلى حسابك: {detail}",
     "err.input.key_required": "الصق مفتاحًا عامًا أو اختره أولًا (نص بصيغة PEM أو بتغليف ASCII).",
     "err.input.private_key": "تنبيه: هذا مفتاح خاص. لا ترفعه إلى أي مكان أبدًا؛ صدّر المفتاح العام أو الشهادة والصقه بدلًا منه.",
-    "err.input.encryption": "اختر إعداد تشفير صالحًا: {detail}.",
     "err.input.server": "أدخل عنوان الخادم، مثل https://mail.example.com.",
     "err.input.password_mismatch": "كلمتا المرور الجديدتان غير متطابقتين. اكتبها مرة أخرى.",
     "err.input.code_required": "المصادقة الثنائية مفعّلة: أدخل الرمز الحالي من تطبيق المصادقة.",

@@ -406,7 +406,6 @@ MESSAGES = {
     "err.method.other": "Der Server hat einen Fehler gemeldet ({type}).",
     "err.password.current_incorrect": "Das aktuelle Passwort (oder der Code) ist nicht richtig. Prüfen Sie es und versuchen Sie es erneut; nach mehreren Fehlversuchen sperrt der Server Sie eine Weile.",
     "err.password.not_supported": "Ihr Passwort lässt sich hier nicht ändern: Es wird außerhalb dieses Mailservers verwaltet (zum Beispiel in LDAP oder per Single Sign-on). Ändern Sie es dort oder wenden Sie sich an Ihre Administration.",
-    "err.password.otp_required": "Die Zwei-Faktor-Authentifizierung ist eingeschaltet: Geben Sie zusätzlich den aktuellen Code aus Ihrer Authenticator-App ein.",
     "err.set.invalid_properties": "Der Server hat den Wert von {properties} abgelehnt. Korrigieren Sie ihn und versuchen Sie es erneut.",
     "err.set.invalid_patch": "Der Server hat einen Wert abgelehnt ({properties}). Füllen Sie das Feld aus oder lassen Sie es weg und versuchen Sie es erneut.",
     "err.set.validation_failed": "Einige Felder sind ungültig: {problems}. Korrigieren Sie sie und versuchen Sie es erneut.",
@@ -424,7 +423,6 @@ MESSAGES = {
     "err.manage.field_missing": "Laut Server fehlt {field}.",
     "err.manage.already_exists": "Das gibt es bereits ({field}). Wählen Sie einen anderen Namen.",
     "err.manage.other": "Der Server konnte das nicht ausführen. Siehe die Meldung des Servers unten.",
-    "err.unsupported.api_keys_legacy": "Bei dieser Serverversion (Stalwart 0.15 oder älter) können Benutzer keine API-Schlüssel verwalten. Wenden Sie sich an Ihre Administration.",
     # --- Eingabeprüfungen vor dem Senden (app.errors) ------------------------------------------
     "err.input.description_required": "Geben Sie eine Beschreibung ein, damit Sie den Eintrag später wiedererkennen.",
     "err.input.expiry_past": "Das Ablaufdatum muss in der Zukunft liegen.",
@@ -435,7 +433,6 @@ MESSAGES = {
     "err.input.otp_url": "Diese Einrichtung der Authenticator-App würde Sie aussperren und wurde deshalb nicht gespeichert: {detail}",
     "err.input.key_required": "Fügen Sie zuerst einen öffentlichen Schlüssel ein oder wählen Sie eine Datei (PEM oder ASCII-armierter Text).",
     "err.input.private_key": "Das ist ein PRIVATER Schlüssel. Laden Sie ihn niemals irgendwo hoch; exportieren Sie stattdessen den öffentlichen Schlüssel oder das Zertifikat und fügen Sie diesen ein.",
-    "err.input.encryption": "Wählen Sie eine gültige Verschlüsselungseinstellung: {detail}.",
     "err.input.server": "Geben Sie die Server-Adresse ein, zum Beispiel https://mail.example.com.",
     "err.input.password_mismatch": "Die beiden neuen Passwörter stimmen nicht überein. Geben Sie es noch einmal ein.",
     "err.input.code_required": "Die Zwei-Faktor-Authentifizierung ist eingeschaltet: Geben Sie den aktuellen Code aus Ihrer Authenticator-App ein.",

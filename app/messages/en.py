@@ -432,7 +432,6 @@ MESSAGES = {
     "err.method.other": "The server reported an error ({type}).",
     "err.password.current_incorrect": "The current password (or the code) is not correct. Check it and try again; after several wrong attempts the server blocks you for a while.",
     "err.password.not_supported": "Your password cannot be changed here: it is managed outside this mail server (for example LDAP or single sign-on). Change it there, or ask your administrator.",
-    "err.password.otp_required": "Two-factor authentication is on: enter the current code from your authenticator app as well.",
     "err.set.invalid_properties": "The server rejected the value of {properties}. Correct it and try again.",
     "err.set.invalid_patch": "The server rejected a value ({properties}). Fill in the field or leave it out, then try again.",
     "err.set.validation_failed": "Some fields are not valid: {problems}. Correct them and try again.",
@@ -450,7 +449,6 @@ MESSAGES = {
     "err.manage.field_missing": "The server says {field} is missing.",
     "err.manage.already_exists": "That already exists ({field}). Choose another name.",
     "err.manage.other": "The server could not do this. See the server's message below.",
-    "err.unsupported.api_keys_legacy": "API keys cannot be managed by users on this server version (Stalwart 0.15 or older). Ask your administrator.",
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "Enter a description so you can recognise it later.",
     "err.input.expiry_past": "The expiry date must be in the future.",
@@ -461,7 +459,6 @@ MESSAGES = {
     "err.input.otp_url": "This authenticator setup would lock you out, so it was not saved: {detail}",
     "err.input.key_required": "Paste or choose a public key first (PEM or ASCII-armored text).",
     "err.input.private_key": "This is a PRIVATE key. Never upload it anywhere; export and paste the public key or certificate instead.",
-    "err.input.encryption": "Choose a valid encryption setting: {detail}.",
     "err.input.server": "Enter the server address, like https://mail.example.com.",
     "err.input.password_mismatch": "The two new passwords are not the same. Type it again.",
     "err.input.code_required": "Two-factor authentication is on: enter the current code from your authenticator app.",

@@ -407,7 +407,6 @@ MESSAGES = {
     "err.method.other": "El servidor informó de un error ({type}).",
     "err.password.current_incorrect": "La contraseña actual (o el código) no es correcta. Compruébela y vuelva a intentarlo; tras varios intentos fallidos, el servidor le bloquea durante un tiempo.",
     "err.password.not_supported": "Su contraseña no se puede cambiar aquí: se gestiona fuera de este servidor de correo (por ejemplo, en LDAP o mediante inicio de sesión único). Cámbiela allí o consulte a su administrador.",
-    "err.password.otp_required": "La verificación en dos pasos está activada: escriba también el código actual de su aplicación de autenticación.",
     "err.set.invalid_properties": "El servidor rechazó el valor de {properties}. Corríjalo y vuelva a intentarlo.",
     "err.set.invalid_patch": "El servidor rechazó un valor ({properties}). Complete el campo o déjelo vacío y vuelva a intentarlo.",
     "err.set.validation_failed": "Algunos campos no son válidos: {problems}. Corríjalos y vuelva a intentarlo.",
@@ -425,7 +424,6 @@ MESSAGES = {
     "err.manage.field_missing": "Según el servidor, falta {field}.",
     "err.manage.already_exists": "Ya existe ({field}). Elija otro nombre.",
     "err.manage.other": "El servidor no pudo hacer esto. Consulte el mensaje del servidor más abajo.",
-    "err.unsupported.api_keys_legacy": "En esta versión del servidor (Stalwart 0.15 o anterior), los usuarios no pueden gestionar claves de API. Consulte a su administrador.",
     # --- Comprobaciones antes de enviar (app.errors) ---------------------------------------------
     "err.input.description_required": "Escriba una descripción para reconocerla más adelante.",
     "err.input.expiry_past": "La fecha de caducidad debe ser futura.",
@@ -436,7 +434,6 @@ MESSAGES = {
     "err.input.otp_url": "Esta configuración de autenticación le dejaría sin acceso, así que no se ha guardado: {detail}",
     "err.input.key_required": "Primero pegue o elija una clave pública (texto PEM o con armadura ASCII).",
     "err.input.private_key": "Esta es una clave PRIVADA. No la suba nunca a ningún sitio; exporte y pegue en su lugar la clave pública o el certificado.",
-    "err.input.encryption": "Elija una configuración de cifrado válida: {detail}.",
     "err.input.server": "Escriba la dirección del servidor, por ejemplo https://mail.example.com.",
     "err.input.password_mismatch": "Las dos contraseñas nuevas no coinciden. Vuelva a escribirla.",
     "err.input.code_required": "La verificación en dos pasos está activada: escriba el código actual de su aplicación de autenticación.",

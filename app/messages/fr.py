@@ -410,7 +410,6 @@ MESSAGES = {
     "err.method.other": "Le serveur a signalé une erreur ({type}).",
     "err.password.current_incorrect": "Le mot de passe actuel (ou le code) est incorrect. Vérifiez-le et réessayez ; après plusieurs tentatives erronées, le serveur bloque votre accès pendant un moment.",
     "err.password.not_supported": "Votre mot de passe ne peut pas être changé ici : il est géré en dehors de ce serveur de messagerie (par exemple LDAP ou authentification unique). Changez-le à cet endroit, ou adressez-vous à votre administrateur.",
-    "err.password.otp_required": "L’authentification à deux facteurs est activée : saisissez aussi le code actuel de votre application d’authentification.",
     "err.set.invalid_properties": "Le serveur a rejeté la valeur de {properties}. Corrigez-la et réessayez.",
     "err.set.invalid_patch": "Le serveur a rejeté une valeur ({properties}). Remplissez le champ ou laissez-le vide, puis réessayez.",
     "err.set.validation_failed": "Certains champs ne sont pas valides : {problems}. Corrigez-les et réessayez.",
@@ -428,7 +427,6 @@ MESSAGES = {
     "err.manage.field_missing": "Selon le serveur, il manque {field}.",
     "err.manage.already_exists": "Cet élément existe déjà ({field}). Choisissez un autre nom.",
     "err.manage.other": "Le serveur n’a pas pu effectuer cette action. Consultez le message du serveur ci-dessous.",
-    "err.unsupported.api_keys_legacy": "Sur cette version du serveur (Stalwart 0.15 ou antérieure), les utilisateurs ne peuvent pas gérer les clés API. Adressez-vous à votre administrateur.",
     # --- Vérifications avant l’envoi (app.errors) ----------------------------------------------
     "err.input.description_required": "Saisissez une description, afin de pouvoir l’identifier plus tard.",
     "err.input.expiry_past": "La date d’expiration doit être dans le futur.",
@@ -439,7 +437,6 @@ MESSAGES = {
     "err.input.otp_url": "Cette configuration de l’application d’authentification vous empêcherait de vous connecter ; elle n’a donc pas été enregistrée : {detail}",
     "err.input.key_required": "Collez ou choisissez d’abord une clé publique (texte PEM ou en armure ASCII).",
     "err.input.private_key": "Ceci est une clé PRIVÉE. Ne l’envoyez jamais nulle part ; exportez et collez plutôt la clé publique ou le certificat.",
-    "err.input.encryption": "Choisissez un réglage de chiffrement valide : {detail}.",
     "err.input.server": "Saisissez l’adresse du serveur, par exemple https://mail.example.com.",
     "err.input.password_mismatch": "Les deux nouveaux mots de passe ne sont pas identiques. Saisissez-le de nouveau.",
     "err.input.code_required": "L’authentification à deux facteurs est activée : saisissez le code actuel de votre application d’authentification.",

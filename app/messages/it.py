@@ -408,7 +408,6 @@ MESSAGES = {
     "err.method.other": "Il server ha segnalato un errore ({type}).",
     "err.password.current_incorrect": "La password attuale (o il codice) non è corretta. Controlla e riprova; dopo diversi tentativi errati il server ti blocca per un po’.",
     "err.password.not_supported": "La password non può essere modificata qui: è gestita al di fuori di questo server di posta (ad esempio LDAP o single sign-on). Modificala lì o chiedi all’amministratore.",
-    "err.password.otp_required": "L’autenticazione a due fattori è attiva: inserisci anche il codice attuale della tua app di autenticazione.",
     "err.set.invalid_properties": "Il server ha rifiutato il valore di {properties}. Correggilo e riprova.",
     "err.set.invalid_patch": "Il server ha rifiutato un valore ({properties}). Compila il campo o lascialo vuoto, poi riprova.",
     "err.set.validation_failed": "Alcuni campi non sono validi: {problems}. Correggili e riprova.",
@@ -426,7 +425,6 @@ MESSAGES = {
     "err.manage.field_missing": "Secondo il server manca {field}.",
     "err.manage.already_exists": "Esiste già ({field}). Scegli un altro nome.",
     "err.manage.other": "Il server non ha potuto eseguire l’operazione. Leggi il messaggio del server qui sotto.",
-    "err.unsupported.api_keys_legacy": "Su questa versione del server (Stalwart 0.15 o precedente) gli utenti non possono gestire le chiavi API. Chiedi all’amministratore.",
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "Inserisci una descrizione per poterla riconoscere in seguito.",
     "err.input.expiry_past": "La data di scadenza deve essere nel futuro.",
@@ -437,7 +435,6 @@ MESSAGES = {
     "err.input.otp_url": "Questa configurazione dell’app di autenticazione ti impedirebbe di accedere, quindi non è stata salvata: {detail}",
     "err.input.key_required": "Prima incolla o scegli una chiave pubblica (PEM o testo ASCII armor).",
     "err.input.private_key": "Questa è una chiave PRIVATA. Non caricarla mai da nessuna parte; esporta e incolla invece la chiave pubblica o il certificato.",
-    "err.input.encryption": "Scegli un’impostazione di crittografia valida: {detail}.",
     "err.input.server": "Inserisci l’indirizzo del server, ad esempio https://mail.example.com.",
     "err.input.password_mismatch": "Le due nuove password non coincidono. Digitala di nuovo.",
     "err.input.code_required": "L’autenticazione a due fattori è attiva: inserisci il codice attuale della tua app di autenticazione.",

@@ -407,7 +407,6 @@ MESSAGES = {
     "err.method.other": "De server meldde een fout ({type}).",
     "err.password.current_incorrect": "Het huidige wachtwoord (of de code) klopt niet. Controleer het en probeer het opnieuw; na meerdere mislukte pogingen blokkeert de server je een tijdje.",
     "err.password.not_supported": "Je wachtwoord kan hier niet worden gewijzigd: het wordt buiten deze mailserver beheerd (bijvoorbeeld in LDAP of via single sign-on). Wijzig het daar of vraag het je beheerder.",
-    "err.password.otp_required": "Tweefactorauthenticatie staat aan: voer ook de huidige code uit je authenticator-app in.",
     "err.set.invalid_properties": "De server heeft de waarde van {properties} geweigerd. Corrigeer die en probeer het opnieuw.",
     "err.set.invalid_patch": "De server heeft een waarde geweigerd ({properties}). Vul het veld in of laat het weg en probeer het opnieuw.",
     "err.set.validation_failed": "Sommige velden zijn ongeldig: {problems}. Corrigeer ze en probeer het opnieuw.",
@@ -425,7 +424,6 @@ MESSAGES = {
     "err.manage.field_missing": "Volgens de server ontbreekt {field}.",
     "err.manage.already_exists": "Dat bestaat al ({field}). Kies een andere naam.",
     "err.manage.other": "De server kon dit niet uitvoeren. Zie de melding van de server hieronder.",
-    "err.unsupported.api_keys_legacy": "Gebruikers kunnen op deze serverversie (Stalwart 0.15 of ouder) geen API-sleutels beheren. Vraag het je beheerder.",
     # --- Input checks before sending (app.errors) ----------------------------------------------
     "err.input.description_required": "Voer een beschrijving in, zodat je het later herkent.",
     "err.input.expiry_past": "De vervaldatum moet in de toekomst liggen.",
@@ -436,7 +434,6 @@ MESSAGES = {
     "err.input.otp_url": "Met deze instelling voor de authenticator-app zou je jezelf buitensluiten, dus die is niet opgeslagen: {detail}",
     "err.input.key_required": "Plak of kies eerst een publieke sleutel (PEM of ASCII-armored tekst).",
     "err.input.private_key": "Dit is een PRIVÉSLEUTEL. Upload die nooit ergens; exporteer en plak in plaats daarvan de publieke sleutel of het certificaat.",
-    "err.input.encryption": "Kies een geldige versleutelingsinstelling: {detail}.",
     "err.input.server": "Voer het serveradres in, zoals https://mail.example.com.",
     "err.input.password_mismatch": "De twee nieuwe wachtwoorden zijn niet hetzelfde. Typ het opnieuw.",
     "err.input.code_required": "Tweefactorauthenticatie staat aan: voer de huidige code uit je authenticator-app in.",

@@ -406,7 +406,6 @@ MESSAGES = {
     "err.method.other": "O servidor informou um erro ({type}).",
     "err.password.current_incorrect": "A senha atual (ou o código) não está correta. Confira e tente de novo; depois de várias tentativas erradas, o servidor bloqueia você por um tempo.",
     "err.password.not_supported": "Não é possível alterar sua senha aqui: ela é gerenciada fora deste servidor de e-mail (por exemplo, em LDAP ou por login único). Altere-a lá ou fale com o seu administrador.",
-    "err.password.otp_required": "A verificação em duas etapas está ativada: digite também o código atual do seu app autenticador.",
     "err.set.invalid_properties": "O servidor recusou o valor de {properties}. Corrija e tente de novo.",
     "err.set.invalid_patch": "O servidor recusou um valor ({properties}). Preencha o campo ou deixe-o em branco e tente de novo.",
     "err.set.validation_failed": "Alguns campos não são válidos: {problems}. Corrija-os e tente de novo.",
@@ -424,7 +423,6 @@ MESSAGES = {
     "err.manage.field_missing": "Segundo o servidor, falta {field}.",
     "err.manage.already_exists": "Isso já existe ({field}). Escolha outro nome.",
     "err.manage.other": "O servidor não conseguiu fazer isso. Veja a mensagem do servidor abaixo.",
-    "err.unsupported.api_keys_legacy": "Nesta versão do servidor (Stalwart 0.15 ou anterior), os usuários não podem gerenciar chaves de API. Fale com o seu administrador.",
     # --- Verificações antes do envio (app.errors) ------------------------------------------------
     "err.input.description_required": "Digite uma descrição para reconhecê-la depois.",
     "err.input.expiry_past": "A data de expiração precisa estar no futuro.",
@@ -435,7 +433,6 @@ MESSAGES = {
     "err.input.otp_url": "Esta configuração do app autenticador impediria seu acesso, por isso não foi salva: {detail}",
     "err.input.key_required": "Primeiro, cole ou escolha uma chave pública (texto PEM ou com armadura ASCII).",
     "err.input.private_key": "Esta é uma chave PRIVADA. Nunca a envie para lugar nenhum; exporte e cole a chave pública ou o certificado.",
-    "err.input.encryption": "Escolha uma configuração de criptografia válida: {detail}.",
     "err.input.server": "Digite o endereço do servidor, por exemplo https://mail.example.com.",
     "err.input.password_mismatch": "As duas novas senhas não são iguais. Digite de novo.",
     "err.input.code_required": "A verificação em duas etapas está ativada: digite o código atual do seu app autenticador.",

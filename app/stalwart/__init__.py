@@ -10,7 +10,10 @@ The API the UI uses (see docs/ACCOUNT-API.md):
 ``SecurityAccount`` has one method per user action; ``Outcome`` says what is
 now true; errors are the typed ones of ``app.errors``. The server generation
 (0.16 registry objects over JMAP, or 0.11–0.15 REST) comes from the session
-and stays inside: ``state`` describes features, not versions.
+and picks the driver (``driver.Driver``: ``drive016`` or ``drivelegacy``);
+the account never asks which. ``state`` carries what the page needs to know
+as facts (what is permitted, which options exist, what a change does to the
+sign-in, the password policy: ``app.vocab``), not as a version to test.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ _WHERE = {
                      "CredentialOptions", "EncryptionFeature", "Feature", "PasswordFeature",
                      "SecurityState", "SignIn", "TwoFactorFeature"), "state"),
     "TotpSetup": "twofactor",
-    "SECURITY_PERMISSIONS": "validate",
+    "SECURITY_PERMISSIONS": "v016",
 }
 
 

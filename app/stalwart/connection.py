@@ -7,12 +7,12 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from app import jmap
 from app.errors import SignedOut
 from app.http import Fetch
-from app.stalwart.state import BY_API_KEY, BY_APP_PASSWORD, BY_OAUTH, BY_PASSWORD
+from app.vocab import Generation, SessionEffect, SignInMethod
 
 ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz792013"  # Stalwart's base32 (ids, app passwords)
 # 0.16 app password: "app_" (0.16.0-0.16.2: "app ") + base32(credentialId u32 BE || 18 random bytes)
@@ -62,17 +62,17 @@ def credential_id_of(creds: Any) -> Optional[str]:
     return None
 
 
-def sign_in_method(creds: Any, generation: str) -> str:
+def sign_in_method(creds: Any, generation: Generation) -> SignInMethod:
     """How the user signed in. On 0.11-0.15 an app password cannot be told
     from a password (any string works as either): Basic counts as password."""
     from app.auth import Basic, Bearer
     if isinstance(creds, Basic):
-        if generation == "0.16" and _APP_PASSWORD.match(creds.secret or ""):
-            return BY_APP_PASSWORD
-        return BY_PASSWORD
+        if generation == Generation.V016 and _APP_PASSWORD.match(creds.secret or ""):
+            return SignInMethod.APP_PASSWORD
+        return SignInMethod.PASSWORD
     if isinstance(creds, Bearer):
-        return BY_API_KEY if creds.kind == "apikey" else BY_OAUTH
-    return BY_OAUTH
+        return SignInMethod.API_KEY if creds.kind == "apikey" else SignInMethod.OAUTH
+    return SignInMethod.OAUTH
 
 
 @dataclass
@@ -86,6 +86,9 @@ class Connection:
     provider: Any = None
     # 0.16: do credential limits hold (0.16.15+)? (app.stalwart.rights.probe)
     limits_hold: Optional[bool] = None
+    # Called with the new credentials whenever the account switches to them (an
+    # OAuth refresh, a password change made while signed in with that password).
+    on_credentials: Optional[Callable[[Any], None]] = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
@@ -96,7 +99,7 @@ class Connection:
         return self.session.username
 
     @property
-    def generation(self) -> str:
+    def generation(self) -> Generation:
         return self.session.generation
 
     def authorization(self) -> str:
@@ -109,9 +112,31 @@ class Connection:
         when they signed in that way, else the session's user name."""
         return getattr(self.creds, "login", None) or self.session.username
 
-    def method(self) -> str:
+    def method(self) -> SignInMethod:
         return sign_in_method(self.creds, self.generation)
+
+    def effect_of(self, effect: SessionEffect, password: str) -> SessionEffect:
+        """What a change that REPLACES a password sign-in's credentials does to
+        this one: on 0.11-0.15 Basic with another secret than ``password`` is an
+        app password, which goes on as it is (it may survive: 0.11-0.13)."""
+        if effect == SessionEffect.REPLACED and getattr(self.creds, "secret", None) != password:
+            return SessionEffect.CONTINUES
+        return effect
+
+    def switch(self, creds: Any) -> None:
+        """Go on with ``creds`` (and tell whoever keeps them)."""
+        self.creds = creds
+        if self.on_credentials is not None:
+            self.on_credentials(creds)
+
+    async def refresh_if_expiring(self) -> None:
+        """OAuth: swap an (almost) expired access token using its refresh token."""
+        from app import auth
+        c = self.creds
+        if isinstance(c, auth.Bearer) and c.kind == "oauth" and c.expired() and c.refresh_token:
+            self.switch(await auth.refresh(self.origin, c, self.fetch, auth.DEFAULT_CLIENT_ID))
 
     def close(self) -> None:
         self.creds = None
         self.permissions = None
+        self.on_credentials = None

@@ -7,16 +7,18 @@ server resolves creation-id references in registry objects (see
 docs/ACCOUNT-API.md for where in its source).
 
 Refusals raise typed errors carrying the fresh state (``err.state``).
+Implements ``app.stalwart.driver.Driver``.
 """
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from app import jmap
-from app.errors import (AuthRequired, CodeRequired, MethodError, MfaRequired, ProtocolError,
-                        SetError, StalwartError, WrongCurrentSecret)
+from app.errors import (AuthRequired, CurrentSecretIncorrect, MethodError, MfaRequired,
+                        ProtocolError, SetError, StalwartError)
 from app.stalwart import rights
 from app.stalwart.connection import Connection
+from app.stalwart.driver import KeyUpload, NewCredential, Uploaded
 from app.stalwart.models import Created
 from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
                                 DELETE_KEY, DISABLE, ENDED, MANAGED_ELSEWHERE, NOT_PERMITTED,
@@ -24,14 +26,16 @@ from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUE
                                 UNREADABLE, UPLOAD_AND_ENABLE, USE_KEY, Access, CredentialFeature,
                                 CredentialOptions, EncryptionFeature, PasswordFeature,
                                 SecurityState, SignIn, TwoFactorFeature)
-from app.stalwart.v016 import (_password_set_error, parse_credential, parse_encryption,
+from app.stalwart.v016 import (CREDENTIAL_OBJECT, _password_set_error,
+                               block_security_changes_patch, parse_credential, parse_encryption,
                                parse_public_key, perm)
+from app.vocab import Area, CredentialKind, Generation, KeyKind, StrengthPolicy
 
 LABEL = "Stalwart 0.16"
 # Preferred first. GCM/ChaCha: S/MIME only, and only since 0.16.11 (older 0.16
 # refuses the @type with invalidPatch, which is then what the user reads).
-ALGORITHMS = {"pgp": ("Aes256", "Aes128"),
-              "smime": ("Aes256", "Aes128", "Aes256Gcm", "ChaCha20Poly1305")}
+ALGORITHMS = {KeyKind.OPENPGP: ("Aes256", "Aes128"),
+              KeyKind.SMIME: ("Aes256", "Aes128", "Aes256Gcm", "ChaCha20Poly1305")}
 
 # (call id, object, get arguments): the whole state, in one request
 READ = (
@@ -64,17 +68,17 @@ def with_field(e: StalwartError) -> StalwartError:
 
 
 class Driver016:
-    generation = "0.16"
+    generation = Generation.V016
     label = LABEL
-    url_rules = "0.16"
 
     def __init__(self, conn: Connection):
         self.conn = conn
 
     # --- transport ---------------------------------------------------------------------
-    async def post(self, calls: list) -> jmap.Responses:
+    async def post(self, calls: list, creds: Any = None) -> jmap.Responses:
         c = self.conn
-        return await jmap.post(c.session, c.authorization(), c.fetch, calls)
+        auth = creds.authorization_header() if creds is not None else c.authorization()
+        return await jmap.post(c.session, auth, c.fetch, calls)
 
     async def read_permissions(self) -> None:
         """``GET /api/account``: the effective permissions of these
@@ -86,7 +90,7 @@ class Driver016:
         try:
             resp = await jmap.send(c.fetch, "GET", c.origin + "/api/account",
                                    jmap.headers_for(c.authorization()), None, c.origin)
-            jmap.raise_for_status(resp, "0.16")
+            jmap.raise_for_status(resp, Generation.V016)
             data = jmap.parse_json(resp)
         except (AuthRequired, MfaRequired):
             raise
@@ -97,8 +101,9 @@ class Driver016:
         c.permissions = frozenset(p for p in perms if isinstance(p, str)) \
             if isinstance(perms, list) else None
 
-    async def read(self) -> SecurityState:
-        return self.parse_state(await self.post(read_calls()))
+    async def read(self, area: Optional[Area] = None, creds: Any = None) -> SecurityState:
+        """The whole state in one request, whatever ``area`` says."""
+        return self.parse_state(await self.post(read_calls(), creds))
 
     async def exchange(self, calls: list) -> tuple[jmap.Responses, SecurityState]:
         r = await self.post(list(calls) + read_calls())
@@ -154,7 +159,7 @@ class Driver016:
         upd = "sysAccountPasswordUpdate"
         password = PasswordFeature(
             access=pw_access, actions={CHANGE: act(pw_access, upd)}, code_required=enabled,
-            strength_policy="0.16", wipes=(),
+            strength_policy=StrengthPolicy.ENFORCED, wipes=(),
             # credential_version (a hash of the password) is sealed into OAuth
             # tokens: a change revokes them; app passwords and API keys survive.
             session_after_change={BY_PASSWORD: REPLACED, BY_OAUTH: ENDED}.get(method, CONTINUES),
@@ -166,7 +171,7 @@ class Driver016:
             # Basic cannot carry a code on 0.16: a password sign-in gets 402 from then on.
             session_after_turn_on=ENDED if method == BY_PASSWORD else CONTINUES)
 
-        def creds(cid: str, obj: str, kind: str, block: bool) -> CredentialFeature:
+        def creds(cid: str, obj: str, kind: CredentialKind, block: bool) -> CredentialFeature:
             a = gated(cid, obj)
             items = [parse_credential(o) for o in jmap.get_list(r.get(cid))] if a.ok else None
             return CredentialFeature(
@@ -196,8 +201,8 @@ class Driver016:
         return SecurityState(
             sign_in=SignIn(c.username, c.origin, LABEL, method, credential_id_of(c.creds)),
             password=password, two_factor=two_factor,
-            app_passwords=creds("r.app", "AppPassword", "app_password", True),
-            api_keys=creds("r.key", "ApiKey", "api_key", False),
+            app_passwords=creds("r.app", "AppPassword", CredentialKind.APP_PASSWORD, True),
+            api_keys=creds("r.key", "ApiKey", CredentialKind.API_KEY, False),
             encryption=encryption, locale=locale)
 
     # --- set results -----------------------------------------------------------------------
@@ -218,35 +223,48 @@ class Driver016:
         return e
 
     # --- password and two-factor ------------------------------------------------------------
+    # ``read_as`` is not needed here: the request's own reads ran as it was signed in.
     async def _password_set(self, patch: dict) -> SecurityState:
         r, st = await self.exchange([("x:AccountPassword/set", {"update": {"singleton": patch}}, "s")])
         res = self._set(r, "s", "AccountPassword", "Update", st)
         if "singleton" in res.not_updated:
-            e = _password_set_error(res.not_updated["singleton"])
-            if isinstance(e, WrongCurrentSecret) and e.key == "err.password.otp_required":
-                e = CodeRequired(server_text=e.server_text)
-            raise self._refused(e, st)
+            raise self._refused(_password_set_error(res.not_updated["singleton"]), st)
         res.require_updated("singleton")
         return st
 
-    async def change_password(self, current: str, new: str, code: Optional[str]) -> SecurityState:
+    async def change_password(self, current: str, new: str, code: Optional[str], *,
+                              read_as: Any = None) -> SecurityState:
         patch: dict[str, Any] = {"currentSecret": current, "secret": new}
         if code:
             patch["otpAuth"] = {"otpCode": code}
         return await self._password_set(patch)
 
-    async def enable_totp(self, current: str, url: str, code: Optional[str]) -> SecurityState:
-        otp: dict[str, Any] = {"otpUrl": url}
-        if code:
-            otp["otpCode"] = code
-        return await self._password_set({"currentSecret": current, "otpAuth": otp})
+    async def turn_on_totp(self, current: str, url: str, *, read_as: Any = None) -> SecurityState:
+        return await self._password_set({"currentSecret": current, "otpAuth": {"otpUrl": url}})
 
-    async def disable_totp(self, current: str, code: str) -> SecurityState:
+    async def replace_totp(self, current: str, url: str, code: str, *,
+                           read_as: Any = None) -> SecurityState:
+        return await self._password_set({"currentSecret": current,
+                                         "otpAuth": {"otpUrl": url, "otpCode": code}})
+
+    async def turn_off_totp(self, current: str, code: str, *, read_as: Any = None) -> SecurityState:
         return await self._password_set({"currentSecret": current,
                                          "otpAuth": {"otpUrl": None, "otpCode": code}})
 
     # --- app passwords and API keys -----------------------------------------------------------
-    async def create_credential(self, obj: str, o: dict) -> tuple[Created, SecurityState]:
+    def new_credential(self, kind: CredentialKind, description: str, expires: Optional[str],
+                       allowed_ips: dict[str, bool], block_security_changes: bool) -> NewCredential:
+        return NewCredential(kind, description, expires, allowed_ips, block_security_changes)
+
+    async def create_credential(self, new: NewCredential) -> tuple[Created, SecurityState]:
+        obj = CREDENTIAL_OBJECT[new.kind]
+        o: dict[str, Any] = {"description": new.description}
+        if new.expires is not None:
+            o["expiresAt"] = new.expires
+        if new.allowed_ips:
+            o["allowedIps"] = new.allowed_ips
+        if new.block_security_changes:
+            o["permissions"] = block_security_changes_patch()
         r, st = await self.exchange([(f"x:{obj}/set", {"create": {"new": o}}, "s")])
         res = self._set(r, "s", obj, "Create", st)
         if "new" in res.not_created:
@@ -255,9 +273,12 @@ class Driver016:
         oid, secret = got.get("id"), got.get("secret")
         if not isinstance(oid, str) or not oid or not isinstance(secret, str) or not secret:
             raise ProtocolError("created credential without id or secret")
-        return Created(oid, secret, o["description"]), st
+        return Created(oid, secret, new.description), st
 
-    async def revoke_credential(self, obj: str, oid: str) -> SecurityState:
+    async def revoke_credential(self, kind: CredentialKind, id: str) -> SecurityState:
+        return await self._destroy(CREDENTIAL_OBJECT[kind], id)
+
+    async def _destroy(self, obj: str, oid: str) -> SecurityState:
         r, st = await self.exchange([(f"x:{obj}/set", {"destroy": [oid]}, "s")])
         res = self._set(r, "s", obj, "Destroy", st)
         e = res.not_destroyed.get(oid)
@@ -268,11 +289,14 @@ class Driver016:
         return st
 
     # --- encryption at rest ----------------------------------------------------------------------
-    async def upload_and_enable(self, key: dict, ear: dict) -> tuple[str, Optional[StalwartError], SecurityState]:
-        """Returns (uploaded key id, why enabling failed or None, state)."""
-        ear = dict(ear, publicKey="#pk")
+    async def upload_and_enable(self, key: KeyUpload) -> Uploaded:
+        """Create the key and point the setting at it (``"#pk"``) in one request."""
+        ear = {"@type": key.algorithm, "encryptOnAppend": key.encrypt_on_append,
+               "allowSpamTraining": key.allow_spam_training, "publicKey": "#pk"}
+        pk = {"description": key.description, "key": key.text,
+              "emailAddresses": {a: True for a in key.emails}}
         r, st = await self.exchange([
-            ("x:PublicKey/set", {"create": {"pk": key}}, "k"),
+            ("x:PublicKey/set", {"create": {"pk": pk}}, "k"),
             ("x:AccountSettings/set", {"update": {"singleton": {"encryptionAtRest": ear}}}, "e")])
         kres = self._set(r, "k", "PublicKey", "Create", st)
         if "pk" in kres.not_created:
@@ -282,7 +306,7 @@ class Driver016:
             raise ProtocolError("created public key without id")
         s = st.encryption.settings
         if s is not None and s.enabled and s.public_key == oid:
-            return oid, None, st
+            return Uploaded(st, oid)
         reason = self._why_not_enabled(r)
         if isinstance(reason, SetError) and (
                 any("publicKey" in p for p in reason.properties)
@@ -290,10 +314,10 @@ class Driver016:
             # 0.16.0-0.16.14 do not resolve "#pk" in publicKey (the id-typed
             # property list gained it in 0.16.15): point at the key by its id.
             try:
-                return oid, None, await self.set_encryption(dict(ear, publicKey=oid))
+                return Uploaded(await self._set_encryption(dict(ear, publicKey=oid)), oid)
             except (SetError, MethodError) as e:
-                return oid, e, e.state if isinstance(e.state, SecurityState) else st
-        return oid, reason, st
+                return Uploaded(e.state if isinstance(e.state, SecurityState) else st, oid, e)
+        return Uploaded(st, oid, reason)
 
     @staticmethod
     def _why_not_enabled(r: jmap.Responses) -> StalwartError:
@@ -309,7 +333,7 @@ class Driver016:
                 else ProtocolError("encryption setting not confirmed")
         return reason
 
-    async def set_encryption(self, ear: dict) -> SecurityState:
+    async def _set_encryption(self, ear: dict) -> SecurityState:
         r, st = await self.exchange([
             ("x:AccountSettings/set", {"update": {"singleton": {"encryptionAtRest": ear}}}, "s")])
         res = self._set(r, "s", "AccountSettings", "Update", st)
@@ -318,11 +342,20 @@ class Driver016:
         res.require_updated("singleton")
         return st
 
-    async def delete_key(self, oid: str) -> SecurityState:
-        return await self.revoke_credential("PublicKey", oid)
+    async def use_key(self, key_id: str, algorithm: str, encrypt_on_append: bool,
+                      allow_spam_training: bool) -> SecurityState:
+        return await self._set_encryption({"@type": algorithm, "publicKey": key_id,
+                                           "encryptOnAppend": encrypt_on_append,
+                                           "allowSpamTraining": allow_spam_training})
+
+    async def disable_encryption(self) -> SecurityState:
+        return await self._set_encryption({"@type": "Disabled"})
+
+    async def delete_key(self, key_id: str) -> SecurityState:
+        return await self._destroy("PublicKey", key_id)
 
     # --- checks after a lost answer ------------------------------------------------------------
-    async def probe_password(self, login: str, password: str) -> Optional[bool]:
+    async def probe_password(self, login: str, password: str) -> bool:
         """Does ``password`` sign in now? 200 yes; 402 "MFA required" yes
         (right password, 2FA on); 401 no. Anything else: unknown (raises)."""
         from app.auth import Basic
@@ -333,7 +366,7 @@ class Driver016:
             return True
         if resp.status == 401:
             return False
-        jmap.raise_for_status(resp, "0.16")
+        jmap.raise_for_status(resp, Generation.V016)
         data = jmap.parse_json(resp)
         return isinstance(data, dict) and bool(data.get("accounts"))
 
@@ -344,12 +377,13 @@ class Driver016:
         when the first attempt was applied (and then changes nothing)."""
         from app import totp
         try:
-            st = await self.enable_totp(current, url, totp.code_at(url))
-        except WrongCurrentSecret as e:
-            if e.key == "err.password.current_incorrect":
-                return False, e.state
-            raise
+            st = await self.replace_totp(current, url, totp.code_at(url))
+        except CurrentSecretIncorrect as e:
+            return False, e.state
         return True, st
+
+    def forget(self) -> None:
+        pass  # everything per user is in the connection, which the account closes
 
 
 __all__ = ["Driver016", "READ", "read_calls", "ALGORITHMS", "LABEL"]

@@ -23,13 +23,16 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from app.errors import ManagementError, ProtocolError
-from app.stalwart.models import AppPassword, Encryption
+from app.stalwart.models import DISABLED, AppPassword, Encryption
+from app.vocab import KeyKind
 
 AUTH = "/api/account/auth"
 CRYPTO = "/api/account/crypto"
 PERM_PASSWORDS = "manage-passwords"
 PERM_ENCRYPTION = "manage-encryption"
-_TAG_TO_KIND = {"pGP": "pgp", "sMIME": "smime", "disabled": "disabled"}
+# the crypto body's "type"
+KIND_TO_TAG = {KeyKind.OPENPGP: "pGP", KeyKind.SMIME: "sMIME"}
+_TAG_TO_KIND = {"pGP": KeyKind.OPENPGP, "sMIME": KeyKind.SMIME, "disabled": DISABLED}
 
 
 def generate_app_secret() -> str:
@@ -61,8 +64,8 @@ def parse_crypto(data: Any) -> Encryption:
     kind = _TAG_TO_KIND.get(data.get("type"))  # type: ignore[arg-type]
     if kind is None:
         raise ProtocolError("unknown encryption type")
-    if kind == "disabled":
-        return Encryption("disabled")
+    if kind == DISABLED:
+        return Encryption(DISABLED)
     algo = data.get("algo")
     certs = data.get("certs")
     return Encryption(kind, algo if isinstance(algo, str) else None, None, None,
@@ -86,5 +89,5 @@ def management_result(data: Any) -> Any:
     return data["data"]
 
 
-__all__ = ["AUTH", "CRYPTO", "PERM_PASSWORDS", "PERM_ENCRYPTION", "generate_app_secret",
+__all__ = ["AUTH", "CRYPTO", "KIND_TO_TAG", "PERM_PASSWORDS", "PERM_ENCRYPTION", "generate_app_secret",
            "encode_app_name", "decode_app_name", "parse_crypto", "management_result"]

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
+
+from app.vocab import KeyKind
+
+# Encryption.kind when encryption at rest is off
+DISABLED = "disabled"
 
 
 @dataclass
@@ -27,7 +32,7 @@ class PublicKey:
     id: str
     description: str
     key: str = ""
-    kind: str = "unknown"  # "pgp" | "smime" | "unknown"
+    kind: KeyKind = KeyKind.UNKNOWN
     created_at: Optional[str] = None
     expires_at: Optional[str] = None
     emails: list[str] = field(default_factory=list)
@@ -35,16 +40,16 @@ class PublicKey:
 
 @dataclass
 class Encryption:
-    """Encryption at rest. Used both as state and as the argument of
-    ``set_encryption``.
+    """Encryption at rest, as read.
 
-    * kind: "disabled" | "pgp" | "smime" | "unknown" (0.16 derives it from the key)
+    * kind: DISABLED, or the ``KeyKind`` of the key in use (0.16 derives it
+      from the stored key: UNKNOWN when that key is not in the list)
     * algorithm: "Aes128" | "Aes256" (| "Aes256Gcm" | "ChaCha20Poly1305", 0.16 S/MIME only)
     * public_key: 0.16 PublicKey id
     * certs: legacy only: the key text to upload, or the opaque blob read back
     * encrypt_on_append: 0.16 only (None on legacy)
     """
-    kind: str = "disabled"
+    kind: Union[KeyKind, str] = DISABLED
     algorithm: Optional[str] = None
     public_key: Optional[str] = None
     encrypt_on_append: Optional[bool] = None
@@ -53,7 +58,7 @@ class Encryption:
 
     @property
     def enabled(self) -> bool:
-        return self.kind != "disabled"
+        return self.kind != DISABLED
 
 
 @dataclass

@@ -11,10 +11,11 @@ from typing import Any, Optional
 
 from app.stalwart.models import Created
 from app.stalwart.state import CONTINUES, SecurityState
+from app.vocab import Confirmed, SessionEffect, Wiped
 
 # Outcome.confirmed
-BY_ANSWER = "answer"    # the server's answer said so
-BY_CHECK = "checked"    # the answer was lost; the page re-read the account and found it done
+BY_ANSWER = Confirmed.BY_ANSWER  # the server's answer said so
+BY_CHECK = Confirmed.BY_CHECK    # the answer was lost; the page checked the account and found it done
 
 
 @dataclass
@@ -41,10 +42,12 @@ class Outcome:
     * ``created``: a new app password / API key with its secret, shown once.
     * ``item``: the object the action created or touched when known (e.g. the
       app password whose secret was lost, the uploaded ``PublicKey``).
-    * ``confirmed``: BY_ANSWER, or BY_CHECK when the answer was lost and the
-      page found the change in place by re-reading.
-    * ``wiped``: what the change removed besides ("app_passwords",
-      "two_factor"), legacy password changes.
+    * ``confirmed``: BY_ANSWER, or BY_CHECK when the answer was lost (or
+      the browser's resent copy was refused) and the page found the change
+      in place by checking; ``lost`` is then the error that lost the answer
+      (or the resent copy's refusal).
+    * ``wiped``: what the change removed besides (``Wiped``: app passwords,
+      two-factor), legacy password changes.
     * ``notice`` / ``params``: a message key the user must read (why the
       secret is not shown, "sign in again with your new password", the
       half-done upload, …), None when the plain success text is all.
@@ -52,18 +55,19 @@ class Outcome:
     """
     action: str
     state: Optional[SecurityState]
-    session: str = CONTINUES
+    session: SessionEffect = CONTINUES
     credentials: Any = field(default=None, repr=False)
     created: Optional[Created] = None
     item: Any = None
-    confirmed: str = BY_ANSWER
-    wiped: tuple[str, ...] = ()
+    confirmed: Confirmed = BY_ANSWER
+    wiped: tuple[Wiped, ...] = ()
     notice: Optional[str] = None
     params: dict = field(default_factory=dict)
     half_done: Optional[HalfDone] = None
     state_error: Any = None
     # ids of app passwords / API keys this action made whose secret was never shown
     unseen: tuple[str, ...] = ()
+    lost: Any = None  # app.errors.StalwartError, when confirmed BY_CHECK
 
 
 __all__ = ["Outcome", "HalfDone", "BY_ANSWER", "BY_CHECK"]

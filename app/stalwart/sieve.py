@@ -28,16 +28,16 @@ from typing import Optional
 from urllib.parse import quote
 
 from app import jmap
-from app.errors import (AnswerLost, CannotReach, MethodError, OutcomeUnknown, ProtocolError,
-                        ServerError, StalwartError, TimedOut)
+from app.errors import AnswerLost, MethodError, OutcomeUnknown, ProtocolError, StalwartError
+from app.stalwart.changes import MAYBE_APPLIED
 from app.stalwart.state import ALLOWED, NOT_PERMITTED, UNREADABLE, Access
+from app.vocab import Area, Confirmed
 
 SIEVE = "urn:ietf:params:jmap:sieve"
 VACATION = "urn:ietf:params:jmap:vacationresponse"
 BLOB = "urn:ietf:params:jmap:blob"
 SUBMISSION = "urn:ietf:params:jmap:submission"
-MAYBE_APPLIED = (TimedOut, CannotReach, ProtocolError, ServerError)
-BY_ANSWER, BY_CHECK = "answer", "checked"
+BY_ANSWER, BY_CHECK = Confirmed.BY_ANSWER, Confirmed.BY_CHECK
 
 # The permission behind each capability (§7.1), named as the generation names it.
 _PERMS = {
@@ -314,7 +314,7 @@ async def turn_off_script(conn, script_id: str, state: Optional[str] = None) -> 
     if state:
         args["ifInState"] = state
     change = ["SieveScript/set", args, "set"]
-    return await _change(conn, change, calls, using, done, "filter")
+    return await _change(conn, change, calls, using, done, Area.FILTER)
 
 
 async def turn_off_auto_reply(conn) -> FilterChange:
@@ -328,10 +328,10 @@ async def turn_off_auto_reply(conn) -> FilterChange:
     def done(f: Filters) -> bool:
         return f.auto_reply is not None and not f.auto_reply.enabled
 
-    return await _change(conn, change, calls, using, done, "auto_reply")
+    return await _change(conn, change, calls, using, done, Area.AUTO_REPLY)
 
 
-async def _change(conn, change: list, reads: list, using: list, done, what: str) -> FilterChange:
+async def _change(conn, change: list, reads: list, using: list, done, what: Area) -> FilterChange:
     try:
         r = await _post(conn, [change, *reads], using)
     except MAYBE_APPLIED as lost:
@@ -350,7 +350,7 @@ async def _change(conn, change: list, reads: list, using: list, done, what: str)
         err.state = fresh
         raise err
     res = jmap.parse_set(r.get("set"))
-    if what == "auto_reply" and "singleton" in res.not_updated:
+    if what == Area.AUTO_REPLY and "singleton" in res.not_updated:
         e = res.not_updated["singleton"]
         e.state = fresh
         raise e

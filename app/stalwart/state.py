@@ -21,38 +21,37 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from app.stalwart.models import AppPassword, Encryption, PublicKey
+from app.vocab import (AccessStatus, Action, CredentialKind, KeyKind, NextStep, SessionEffect,
+                        SignInMethod, StrengthPolicy, Wiped)
 
-# ----- Access.status ---------------------------------------------------------------------
-OK = "ok"
-NOT_PERMITTED = "not_permitted"          # the account lacks `permissions`
-NOT_SUPPORTED = "not_supported"          # this server version has no such feature
-MANAGED_ELSEWHERE = "managed_elsewhere"  # LDAP/SQL/OIDC directory: change it there
-TURNED_OFF = "turned_off"                # the administrator switched it off server-wide
-PASSWORD_EXPIRED = "password_expired"    # only a password change is allowed until then
-UNREADABLE = "unreadable"                # the server failed to answer for this part
+# The vocabularies are app.vocab's enums; these names are what the page imports.
+OK = AccessStatus.OK
+NOT_PERMITTED = AccessStatus.NOT_PERMITTED
+NOT_SUPPORTED = AccessStatus.NOT_SUPPORTED
+MANAGED_ELSEWHERE = AccessStatus.MANAGED_ELSEWHERE
+TURNED_OFF = AccessStatus.TURNED_OFF
+PASSWORD_EXPIRED = AccessStatus.PASSWORD_EXPIRED
+UNREADABLE = AccessStatus.UNREADABLE
 
-# ----- what a change does to the current sign-in -------------------------------------------
-CONTINUES = "continues"  # the page keeps working with the same credentials
-REPLACED = "replaced"    # the page switches to new credentials it built (Basic + new password)
-ENDED = "ended"          # the credentials stop working: the user must sign in again
+CONTINUES = SessionEffect.CONTINUES
+REPLACED = SessionEffect.REPLACED
+ENDED = SessionEffect.ENDED
 
-# ----- how the user signed in (SignIn.method) -----------------------------------------------
-BY_PASSWORD = "password"
-BY_APP_PASSWORD = "app_password"
-BY_API_KEY = "api_key"
-BY_OAUTH = "oauth"
+BY_PASSWORD = SignInMethod.PASSWORD
+BY_APP_PASSWORD = SignInMethod.APP_PASSWORD
+BY_API_KEY = SignInMethod.API_KEY
+BY_OAUTH = SignInMethod.OAUTH
 
-# ----- action names (``Feature.actions`` keys) ---------------------------------------------
-CHANGE = "change"                    # password
-TURN_ON = "turn_on"                  # two-factor
-TURN_OFF = "turn_off"
-REPLACE = "replace"                  # two-factor: move to a new app
-CREATE = "create"                    # app passwords, API keys
-REVOKE = "revoke"
-UPLOAD_AND_ENABLE = "upload_and_enable"  # encryption (also "replace the key" when it is on)
-USE_KEY = "use_key"                  # turn on / switch to a stored key
-DISABLE = "disable"
-DELETE_KEY = "delete_key"
+CHANGE = Action.CHANGE
+TURN_ON = Action.TURN_ON
+TURN_OFF = Action.TURN_OFF
+REPLACE = Action.REPLACE
+CREATE = Action.CREATE
+REVOKE = Action.REVOKE
+UPLOAD_AND_ENABLE = Action.UPLOAD_AND_ENABLE
+USE_KEY = Action.USE_KEY
+DISABLE = Action.DISABLE
+DELETE_KEY = Action.DELETE_KEY
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ class Access:
     ``permissions`` names what the administrator must grant (show it in a
     details line, not in the sentence); ``server_text`` is the server's own
     words when it said something."""
-    status: str = OK
+    status: AccessStatus = OK
     permissions: tuple[str, ...] = ()
     server_text: Optional[str] = None
     # MANAGED_ELSEWHERE by a single sign-on provider: that ``app.sso.Provider``
@@ -88,7 +87,7 @@ class SignIn:
     username: str
     server: str            # the origin all requests go to
     server_label: str      # for display only ("Stalwart 0.16" / "Stalwart 0.11–0.15")
-    method: str            # BY_PASSWORD | BY_APP_PASSWORD | BY_API_KEY | BY_OAUTH
+    method: SignInMethod
     # 0.16: the id of the app password / API key this sign-in uses (it is
     # inside the secret), so the list can mark it; revoking it ends the session.
     credential_id: Optional[str] = None
@@ -97,15 +96,15 @@ class SignIn:
 @dataclass
 class Feature:
     access: Access = ALLOWED
-    actions: dict[str, Access] = field(default_factory=dict)
+    actions: dict[Action, Access] = field(default_factory=dict)
 
-    def can(self, action: str) -> bool:
+    def can(self, action: Action) -> bool:
         """True when ``action`` is permitted (the server may still refuse a
         particular change, e.g. a wrong current password)."""
         a = self.actions.get(action)
         return bool(a is not None and a.ok)
 
-    def why_not(self, action: str) -> Access:
+    def why_not(self, action: Action) -> Access:
         """The reason ``action`` is not possible (``ALLOWED`` when it is)."""
         return self.actions.get(action) or Access(NOT_SUPPORTED)
 
@@ -114,10 +113,11 @@ class Feature:
 class PasswordFeature(Feature):
     """* ``code_required``: 2FA is on, so a change needs the current code too
       (None: unknown).
-    * ``strength_policy``: the ``policy`` for ``app.passwords.assess`` ("0.16"
-      enforces length and strength like the server; "legacy" only advises).
-    * ``wipes``: what a change removes on this server: ("app_passwords",
-      "two_factor") on 0.11–0.15 (0.14–0.15 do, 0.11–0.13 do not, and the
+    * ``strength_policy``: the ``policy`` for ``app.passwords.assess``
+      (ENFORCED: length and strength refused like the server does, 0.16;
+      ADVISORY: the server takes anything and the page only advises).
+    * ``wipes``: what a change removes on this server: (APP_PASSWORDS,
+      TWO_FACTOR) on 0.11–0.15 (0.14–0.15 do, 0.11–0.13 do not, and the
       page cannot tell the versions apart, so it says "may"); () on 0.16.
     * ``session_after_change``: CONTINUES / REPLACED / ENDED for how the user
       signed in. Warn before confirming when it is ENDED.
@@ -126,16 +126,16 @@ class PasswordFeature(Feature):
       ``app.stalwart.rights.password_expired``); offer the change first.
       Every other feature's access is then PASSWORD_EXPIRED."""
     code_required: Optional[bool] = None
-    strength_policy: str = "0.16"
+    strength_policy: StrengthPolicy = StrengthPolicy.ENFORCED
+    wipes: tuple[Wiped, ...] = ()
+    session_after_change: SessionEffect = CONTINUES
+    expired: bool = False
 
     @property
     def enforces_strength(self) -> bool:
         """Does the server refuse short or guessable passwords (so the page
         states its rule), or only advise?"""
-        return self.strength_policy != "legacy"
-    wipes: tuple[str, ...] = ()
-    session_after_change: str = CONTINUES
-    expired: bool = False
+        return self.strength_policy == StrengthPolicy.ENFORCED
 
 
 @dataclass
@@ -144,9 +144,9 @@ class TwoFactorFeature(Feature):
     current password; turning off and moving to a new app also need the
     current code. ``session_after_*`` as in ``PasswordFeature``."""
     enabled: Optional[bool] = None
-    session_after_turn_on: str = CONTINUES
-    session_after_replace: str = CONTINUES
-    session_after_turn_off: str = CONTINUES
+    session_after_turn_on: SessionEffect = CONTINUES
+    session_after_replace: SessionEffect = CONTINUES
+    session_after_turn_off: SessionEffect = CONTINUES
 
 
 @dataclass
@@ -167,7 +167,7 @@ class CredentialOptions:
 class CredentialFeature(Feature):
     """App passwords or API keys. ``items`` is None when the list could not
     be read (or the feature does not exist here); ``count`` likewise."""
-    kind: str = "app_password"       # "app_password" | "api_key"
+    kind: CredentialKind = CredentialKind.APP_PASSWORD
     items: Optional[list[AppPassword]] = None
     options: CredentialOptions = field(default_factory=CredentialOptions)
 
@@ -187,13 +187,14 @@ class EncryptionFeature(Feature):
     * ``keys_access`` / ``keys``: the public keys stored on the server (0.16).
       On 0.11–0.15 the key travels with the setting: ``stores_keys`` is False,
       ``keys`` None and ``keys_access`` NOT_SUPPORTED.
-    * ``algorithms``: per key kind ("pgp", "smime") the ``@type`` values this
-      server takes, in order of preference for the UI's list.
+    * ``algorithms``: per key kind (``KeyKind.OPENPGP``, ``KeyKind.SMIME``)
+      the ``@type`` values this server takes, in order of preference for the
+      UI's list.
     * ``encrypt_on_append``: whether that option exists here."""
     settings: Optional[Encryption] = None
     keys_access: Access = ALLOWED
     keys: Optional[list[PublicKey]] = None
-    algorithms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    algorithms: dict[KeyKind, tuple[str, ...]] = field(default_factory=dict)
     encrypt_on_append: bool = False
     stores_keys: bool = False
 
@@ -214,10 +215,10 @@ class EncryptionFeature(Feature):
 
 
 # SecurityState.next_step values
-NEXT_CHANGE_PASSWORD = "change_password"
-NEXT_TURN_ON_TWO_FACTOR = "turn_on_two_factor"
-NEXT_TURN_ON_ENCRYPTION = "turn_on_encryption"
-NEXT_CREATE_APP_PASSWORD = "create_app_password"  # 2FA on and no app password: a way in for mail apps
+NEXT_CHANGE_PASSWORD = NextStep.CHANGE_PASSWORD
+NEXT_TURN_ON_TWO_FACTOR = NextStep.TURN_ON_TWO_FACTOR
+NEXT_TURN_ON_ENCRYPTION = NextStep.TURN_ON_ENCRYPTION
+NEXT_CREATE_APP_PASSWORD = NextStep.CREATE_APP_PASSWORD
 
 
 @dataclass
@@ -238,7 +239,7 @@ class SecurityState:
         return self.sign_in.username
 
     @property
-    def next_step(self) -> Optional[str]:
+    def next_step(self) -> Optional[NextStep]:
         """The recommended next step for the overview, or None."""
         if self.password.expired:
             return NEXT_CHANGE_PASSWORD
@@ -256,4 +257,4 @@ class SecurityState:
 
 __all__ = [n for n in dir() if n.isupper() or n in (
     "Access", "SignIn", "Feature", "PasswordFeature", "TwoFactorFeature", "CredentialOptions",
-    "CredentialFeature", "EncryptionFeature", "SecurityState", "ApiKey")]
+    "CredentialFeature", "EncryptionFeature", "SecurityState")]

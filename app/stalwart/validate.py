@@ -1,195 +1,185 @@
-"""Input checks done before anything is sent."""
+"""The input checks of the account's actions, each rule in one place.
+
+Every function takes a field as the user typed it and returns the value to
+send, or raises ``InvalidInput`` naming the field (``field``) with the
+message key that says what to do. ``SecurityAccount`` runs them before it
+sends anything; nothing else checks the same input again. The rules that
+are not the account layer's own live where their subject does, and are
+called from here: the otpauth URL rules in ``app.totp``, code spacing in
+``app.totp.normalize_code``, allowed IPs in ``app.ipnets``, the key checks
+(private keys first) in ``app.keys``, password strength in ``app.passwords``.
+"""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable, Optional
+from datetime import date, datetime, time, timezone
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from app.errors import InvalidInput
+from app.vocab import Generation, KeyKind, StrengthPolicy
 
+if TYPE_CHECKING:
+    from app.keys import KeyReport
+    from app.stalwart.state import PasswordFeature
 
-def description(text: Any, field: str = "description") -> str:
-    d = text.strip() if isinstance(text, str) else ""
-    if not d:
-        raise InvalidInput("err.input.description_required", field)
-    return d
-
-
-def utc_datetime(value: Any, now: Optional[datetime] = None, field: str = "expires_at") -> str:
-    """A future instant as Stalwart's UTCDateTime ``YYYY-MM-DDTHH:MM:SSZ``."""
-    if isinstance(value, str):
-        s = value.strip()
-        if s.endswith("Z") or s.endswith("z"):
-            s = s[:-1] + "+00:00"
-        try:
-            dt = datetime.fromisoformat(s)
-        except ValueError:
-            raise InvalidInput("err.input.expiry_past", field) from None
-    elif isinstance(value, datetime):
-        dt = value
-    else:
-        raise InvalidInput("err.input.expiry_past", field)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    dt = dt.astimezone(timezone.utc).replace(microsecond=0)
-    if dt <= (now or datetime.now(timezone.utc)):
-        raise InvalidInput("err.input.expiry_past", field)
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _first_issue(issues: list) -> tuple[str, str]:
-    i = issues[0]
-    return str(i.params.get("value", "")), i.message
-
-
-def allowed_ips(values: Optional[Iterable[str]]) -> dict[str, bool]:
-    """``{"10.0.0.2": true, "192.168.0.0/24": true}`` in the server's own
-    form, by the rules of ``app.ipnets`` (IpAddrOrMask: /8 and longer, no host
-    bits, no zones). The first problem -> InvalidInput naming the entry
-    (the page checks the field itself first and lists every problem)."""
-    from app import ipnets
-    if values is None:
-        return {}
-    text = values if isinstance(values, str) else "\n".join(
-        v if isinstance(v, str) else "\u0000" for v in values)
-    entries, issues = ipnets.parse_allowed_ips(text)
-    if issues:
-        value, detail = _first_issue(issues)
-        raise InvalidInput("err.input.bad_ip", "allowed_ips", {"value": value[:64], "detail": detail})
-    return ipnets.to_map(entries)
-
-
-def permissions(value: Any) -> Optional[dict]:
-    if value is None:
-        return None
-    if (not isinstance(value, dict) or value.get("@type") not in ("Inherit", "Disable", "Replace")):
-        raise InvalidInput("err.input.encryption", "permissions", {"detail": "permissions"})
-    out: dict = {"@type": value["@type"]}
-    if value["@type"] != "Inherit":
-        perms = value.get("permissions") or {}
-        if isinstance(perms, (list, tuple, set)):
-            perms = {p: True for p in perms}
-        if not isinstance(perms, dict) or not all(isinstance(k, str) and k for k in perms):
-            raise InvalidInput("err.input.encryption", "permissions", {"detail": "permissions"})
-        out["permissions"] = {k: bool(v) for k, v in perms.items()}
-    return out
+_CODE = re.compile(r"[0-9]{6,8}")
 
 
 def secret(value: Any, field: str, key: str = "err.input.password_required") -> str:
+    """A password or an id: anything but empty, exactly as typed."""
     if not isinstance(value, str) or not value:
         raise InvalidInput(key, field)
     return value
 
 
-def otp_code(value: Any, field: str = "code", required: bool = True) -> Optional[str]:
-    if value is None or value == "":
-        if required:
-            raise InvalidInput("err.input.code_format", field)
+def description(text: Any, field: str = "description", required: bool = True) -> str:
+    """Trimmed; "" when it may be left empty."""
+    d = text.strip() if isinstance(text, str) else ""
+    if not d and required:
+        raise InvalidInput("err.input.description_required", field)
+    return d
+
+
+def offered(value: Any, available: bool, field: str) -> Any:
+    """An option this server lacks must be left empty."""
+    if value and not available:
+        raise InvalidInput("err.input.option_unsupported", field)
+    return value
+
+
+def expiry_date(value: Any, now: Optional[datetime] = None, field: str = "expires") -> Optional[str]:
+    """What a date field gives (``YYYY-MM-DD``, or empty for "never") as
+    Stalwart's UTCDateTime: the end of that day in UTC. A ``date`` or an
+    instant (``datetime``; naive means UTC) is taken too. It must be ahead of
+    ``now``: a date that is not one is ``expiry_format``, one already past
+    ``expiry_past``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    s = str(value).strip().replace(" ", "")
-    if not re.fullmatch(r"[0-9]{6,8}", s):
+    if isinstance(value, datetime):
+        end = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        end = end.astimezone(timezone.utc).replace(microsecond=0)
+    elif isinstance(value, (date, str)):
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput("err.input.expiry_format", field) from None
+        end = datetime.combine(day, time(23, 59, 59), timezone.utc)
+    else:
+        raise InvalidInput("err.input.expiry_format", field)
+    if end <= (now or datetime.now(timezone.utc)):
+        raise InvalidInput("err.input.expiry_past", field)
+    return end.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def allowed_ips(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
+    """The allowed-IPs field as typed (addresses or networks separated by
+    commas, spaces or lines; a list of entries is taken too) -> the server's
+    map ``{"10.0.0.2": true, "192.168.0.0/24": true}``, by the rules of
+    ``app.ipnets`` (IpAddrOrMask: /8 and longer, no host bits, no zones).
+    Empty means "any address". The first problem -> InvalidInput naming
+    that entry and how to fix it."""
+    from app import ipnets
+    if text is None:
+        return {}
+    if not isinstance(text, str):
+        text = "\n".join(t if isinstance(t, str) else "\u0000" for t in text)
+    entries, issues = ipnets.parse_allowed_ips(text)
+    if issues:
+        i = issues[0]
+        raise InvalidInput("err.input.bad_ip", field,
+                           {"value": str(i.params.get("value", ""))[:64], "detail": i.message})
+    return ipnets.to_map(entries)
+
+
+def otp_code(value: Any, *, required: bool, field: str = "code") -> Optional[str]:
+    """A code from an authenticator app: 6 to 8 digits, spaces anywhere
+    (``app.totp.normalize_code``). Empty is None, or ``code_required`` when
+    the action needs one."""
+    from app.totp import normalize_code
+    s = "" if value is None else normalize_code(str(value))
+    if not s:
+        if required:
+            raise InvalidInput("err.input.code_required", field)
+        return None
+    if not _CODE.fullmatch(s):
         raise InvalidInput("err.input.code_format", field)
     return s
 
 
-def otp_url(url: Any, server: str = "0.16") -> str:
+def otp_url(url: Any, generation: Generation) -> str:
     """The server's parser rules (totp-rs ``TOTP::from_url``, ``app.totp``),
     enforced before saving: a URL the server cannot parse locks the user out."""
     from app import totp
     if not isinstance(url, str) or not url.strip():
         raise InvalidInput("err.input.otp_url", "otp_url", {"detail": "empty"})
     u = url.strip()
-    issues = totp.validate_url(u, "legacy" if server == "legacy" else "0.16")
+    issues = totp.validate_url(u, generation)
     if issues:
-        _, detail = _first_issue(issues)
-        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": detail})
+        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": issues[0].message})
     return u
 
 
-def key_text(text: Any) -> str:
-    """The key text to upload. Private key material in any form is refused by
-    the same recogniser the key checks use, so nothing private is ever sent."""
-    from app.keys.private import private_kind
-    if isinstance(text, (str, bytes, bytearray, memoryview)) and private_kind(text) is not None:
+def public_key(data: Any, emails: Iterable[str] = ()) -> "KeyReport":
+    """The key to upload (pasted text, or a dropped file's bytes), checked by
+    ``app.keys.check_key`` against the account's addresses: the accepted
+    report, whose ``normalized`` text is what is sent. Private key material in
+    any form is refused first, so nothing private is ever sent; pasted text
+    must be PEM or ASCII-armored."""
+    from app.keys import check_key
+    rep = check_key(data if isinstance(data, (str, bytes, bytearray, memoryview)) else "", emails)
+    if rep.is_private:
         raise InvalidInput("err.input.private_key", "key")
-    k = text.strip() if isinstance(text, str) else ""
-    if not k or "-----BEGIN" not in k:
+    if not isinstance(data, (bytes, bytearray, memoryview)) and \
+            "-----BEGIN" not in (data if isinstance(data, str) else ""):
         raise InvalidInput("err.input.key_required", "key")
-    return k
+    if not rep.accepted or not rep.normalized:
+        raise InvalidInput("err.input.key_refused", "key",
+                           {"detail": rep.errors[0].message if rep.errors else ""})
+    return rep
 
 
-def key_kind(text: str) -> str:
-    up = (text or "").upper()
-    if "BEGIN PGP" in up:
-        return "pgp"
-    if "CERTIFICATE-----" in up:
-        return "smime"
-    return "unknown"
+def algorithm(value: Any, algorithms: Mapping[KeyKind, tuple[str, ...]], kind: KeyKind) -> str:
+    """One of the algorithms the server offers for the key's kind (any it
+    offers, for a key of unknown kind)."""
+    offered = algorithms.get(kind) or {a for v in algorithms.values() for a in v}
+    if not isinstance(value, str) or value not in offered:
+        raise InvalidInput("err.input.algorithm", "algorithm")
+    return value
 
 
-# ----- the account layer's checks (app.stalwart.account): inputs as the user typed them ----
-
-# "Block changes to account security" on a new app password (0.16): the credential
-# may not change the password or 2FA, make or remove app passwords or API keys,
-# or touch encryption at rest (keys and setting). Reading stays allowed. It is a
-# "Disable" list: it only removes permissions, so the server never refuses it as
-# a grant the user does not hold.
-SECURITY_PERMISSIONS = (
-    "sysAccountPasswordUpdate", "sysAppPasswordCreate", "sysAppPasswordUpdate",
-    "sysAppPasswordDestroy", "sysApiKeyCreate", "sysApiKeyUpdate", "sysApiKeyDestroy",
-    "sysPublicKeyCreate", "sysPublicKeyUpdate", "sysPublicKeyDestroy", "sysAccountSettingsUpdate",
-)
+def password_change(pw: "PasswordFeature", current: Any, new: Any, code: Any, confirm: Any,
+                    user_inputs: Iterable[str] = ()) -> tuple[str, str, Optional[str]]:
+    """A password change's fields, in the order the form shows them: the
+    current password, the new one (typed twice, the server's policy), and the
+    current code when two-factor is on."""
+    cur = secret(current, "current_password")
+    nw = new_password(new, confirm, pw.strength_policy, user_inputs)
+    return cur, nw, otp_code(code, required=bool(pw.code_required))
 
 
-def block_security_changes_patch() -> dict:
-    return {"@type": "Disable", "permissions": {p: True for p in SECURITY_PERMISSIONS}}
+def new_two_factor_key(current: Any, url: Any, generation: Generation, new_code: Any,
+                       old_code: Any, replacing: bool) -> tuple[str, str, Optional[str]]:
+    """Turning two-factor on, or moving it to a new app: the current password,
+    the new key's URL (the server's rules), the code typed from the new app
+    (checked against the new key here: the server does not check it, and a
+    wrong key would lock the user out), and, when replacing, the old app's
+    code (else None)."""
+    from app import totp
+    cur = secret(current, "current_password")
+    u = otp_url(url, generation)
+    if new_code is not None and not totp.check_code(u, str(new_code)):
+        raise InvalidInput("err.input.new_code_wrong", "new_code")
+    c = otp_code(old_code, required=replacing)
+    return cur, u, c if replacing else None
 
 
-def expiry_date(value: Any, now: Optional[datetime] = None, field: str = "expires") -> Optional[str]:
-    """What a date field gives (``YYYY-MM-DD``, or empty for "never") as
-    Stalwart's UTCDateTime: the end of that day in UTC. A ``date`` or
-    ``datetime`` is taken too. It must still be ahead of ``now``."""
-    from datetime import date, time as dtime
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return utc_datetime(value, now, field)
-    if isinstance(value, date):
-        day = value
-    elif isinstance(value, str):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput("err.input.expiry_format", field) from None
-    else:
-        raise InvalidInput("err.input.expiry_format", field)
-    end = datetime.combine(day, dtime(23, 59, 59), timezone.utc)
-    if end <= (now or datetime.now(timezone.utc)):
-        raise InvalidInput("err.input.expiry_past", field)
-    return end.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def allowed_ips_text(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
-    """The allowed-IPs field as typed (commas, spaces or lines) -> the
-    server's map; empty means "any address". A problem -> InvalidInput
-    (see ``allowed_ips``)."""
-    if text is None:
-        return {}
-    if not isinstance(text, str):
-        text = "\n".join(str(t) for t in text)
-    try:
-        return allowed_ips(text)
-    except InvalidInput as e:
-        e.field = field
-        raise
-
-
-def new_password(new: Any, confirm: Any, policy: str, user_inputs: Iterable[str] = ()) -> str:
+def new_password(new: Any, confirm: Any, policy: StrengthPolicy,
+                 user_inputs: Iterable[str] = ()) -> str:
     """The new password: typed twice alike (when ``confirm`` is given) and
     accepted by the server's policy (``app.passwords``). A refusal is an
     InvalidInput whose key and params are the strength verdict's
     (``pw.too_short``, ``pw.too_weak``, …); the meter itself comes from
-    ``Account.password_strength``."""
+    ``SecurityAccount.password_strength``."""
     from app import passwords
     if not isinstance(new, str) or not new:
         raise InvalidInput("err.input.new_password_required", "new_password")

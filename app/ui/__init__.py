@@ -7,12 +7,6 @@ the page ready (app.warm then loads the heavy libraries in idle time).
 from __future__ import annotations
 
 
-def translate_page() -> None:
-    from app.ui import language
-
-    language.translate_page()
-
-
 def _under_button(form_id: str, handler):
     """Sign-in messages appear right under the button that was pressed: the one
     message box moves below that form before its handler runs."""

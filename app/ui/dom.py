@@ -93,10 +93,6 @@ _running: dict[str, tuple[object, tuple[str, ...], Any]] = {}
 _on_release: list[Callable[[], None]] = []
 
 
-def running(key: str) -> bool:
-    return key in _running
-
-
 def _controls(scope_id: str):
     """The buttons an action holds. Fields stay editable (and focusable, so an
     error can point at one); with its submit button disabled a form cannot be

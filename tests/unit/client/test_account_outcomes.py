@@ -552,3 +552,85 @@ def test_legacy_two_factor_off_not_applied_answer_lost(srvlegacy):
         run(acc.disable_totp(TOTP_PW, totp.code_at(url)))
     assert srvlegacy.accounts[TOTP_USER].otp_url == url
     assert acc.credentials is before  # the session goes on as it was
+
+
+# =========================================================================================
+# two-factor: the browser's own second copy (issue 17: "turned on, reported as failed")
+# =========================================================================================
+def _resent_session(srv, how, login, password, code_url=None):
+    """Signed in through the resending fetch, with a password or an app password."""
+    creds = Basic(login, password, totp.code_at(code_url) if code_url and srv.legacy else None)
+    if how == "app_password":
+        first = sign_in(srv, creds) if not (code_url and not srv.legacy) else \
+            sign_in(srv, oauth_sign_in(srv, login, password, srv.accounts[login].otp_secret))
+        creds = Basic(login, run(first.create_app_password("session", block_security_changes=False)).created.secret)
+        first.close()
+    return resend_sign_in(srv, creds)
+
+
+def _lose_after_apply(srv):
+    lose_next_answer(srv, path_prefix="/api/account/auth" if srv.legacy else "/jmap")
+
+
+@pytest.mark.parametrize("gen", ["0.16", "legacy"])
+@pytest.mark.parametrize("how", ["password", "app_password"])
+def test_two_factor_on_applied_then_the_browser_sent_it_again(gen, how):
+    """The first copy turned 2FA on and its connection closed; the resent copy
+    meets an account that now wants a code (402, or "OTP code is required").
+    The page re-reads before it says anything: 2FA is on, confirmed by the check."""
+    with FakeStalwart(generation=gen, cors=True, legacy_version="0.15") as srv:
+        login = L_ALICE if srv.legacy else ALICE
+        acc = _resent_session(srv, how, login, ALICE_PW)
+        setup = acc.start_two_factor_setup()
+        url = setup.url
+        promised = acc.state.two_factor.session_after_turn_on  # what the page warned about
+        _lose_after_apply(srv)
+        out = run(acc.enable_totp(ALICE_PW, setup, new_code=totp.code_at(url)))
+        assert out.confirmed == BY_CHECK and out.notice == "outcome.checked"
+        assert srv.accounts[ALICE].otp_url == url  # the key the user holds is the one stored
+        assert out.session == promised  # ENDED for anything 0.11-0.15 counts as a password
+        if out.session != ENDED:
+            assert out.state.two_factor.enabled is True
+        posts = [r for r in srv.requests if r.method == "POST" and
+                 r.path.startswith("/api/account/auth" if srv.legacy else "/jmap")]
+        assert len(posts) >= 2  # the change and its resent copy both reached the server
+
+
+@pytest.mark.parametrize("gen", ["0.16", "legacy"])
+def test_two_factor_new_app_applied_then_the_browser_sent_it_again(gen):
+    """Moving to a new app: the resent copy carries the OLD app's code, which the
+    server now checks against the NEW key and refuses. The check proves the new
+    key is stored."""
+    with FakeStalwart(generation=gen, cors=True, legacy_version="0.15") as srv:
+        login = L_TOTP if srv.legacy else TOTP_USER
+        old = srv.accounts[TOTP_USER].otp_url
+        acc = _resent_session(srv, "app_password", login, TOTP_PW, old)
+        setup = acc.start_two_factor_setup()
+        _lose_after_apply(srv)
+        out = run(acc.enable_totp(TOTP_PW, setup, totp.code_at(old), new_code=totp.code_at(setup.url)))
+        assert out.confirmed == BY_CHECK and srv.accounts[TOTP_USER].otp_url != old
+        assert out.state is not None and out.state.two_factor.enabled is True
+
+
+@pytest.mark.parametrize("gen", ["0.16", "legacy"])
+def test_two_factor_off_applied_then_the_browser_sent_it_again(gen):
+    with FakeStalwart(generation=gen, cors=True, legacy_version="0.15") as srv:
+        login = L_TOTP if srv.legacy else TOTP_USER
+        url = srv.accounts[TOTP_USER].otp_url
+        acc = _resent_session(srv, "app_password", login, TOTP_PW, url)
+        _lose_after_apply(srv)
+        out = run(acc.disable_totp(TOTP_PW, totp.code_at(url)))
+        assert srv.accounts[TOTP_USER].otp_url is None
+        assert out.state.two_factor.enabled is False and out.session == CONTINUES
+
+
+@pytest.mark.parametrize("gen", ["0.16", "legacy"])
+def test_two_factor_on_refused_for_a_wrong_password_is_still_refused(gen):
+    """The check after a refusal does not turn a real refusal into a success."""
+    with FakeStalwart(generation=gen, cors=True, legacy_version="0.15") as srv:
+        login = L_ALICE if srv.legacy else ALICE
+        acc = _resent_session(srv, "app_password", login, ALICE_PW)
+        setup = acc.start_two_factor_setup()
+        with pytest.raises(WrongCurrentSecret):
+            run(acc.enable_totp("not the password 1", setup, new_code=totp.code_at(setup.url)))
+        assert srv.accounts[ALICE].otp_url is None and acc.state.two_factor.enabled is False

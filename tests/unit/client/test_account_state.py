@@ -164,7 +164,7 @@ def test_credential_inputs(srv016):
     assert ap.description == "Phone" and ap.expires_at == "2099-06-30T23:59:59Z"
     assert ap.allowed_ips == ["10.0.0.1", "192.168.0.0/24"]
     assert ap.permissions["@type"] == "Disable"
-    assert set(ap.permissions["permissions"]) == set(validate.SECURITY_PERMISSIONS)
+    assert set(ap.permissions["permissions"]) == set(stalwart.SECURITY_PERMISSIONS)
     out = run(acc.create_app_password("Laptop", block_security_changes=False))
     assert out.item.permissions == {"@type": "Inherit"}
 

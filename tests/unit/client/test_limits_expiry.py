@@ -14,7 +14,8 @@ from app import stalwart
 from app.auth import Basic
 from app.errors import MethodError, SetError
 from app.http import urllib_fetch
-from app.stalwart import rights, validate
+from app.stalwart import rights, v016
+from app.stalwart.models import Created
 from app.stalwart import state as S
 from client_fakes import run
 
@@ -98,10 +99,10 @@ def test_a_role_without_self_service_rights_is_not_an_expired_password(srv016):
 # limited credentials stay limited
 # =========================================================================================
 def test_the_block_takes_every_credential_right_away():
-    patch = validate.block_security_changes_patch()
+    patch = v016.block_security_changes_patch()
     assert not rights.keeps_credential_rights(patch)
     for right in rights.CREDENTIAL_RIGHTS:  # each one alone would reopen the door
-        narrower = {"@type": "Disable", "permissions": {p: True for p in validate.SECURITY_PERMISSIONS
+        narrower = {"@type": "Disable", "permissions": {p: True for p in v016.SECURITY_PERMISSIONS
                                                         if p != right}}
         assert rights.keeps_credential_rights(narrower)
         assert rights.limit_can_be_undone(narrower, limits_hold=False)
@@ -123,17 +124,32 @@ def test_a_blocked_credential_cannot_make_a_credential(srv016, version):
     # the server itself refuses, whatever the page would offer
     for obj in ("AppPassword", "ApiKey"):
         with pytest.raises(MethodError) as e:
-            run(acc._driver.create_credential(obj, {"description": "escape", "permissions": {"@type": "Inherit"}}))
+            create_raw(acc, obj, {"description": "escape", "permissions": {"@type": "Inherit"}})
         assert e.value.error_type == "forbidden"
     assert (srv016.accounts[ALICE].app_passwords, srv016.accounts[ALICE].api_keys) == before
+
+
+def create_raw(acc, obj, o):
+    """Create an app password / API key with any permissions patch, as a client
+    other than this page could (the page itself only offers the full block):
+    the driver's own request and error parsing, without the account's checks."""
+    async def go():
+        drv = acc._driver
+        r, st = await drv.exchange([(f"x:{obj}/set", {"create": {"new": o}}, "s")])
+        res = drv._set(r, "s", obj, "Create", st)
+        if "new" in res.not_created:
+            raise drv._refused(res.not_created["new"], st)
+        got = res.require_created("new")
+        return Created(got["id"], got["secret"], o["description"]), st
+    return run(go())
 
 
 def narrower_limit(srv):
     """A limit that forgets the API-key rights: what 0.16.15 fixed."""
     sign = sign_in(srv, Basic(ALICE, ALICE_PW))
-    out = run(sign._driver.create_credential("AppPassword", {
+    out = create_raw(sign, "AppPassword", {
         "description": "narrow", "permissions": {"@type": "Disable", "permissions": {
-            "sysAccountPasswordUpdate": True}}}))
+            "sysAccountPasswordUpdate": True}}})
     return Basic(ALICE, out[0].secret)
 
 
@@ -141,8 +157,8 @@ def test_before_0_16_15_a_narrower_limit_can_be_undone(srv016):
     srv016.version = "0.16.14"
     acc = sign_in(srv016, narrower_limit(srv016))
     assert not acc.state.password.can(S.CHANGE)
-    created, _ = run(acc._driver.create_credential("ApiKey", {"description": "wider",
-                                                              "permissions": {"@type": "Inherit"}}))
+    created, _ = create_raw(acc, "ApiKey", {"description": "wider",
+                                             "permissions": {"@type": "Inherit"}})
     from app import auth
     wider = sign_in(srv016, auth.api_key(created.secret))
     assert wider.state.password.can(S.CHANGE)  # the account's full rights again
@@ -151,12 +167,11 @@ def test_before_0_16_15_a_narrower_limit_can_be_undone(srv016):
 def test_from_0_16_15_the_server_keeps_it(srv016):
     acc = sign_in(srv016, narrower_limit(srv016))
     with pytest.raises(SetError) as e:
-        run(acc._driver.create_credential("ApiKey", {"description": "wider",
-                                                     "permissions": {"@type": "Inherit"}}))
+        create_raw(acc, "ApiKey", {"description": "wider", "permissions": {"@type": "Inherit"}})
     assert e.value.error_type == "forbidden" and "sysAccountPasswordUpdate" in e.value.server_text
     # an equally limited key is fine
-    created, _ = run(acc._driver.create_credential("ApiKey", {
-        "description": "same", "permissions": {"@type": "Disable", "permissions": {"sysAccountPasswordUpdate": True}}}))
+    created, _ = create_raw(acc, "ApiKey", {
+        "description": "same", "permissions": {"@type": "Disable", "permissions": {"sysAccountPasswordUpdate": True}}})
     assert created.secret
 
 

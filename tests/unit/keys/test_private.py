@@ -72,7 +72,7 @@ def test_check_key_refuses_and_names_it(private, name):
 @pytest.mark.parametrize("name", private_corpus.NAMES)
 def test_upload_guard_refuses_it(private, name):
     with pytest.raises(InvalidInput) as e:
-        validate.key_text(_data(private[name]))
+        validate.public_key(_data(private[name]))
     assert e.value.key == "err.input.private_key"
 
 
@@ -101,9 +101,9 @@ def test_public_forms_are_not_called_private(controls):
 def test_public_controls_still_get_their_verdicts(controls):
     for name in ("ed25519.asc", "cert_rsa2048.pem", "cert_rsa2048.der", "bundle.p7b", "rsa2048.asc"):
         assert check_key(controls[name].read_bytes()).accepted, name
-    validate.key_text(controls["ed25519.asc"].read_text())  # a public key passes the guard
+    validate.public_key(controls["ed25519.asc"].read_text())  # a public key passes the guard
     with pytest.raises(InvalidInput) as e:
-        validate.key_text(controls["jwk_public.json"].read_text())
+        validate.public_key(controls["jwk_public.json"].read_text())
     assert e.value.key == "err.input.key_required"
 
 
