@@ -10,7 +10,7 @@
   account's full rights ("Scoped credentials with SysApiKeyCreate or
   SysApiKeyUpdate permissions can regain its own account's full rights",
   fixed in 0.16.15). The page's own limit ("block changes to account
-  security", ``validate.SECURITY_PERMISSIONS``) takes those rights away, so
+  security", ``v016.SECURITY_PERMISSIONS``) takes those rights away, so
   it holds on every version.
 """
 from __future__ import annotations
