@@ -39,7 +39,8 @@ The admin names the Stalwart server(s) the page may talk to in ONE place, the fi
   bracketed IPv6 address, an optional port 1-65535 without leading zeros and not
   the scheme's default (443/80), and nothing else: no path (not even ``/``), no
   query, no fragment, no user name, no spaces. Anything else is refused with a
-  one-line reason (``parse_origin``).
+  one-line reason (``parse_origin``). These rules, and the file's format, are
+  the page's own: one module, ``app/origins.py``, read by both.
 * The file is absent, or its list is empty: OPEN mode: the user types any server
   (``?server=`` only prefills the field). Otherwise BOUND mode: the page talks
   only to those origins, and ``?server=`` may only pick one of them.
@@ -70,7 +71,6 @@ import argparse
 import gzip
 import http.client
 import http.server
-import ipaddress
 import json
 import os
 import re
@@ -82,10 +82,12 @@ import threading
 import urllib.parse
 from pathlib import Path
 
+# The origin rules (config.json, --server) are the page's own: one module, in app/.
+from app.origins import MAX_CONFIG_BYTES, ConfigError, OriginError, origin_of, parse_config, parse_origin
+
 ROOT = Path(__file__).resolve().parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 CONFIG_NAME = "config.json"
-MAX_CONFIG_BYTES = 64 * 1024
 MAX_CONNECTIONS = 64      # far above a browser's 6 per host; bounds threads and sockets
 IDLE_TIMEOUT = 20.0       # seconds a connection may sit idle (keep-alive) or stall
 MAX_REQUEST_LINE = 8192
@@ -107,155 +109,7 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\Z")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 
 
-# --------------------------------------------------------------------------- origins
-
-class OriginError(ValueError):
-    """A value that is not a plain canonical origin; ``str()`` is a one-line reason."""
-
-
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
-_DEFAULT_PORT = {"https": 443, "http": 80}
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _suggest(value: str) -> str:
-    """The canonical origin a browser would make of ``value``, for the error text."""
-    try:
-        u = urllib.parse.urlsplit(value.strip())
-        host = (u.hostname or "").encode("idna").decode("ascii")
-        port = u.port
-    except (ValueError, UnicodeError):
-        return ""
-    scheme = u.scheme.lower()
-    if scheme not in _DEFAULT_PORT or not host:
-        return ""
-    if ":" in host:
-        host = f"[{host}]"
-    tail = f":{port}" if port and port != _DEFAULT_PORT[scheme] else ""
-    return f"{scheme}://{host}{tail}"
-
-
-def parse_origin(value: object) -> str:
-    """``value`` itself when it is a plain canonical origin, else OriginError.
-
-    The rules are the ones ``config.json`` documents (module docstring); the
-    page applies the same ones, so a list both sides accept means the same thing.
-    """
-    if not isinstance(value, str):
-        raise OriginError("is not a text string")
-    if not value:
-        raise OriginError("is empty")
-    if any(c.isspace() for c in value) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise OriginError("contains spaces or control characters")
-    if not value.isascii():
-        hint = _suggest(value)
-        raise OriginError("contains non-ASCII characters; write an international name in punycode"
-                          + (f" ({hint})" if hint else ""))
-    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)", value, re.S)
-    if not m:
-        raise OriginError("is not of the form https://host[:port]")
-    scheme, authority, rest = m.groups()
-    if "@" in authority:
-        raise OriginError("contains a user name (@); write only https://host[:port]")
-    if scheme not in _DEFAULT_PORT:
-        raise OriginError(f"uses '{scheme}:'; only https (or http for this computer) is allowed"
-                          if scheme.lower() not in _DEFAULT_PORT else
-                          f"must be written in lower case ({_suggest(value)})")
-    if rest:
-        hint = _suggest(value)
-        what = "a path" if rest.startswith("/") else ("a query" if rest.startswith("?") else "a fragment")
-        raise OriginError(f"has {what} ('{rest[:40]}'); write only the origin" + (f": {hint}" if hint else ""))
-    if authority.startswith("["):
-        host, sep, port_text = authority.partition("]")
-        host += "]"
-        if sep != "]" or (port_text and not port_text.startswith(":")):
-            raise OriginError("has a malformed IPv6 address")
-        port_text = port_text[1:] if port_text else None
-        try:
-            addr = ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            raise OriginError("has a malformed IPv6 address") from None
-        if f"[{addr.compressed}]" != host:
-            raise OriginError(f"must write the IPv6 address as {scheme}://[{addr.compressed}]")
-    else:
-        host, sep, port_text = authority.partition(":")
-        port_text = port_text if sep else None
-        if not host:
-            raise OriginError("has no host name")
-        if host != host.lower():
-            raise OriginError(f"must be written in lower case ({_suggest(value)})")
-        if re.fullmatch(r"[0-9.]+", host):
-            try:
-                if str(ipaddress.IPv4Address(host)) != host:
-                    raise ValueError
-            except ValueError:
-                raise OriginError("has a malformed IPv4 address") from None
-        elif len(host) > 253 or not all(_LABEL.match(lb) for lb in host.split(".")):
-            raise OriginError(f"has an invalid host name '{host[:60]}'")
-    port = None
-    if port_text is not None:
-        if not re.fullmatch(r"[1-9][0-9]{0,4}", port_text) or int(port_text) > 65535:
-            raise OriginError(f"has an invalid port '{port_text[:10]}'")
-        port = int(port_text)
-        if port == _DEFAULT_PORT[scheme]:
-            raise OriginError(f"names the default port; write {scheme}://{host}")
-    if scheme == "http" and not _loopback(host):
-        raise OriginError(f"uses http, which is allowed only for this computer; use https://{host}"
-                          + (f":{port}" if port else ""))
-    return value
-
-
-def origin_of(url: str) -> str | None:
-    """Scheme://host[:port] of an http(s) URL, or None if it is not one (demo link only)."""
-    hint = _suggest(url) if isinstance(url, str) else ""
-    return hint or None
-
-
-class ConfigError(ValueError):
-    """config.json cannot be used; ``str()`` is a one-line reason."""
-
-
-def parse_config(data: bytes | str) -> list[str]:
-    """The allowed servers in a config.json text ([] = open mode); ConfigError if unusable."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"is larger than {MAX_CONFIG_BYTES} bytes")
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ConfigError("is not UTF-8 text") from None
-    try:
-        obj = json.loads(data)
-    except ValueError as exc:
-        raise ConfigError(f"is not valid JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise ConfigError('must be a JSON object like {"servers": ["https://mail.example.com"]}')
-    extra = sorted(set(obj) - {"servers"})
-    if extra:
-        raise ConfigError(f"has an unknown key '{extra[0][:40]}'; the only key is \"servers\"")
-    if "servers" not in obj:
-        raise ConfigError('has no "servers" list (write [] for any server)')
-    servers = obj["servers"]
-    if not isinstance(servers, list):
-        raise ConfigError('"servers" must be a list of origins')
-    out: list[str] = []
-    for i, s in enumerate(servers):
-        try:
-            o = parse_origin(s)
-        except OriginError as exc:
-            raise ConfigError(f'entry {i + 1} of "servers" ({str(s)[:60]!r}) {exc}') from None
-        if o not in out:
-            out.append(o)
-    return out
-
+# --------------------------------------------------------------------------- config.json
 
 def load_config(path: Path) -> list[str]:
     """The allowed servers from a config.json file; [] when it does not exist."""
@@ -266,7 +120,7 @@ def load_config(path: Path) -> list[str]:
         return []
     except OSError as exc:
         raise ConfigError(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
-    return parse_config(data)
+    return list(parse_config(data))
 
 
 # --------------------------------------------------------------------------- headers
