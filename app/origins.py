@@ -214,8 +214,6 @@ def _host(host: str) -> tuple[str, str]:
         if not host.endswith("]"):
             raise OriginError("has a malformed IPv6 address")
         return _ipv6(host[1:-1]), "ipv6"
-    if any(c.isspace() or c in "%@[]:/\\?#<>^|" or unicodedata.category(c)[0] in "CZ" for c in host):
-        raise OriginError(f"has an invalid host name '{_clip(host)}'")
     ascii_host = domain_to_ascii(host)
     if _ends_in_a_number(ascii_host):
         return _ipv4(ascii_host), "ipv4"

@@ -39,6 +39,7 @@ HOSTS = [
     ("[1:0:0:1:0:0:0:1]", "[1:0:0:1::1]"), ("[1:0:0:1:0:0:1:1]", "[1::1:0:0:1:1]"),
     # one final dot is dropped from a name
     ("mail.example.com.", "mail.example.com"), ("localhost.", "localhost"),
+    (".".join(["a" * 63] * 3 + ["a" * 61]), ".".join(["a" * 63] * 3 + ["a" * 61])),   # 253: the longest name
 ]
 
 
@@ -53,10 +54,11 @@ NOT_HOSTS = [
     "%65vil.example",                             # percent-encoding (the standard decodes; we refuse)
     "\uff05\uff14\uff11.com",                      # full-width % 4 1: "%41" after mapping
     "mail.example.com\u202e", "\u200bmail.example", "mail\u00adexample.com",   # bidi, zero-width, soft hyphen
-    "a" * 64 + ".example", ".".join(["a" * 63] * 4) + ".com",                  # label > 63, name > 253
+    "a" * 64 + ".example", ".".join(["a" * 63] * 3 + ["a" * 62]),              # label > 63, name > 253
+    "\u0301a.example", "a\u0000b", "a b", "a/b", "a%2eb", "a\\b", "\uff0f.example",   # a mark first, controls
     "xn--a", "xn--abc-", "xn--mnchen-3ya-",                                     # punycode that is not a label
     "\U0001f4a9.la", "xn--ls8h.la",                                             # a symbol is not a letter
-    "1.2.3.4.5", "09.1", "0x100.1", "127.0.0.256", "4294967296", "1.2.3.09", "evil.127",
+    "1.2.3.4.5", "1.2.3.4.0", "09.1", "0x100.1", "127.0.0.256", "4294967296", "1.2.3.09", "evil.127",
     "[::1", "[::1]x", "[]", "[::1%eth0]", "[fe80::1%25eth0]", "[::1.2.3.]", "[1:2:3:4:5:6:7:8:9]", "[g::1]",
 ]
 
@@ -210,6 +212,7 @@ BAD = {
     "https://mail.example.com\\": "path",
     "https://user@mail.example.com": "user name",
     "https://user:pw@mail.example.com": "user name",
+    "https://@mail.example.com": "user name",
     "HTTPS://mail.example.com": "lower case",
     "https://Mail.Example.com": "lower case",
     "https://mail.example.com:443": "default port",
