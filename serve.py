@@ -102,7 +102,7 @@ from app.origins import MAX_CONFIG_BYTES, ConfigError, OriginError, origin_of, p
 ROOT = Path(__file__).resolve().parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 CONFIG_NAME = "config.json"
-MAX_CONNECTIONS = 256     # open at once; when full, the one waiting longest for its request is closed
+MAX_CONNECTIONS = 256     # waiting for a request; when full, the one waiting longest is closed
 WORKERS = 16              # requests answered at once (a browser opens 6 connections per host)
 IDLE_TIMEOUT = 20.0       # seconds a connection may wait for a request, or a reader stall an answer
 HEAD_TIMEOUT = 5.0        # seconds a request head may take in total, from its first byte

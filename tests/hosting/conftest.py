@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.e2e.conftest import CHROMIUM, FLAGS
-from tools import bundle, bytecode, publish, vendor
+# The browser tests' own browser and bundle check (the page these tests publish runs the current app/)
+from tests.e2e.conftest import _vendored, browser  # noqa: F401
+from tools import publish
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -166,14 +166,6 @@ def workdir():
 @pytest.fixture(scope="session")
 def published(workdir):
     """The folder the publish step makes, naming the README's example server."""
-    bad = vendor.bad_files(vendor.load_lock())
-    if bad:
-        pytest.exit(f"the page runtime is not vendored ({bad[0][0].name}: {bad[0][1]}); "
-                    f"run `python3 -m tools.vendor` first", returncode=2)
-    try:
-        bundle.build()
-    except (bundle.BundleError, bytecode.BytecodeError) as e:
-        pytest.exit(f"the page bundle could not be built: {e}", returncode=2)
     dest = workdir / "published"
     assert publish.main([str(dest), "--server", SERVER, "--no-vendor"]) == 0
     # what an admin might leave next to the page: must never be served
@@ -202,11 +194,3 @@ def hosting(published, workdir, request):
     yield make
     for h in made:
         h.stop()
-
-
-@pytest.fixture(scope="package")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
