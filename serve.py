@@ -619,7 +619,7 @@ class Server:
 
     # ---- the reader
     def serve_forever(self) -> None:
-        self._stop.clear()
+        """Serve until ``shutdown`` (which may come first: then return at once)."""
         self._stopped.clear()
         threads = [threading.Thread(target=self._work, name="serve-worker", daemon=True)
                    for _ in range(self.workers)]
@@ -653,6 +653,7 @@ class Server:
             for conn in list(self._waiting.values()):
                 self._drop(sel, conn)
             sel.close()
+            self._stop.clear()
             self._stopped.set()
 
     def _accept(self, sel) -> None:

@@ -373,6 +373,16 @@ def test_waiting_connections_cost_no_thread_and_the_oldest_make_room(root):
         s.stop()
 
 
+def test_a_shutdown_before_serving_ends_serving_at_once(root):
+    s = serve.make_server("127.0.0.1", 0, [], root=root)
+    s.shutdown()
+    t = threading.Thread(target=s.serve_forever, daemon=True)
+    t.start()
+    t.join(5)
+    assert not t.is_alive()
+    s.server_close()
+
+
 def test_pipelined_requests_are_answered_in_order(site, root):
     r = exchange(site.port, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
                             b"GET /pyscript.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
