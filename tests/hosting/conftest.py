@@ -112,8 +112,12 @@ class Hosted:
         (h / "html").mkdir(exist_ok=True)
         temps = "\n".join(f"    {name}_temp_path {h}/tmp-{name};" for name in
                           ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        # Run by a user who is not root, nginx is root only inside its user namespace (that
+        # user, mapped): it must not switch to (and chown its temp folders for) "nobody",
+        # which that namespace does not have.
+        user = "user root root;\n" if os.geteuid() != 0 else ""
         # the rest of the site: an empty root
-        return (f"daemon off;\nmaster_process off;\npid {h}/nginx.pid;\nerror_log {h}/error.log warn;\n"
+        return (f"daemon off;\nmaster_process off;\n{user}pid {h}/nginx.pid;\nerror_log {h}/error.log warn;\n"
                 f"events {{ worker_connections 256; }}\n"
                 f"http {{\n    access_log off;\n{temps}\n{http_block}\n"
                 f"    server {{\n        listen 127.0.0.1:{self.port};\n        root {h}/html;\n"
