@@ -4,23 +4,33 @@
     python3 serve.py [--host 127.0.0.1] [--port 8000] [--server URL]... [--config FILE] [--demo]
 
 * Runs the vendor step first when the pinned runtime is missing (npm + pip).
-* Serves only what the page loads (an allow-list): ``/`` and ``/index.html``,
-  ``/pyscript.toml``, ``/config.json``, ``/sw.js``, ``/manifest.webmanifest``,
-  ``/app/**.py`` and ``/assets/**``: regular files whose every path segment is
-  plain ASCII (letters, digits, ``_ + - .``), none hidden (leading dot), none
-  ending in a dot, none reached through a symlink that leaves the allow-list or
-  the folder. The path is percent-decoded (strictly, as UTF-8) before any check.
-  Anything else is 404; a malformed request (bad encoding, a control character
-  such as ``%00``, raw non-ASCII, an over-long line, another method than GET/HEAD,
-  a body) is 400/405/414/431. No directory listings. One log line per refused
-  request, with the path and never the query string (OAuth codes travel there).
+* Serves only the files the page loads, as the build lists them for the service
+  worker (``assets/vendor/bundle.js``: the shell, the loaders, the current
+  runtime folder), plus ``sw.js``, that list itself and ``/config.json`` (from
+  the setting, below); ``/`` is ``index.html``. Nothing else in the folder: no
+  vendor inputs, no older archives, no stray file such as ``assets/app.css.bak``
+  (``page_files``; a rebuild while serving is picked up). Every listed path is
+  also plain ASCII (letters, digits, ``_ + - .``), none hidden, none ending in a
+  dot, and none is followed through a symlink to a file that is not listed or
+  is outside the folder. The path is percent-decoded (strictly, as UTF-8)
+  before any check. Anything else is 404; a malformed request (bad encoding, a
+  control character such as ``%00``, raw non-ASCII, an over-long line, another
+  method than GET/HEAD, a body) is 400/405/414/431. No directory listings. One
+  log line per refused request, with the path and never the query string
+  (OAuth codes travel there).
 * Right MIME types (application/wasm, text/javascript for .mjs), gzip for text and wasm.
-* Security headers on every response: a Content-Security-Policy that allows
-  scripts only from this origin (plus 'wasm-unsafe-eval' and 'unsafe-eval', which
-  Pyodide strictly needs), ``connect-src`` as below, frame-ancestors 'none',
-  Referrer-Policy no-referrer, X-Content-Type-Options nosniff.
-* Idle connections are closed after ``IDLE_TIMEOUT`` seconds; at most
-  ``MAX_CONNECTIONS`` are handled at once (more wait in the listen queue).
+* The security headers on every response (``headers``: the hosting docs show
+  exactly these): a Content-Security-Policy that allows scripts only from this
+  origin (plus 'wasm-unsafe-eval' and 'unsafe-eval', which Pyodide strictly
+  needs), ``connect-src`` as below, frame-ancestors 'none'; Referrer-Policy,
+  X-Content-Type-Options, X-Frame-Options, Cross-Origin-Opener-Policy,
+  Cross-Origin-Resource-Policy, Permissions-Policy and Strict-Transport-Security
+  (``SECURITY_HEADERS``); Cache-Control from ``cache_control``.
+* Slow clients cannot keep others out (``Server``): request heads are read
+  without a thread each; a head must be complete ``HEAD_TIMEOUT`` seconds after
+  its first byte; a connection may wait ``IDLE_TIMEOUT`` seconds for a request;
+  when ``MAX_CONNECTIONS`` wait, the one waiting longest is closed; ``WORKERS``
+  threads answer complete requests.
 
 The allowed mail servers: ``config.json``
 -----------------------------------------
@@ -41,7 +51,8 @@ The admin names the Stalwart server(s) the page may talk to in ONE place, the fi
   bracketed IPv6 address, an optional port 1-65535 without leading zeros and not
   the scheme's default (443/80), and nothing else: no path (not even ``/``), no
   query, no fragment, no user name, no spaces. Anything else is refused with a
-  one-line reason (``parse_origin``).
+  one-line reason (``parse_origin``). These rules, and the file's format, are
+  the page's own: one module, ``app/origins.py``, read by both.
 * The file is absent, or its list is empty: OPEN mode: the user types any server
   (``?server=`` only prefills the field). Otherwise BOUND mode: the page talks
   only to those origins, and ``?server=`` may only pick one of them.
@@ -72,25 +83,34 @@ import argparse
 import gzip
 import http.client
 import http.server
-import ipaddress
+import io
 import json
 import os
+import queue
 import re
+import selectors
 import socket
 import stat
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 from pathlib import Path
+
+# The origin rules (config.json, --server) are the page's own: one module, in app/.
+from app.origins import (MAX_CONFIG_BYTES, ConfigError, OriginError, origin_of, parse_config, parse_origin,
+                         read_config)
 
 ROOT = Path(__file__).resolve().parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 CONFIG_NAME = "config.json"
-MAX_CONFIG_BYTES = 64 * 1024
-MAX_CONNECTIONS = 64      # far above a browser's 6 per host; bounds threads and sockets
-IDLE_TIMEOUT = 20.0       # seconds a connection may sit idle (keep-alive) or stall
+MAX_CONNECTIONS = 256     # waiting for a request; when full, the one waiting longest is closed
+WORKERS = 16              # requests answered at once (a browser opens 6 connections per host)
+IDLE_TIMEOUT = 20.0       # seconds a connection may wait for a request, or a reader stall an answer
+HEAD_TIMEOUT = 5.0        # seconds a request head may take in total, from its first byte
 MAX_REQUEST_LINE = 8192
+MAX_HEAD = 64 * 1024      # a longer request head is refused (414/431) without reading more
 MAX_LOGGED_PATH = 200
 
 MIME = {
@@ -103,163 +123,16 @@ MIME = {
 }
 GZIP_TYPES = (".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".toml", ".py", ".webmanifest", ".txt")
 
-# The page's files: nothing else in the folder is ever served.
-TOP_FILES = frozenset({"index.html", "pyscript.toml", CONFIG_NAME, "sw.js", "manifest.webmanifest"})
+# The page's files: nothing else in the folder is ever served. The build lists
+# them in the service worker's manifest; every one of them also has this shape.
+MANIFEST = "assets/vendor/bundle.js"
+SERVICE_WORKER = "sw.js"
+TOP_FILES = frozenset({"index.html", "pyscript.toml", CONFIG_NAME, SERVICE_WORKER, "manifest.webmanifest"})
 _SEGMENT = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\Z")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 
 
-# --------------------------------------------------------------------------- origins
-
-class OriginError(ValueError):
-    """A value that is not a plain canonical origin; ``str()`` is a one-line reason."""
-
-
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
-_DEFAULT_PORT = {"https": 443, "http": 80}
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _suggest(value: str) -> str:
-    """The canonical origin a browser would make of ``value``, for the error text."""
-    try:
-        u = urllib.parse.urlsplit(value.strip())
-        host = (u.hostname or "").encode("idna").decode("ascii")
-        port = u.port
-    except (ValueError, UnicodeError):
-        return ""
-    scheme = u.scheme.lower()
-    if scheme not in _DEFAULT_PORT or not host:
-        return ""
-    if ":" in host:
-        host = f"[{host}]"
-    tail = f":{port}" if port and port != _DEFAULT_PORT[scheme] else ""
-    return f"{scheme}://{host}{tail}"
-
-
-def parse_origin(value: object) -> str:
-    """``value`` itself when it is a plain canonical origin, else OriginError.
-
-    The rules are the ones ``config.json`` documents (module docstring); the
-    page applies the same ones, so a list both sides accept means the same thing.
-    """
-    if not isinstance(value, str):
-        raise OriginError("is not a text string")
-    if not value:
-        raise OriginError("is empty")
-    if any(c.isspace() for c in value) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise OriginError("contains spaces or control characters")
-    if not value.isascii():
-        hint = _suggest(value)
-        raise OriginError("contains non-ASCII characters; write an international name in punycode"
-                          + (f" ({hint})" if hint else ""))
-    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)", value, re.S)
-    if not m:
-        raise OriginError("is not of the form https://host[:port]")
-    scheme, authority, rest = m.groups()
-    if "@" in authority:
-        raise OriginError("contains a user name (@); write only https://host[:port]")
-    if scheme not in _DEFAULT_PORT:
-        raise OriginError(f"uses '{scheme}:'; only https (or http for this computer) is allowed"
-                          if scheme.lower() not in _DEFAULT_PORT else
-                          f"must be written in lower case ({_suggest(value)})")
-    if rest:
-        hint = _suggest(value)
-        what = "a path" if rest.startswith("/") else ("a query" if rest.startswith("?") else "a fragment")
-        raise OriginError(f"has {what} ('{rest[:40]}'); write only the origin" + (f": {hint}" if hint else ""))
-    if authority.startswith("["):
-        host, sep, port_text = authority.partition("]")
-        host += "]"
-        if sep != "]" or (port_text and not port_text.startswith(":")):
-            raise OriginError("has a malformed IPv6 address")
-        port_text = port_text[1:] if port_text else None
-        try:
-            addr = ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            raise OriginError("has a malformed IPv6 address") from None
-        if f"[{addr.compressed}]" != host:
-            raise OriginError(f"must write the IPv6 address as {scheme}://[{addr.compressed}]")
-    else:
-        host, sep, port_text = authority.partition(":")
-        port_text = port_text if sep else None
-        if not host:
-            raise OriginError("has no host name")
-        if host != host.lower():
-            raise OriginError(f"must be written in lower case ({_suggest(value)})")
-        if re.fullmatch(r"[0-9.]+", host):
-            try:
-                if str(ipaddress.IPv4Address(host)) != host:
-                    raise ValueError
-            except ValueError:
-                raise OriginError("has a malformed IPv4 address") from None
-        elif len(host) > 253 or not all(_LABEL.match(lb) for lb in host.split(".")):
-            raise OriginError(f"has an invalid host name '{host[:60]}'")
-    port = None
-    if port_text is not None:
-        if not re.fullmatch(r"[1-9][0-9]{0,4}", port_text) or int(port_text) > 65535:
-            raise OriginError(f"has an invalid port '{port_text[:10]}'")
-        port = int(port_text)
-        if port == _DEFAULT_PORT[scheme]:
-            raise OriginError(f"names the default port; write {scheme}://{host}")
-    if scheme == "http" and not _loopback(host):
-        raise OriginError(f"uses http, which is allowed only for this computer; use https://{host}"
-                          + (f":{port}" if port else ""))
-    return value
-
-
-def origin_of(url: str) -> str | None:
-    """Scheme://host[:port] of an http(s) URL, or None if it is not one (demo link only)."""
-    hint = _suggest(url) if isinstance(url, str) else ""
-    return hint or None
-
-
-class ConfigError(ValueError):
-    """config.json cannot be used; ``str()`` is a one-line reason."""
-
-
-def parse_config(data: bytes | str) -> list[str]:
-    """The allowed servers in a config.json text ([] = open mode); ConfigError if unusable."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"is larger than {MAX_CONFIG_BYTES} bytes")
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ConfigError("is not UTF-8 text") from None
-    try:
-        obj = json.loads(data)
-    except ValueError as exc:
-        raise ConfigError(f"is not valid JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise ConfigError('must be a JSON object like {"servers": ["https://mail.example.com"]}')
-    extra = sorted(set(obj) - {"servers", "sso"})
-    if extra:
-        raise ConfigError(f"has an unknown key '{extra[0][:40]}'; the keys are \"servers\" and \"sso\"")
-    if "servers" not in obj:
-        raise ConfigError('has no "servers" list (write [] for any server)')
-    servers = obj["servers"]
-    if not isinstance(servers, list):
-        raise ConfigError('"servers" must be a list of origins')
-    out: list[str] = []
-    for i, s in enumerate(servers):
-        try:
-            o = parse_origin(s)
-        except OriginError as exc:
-            raise ConfigError(f'entry {i + 1} of "servers" ({str(s)[:60]!r}) {exc}') from None
-        if o not in out:
-            out.append(o)
-    if "sso" in obj:
-        sso_settings(obj["sso"], out)
-    return out
-
+# --------------------------------------------------------------------------- config.json
 
 def sso_settings(value, servers: list[str]) -> dict:
     """The "sso" object (the page's client id and allowed issuers per server,
@@ -301,7 +174,10 @@ def load_config(path: Path) -> list[str]:
         return []
     except OSError as exc:
         raise ConfigError(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
-    return parse_config(data)
+    servers, sso = read_config(data)
+    if sso is not None:
+        sso_settings(sso, list(servers))
+    return list(servers)
 
 
 # --------------------------------------------------------------------------- headers
@@ -345,6 +221,10 @@ def csp(servers: list[str], open_extra: list[str] = (), providers: list[str] = (
     ])
 
 
+# Sent with every answer, after the CSP. The hosting docs (README, docs/SECURITY.md)
+# and their nginx and Caddy examples show exactly these (a test compares them, and
+# runs the examples). HSTS is ignored by browsers over plain http (a preview on
+# this computer) and sent anyway, so that the list is one list.
 SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -352,7 +232,13 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Strict-Transport-Security": "max-age=31536000",
 }
+
+
+def headers(servers: list[str], open_extra: list[str] = (), providers: list[str] = ()) -> dict[str, str]:
+    """Every security header of an answer, in the order they are sent."""
+    return {"Content-Security-Policy": csp(servers, open_extra, providers), **SECURITY_HEADERS}
 
 
 def cache_control(relpath: str) -> str:
@@ -392,6 +278,47 @@ def allowed(rel: str) -> bool:
     return parts[0] == "assets"
 
 
+def read_manifest(text: str) -> dict:
+    """The object in a service-worker manifest (``self.BUNDLE = {...};``, written
+    by the build); ValueError when there is none."""
+    try:
+        obj = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    except ValueError:
+        raise ValueError("not a bundle manifest") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("files"), list):
+        raise ValueError("not a bundle manifest")
+    return obj
+
+
+_page_files: dict = {}
+
+
+def page_files(root: Path) -> frozenset[str]:
+    """Every file the page loads, site-relative: the files its service worker's
+    manifest lists (``assets/vendor/bundle.js``, written by the build: the
+    shell, the loaders and the current runtime folder), the worker ``sw.js``
+    and the manifest itself. ``config.json`` is not among them: it is answered
+    from the setting. Empty when the folder has no build. Read again whenever
+    the manifest changes (a rebuild while serving)."""
+    path = root / MANIFEST
+    try:
+        st = path.stat()
+    except OSError:
+        return frozenset()
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = _page_files.get(path)
+    if hit and hit[0] == key:
+        return hit[1]
+    try:
+        listed = read_manifest(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, UnicodeDecodeError, ValueError):
+        listed = []
+    files = frozenset(f for f in [*listed, SERVICE_WORKER, MANIFEST]
+                      if isinstance(f, str) and f != CONFIG_NAME and allowed(f))
+    _page_files[path] = (key, files)
+    return files
+
+
 def request_path(target: str) -> str:
     """The allowed relative path a request-target names, or Refused(400|404).
 
@@ -419,7 +346,11 @@ def request_path(target: str) -> str:
 
 
 def locate(root: Path, rel: str) -> Path:
-    """The regular file for an allowed path, following no link out of the allow-list."""
+    """The regular file for one of the page's files, following no link to a
+    file that is not one of them or is outside the folder."""
+    files = page_files(root)
+    if rel not in files:
+        raise Refused(404)
     try:
         real = (root / rel).resolve(strict=True)
         base = root.resolve(strict=True)
@@ -427,7 +358,7 @@ def locate(root: Path, rel: str) -> Path:
         st = real.stat()
     except (OSError, RuntimeError, ValueError):
         raise Refused(404) from None
-    if not allowed(real_rel) or not stat.S_ISREG(st.st_mode):
+    if real_rel not in files or not stat.S_ISREG(st.st_mode):
         raise Refused(404)
     return real
 
@@ -451,6 +382,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     sso: dict = {}               # config.json's "sso", passed on to the page
     providers: list[str] = []    # the origins of the issuers it lists (connect-src)
     root: Path = ROOT
+    refuse: int = 0              # set per request by the server: 414/431 for a head over its limit
     _gz_cache: dict = {}
     _gz_lock = threading.Lock()
 
@@ -472,29 +404,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ---- parsing: strict and small, every failure a 4xx
     def handle_one_request(self):
+        """Answer the one request whose head the server read (``rfile`` holds
+        exactly it); ``refuse`` is set when the head passed its size limit."""
         self.command, self.path, self.request_version = None, None, "HTTP/1.0"
+        self.close_connection = True
         try:
+            if self.refuse:
+                self.fail(self.refuse)
+                return
             line = self.rfile.readline(MAX_REQUEST_LINE + 1)
-        except (TimeoutError, socket.timeout):
-            self.close_connection = True
-            return
-        except OSError:
-            self.close_connection = True
-            return
-        if not line:
-            self.close_connection = True
-            return
-        self.raw_requestline = line
-        if len(line) > MAX_REQUEST_LINE:
-            self.fail(414)
-            return
-        if not self.parse_request():
-            return
-        try:
+            if not line:
+                return
+            self.raw_requestline = line
+            if len(line) > MAX_REQUEST_LINE:
+                self.fail(414)
+                return
+            if not self.parse_request():
+                return
             self.respond(self.command == "HEAD")
             self.wfile.flush()
         except (TimeoutError, socket.timeout, ConnectionError):
-            self.close_connection = True
+            self.close_connection = True  # the client stopped reading, or left
 
     def parse_request(self) -> bool:
         self.close_connection = True
@@ -517,8 +447,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.headers = http.client.parse_headers(self.rfile, _class=self.MessageClass)
         except (http.client.LineTooLong, http.client.HTTPException):
             self.fail(431)
-            return False
-        except (TimeoutError, socket.timeout, OSError):
             return False
         conn = (self.headers.get("Connection") or "").lower()
         self.close_connection = version == "HTTP/1.0" and conn != "keep-alive" or conn == "close"
@@ -550,8 +478,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def end_headers(self):
-        self.send_header("Content-Security-Policy", csp(self.servers, self.open_extra, self.providers))
-        for k, v in SECURITY_HEADERS.items():
+        for k, v in headers(self.servers, self.open_extra, self.providers).items():
             self.send_header(k, v)
         self.send_header("Cache-Control", cache_control(getattr(self, "_relpath", "")))
         super().end_headers()
@@ -636,64 +563,267 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 # --------------------------------------------------------------------------- server
 
-class Server(http.server.ThreadingHTTPServer):
-    """One thread per connection, at most ``max_connections`` of them."""
+class _Connection:
+    """A client connection while it waits for (the rest of) its next request head."""
 
-    daemon_threads = True
-    request_queue_size = 128
+    __slots__ = ("sock", "addr", "buf", "deadline")
 
-    def __init__(self, addr, handler, max_connections: int = MAX_CONNECTIONS):
+    def __init__(self, sock: socket.socket, addr):
+        self.sock, self.addr, self.buf, self.deadline = sock, addr, b"", 0.0
+
+
+class _Writer(io.RawIOBase):
+    """The handler's ``wfile``: straight to the socket (its timeout bounds each write)."""
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._sock.sendall(data)
+        return len(data)
+
+
+def _head_end(buf: bytes) -> int:
+    """Where the request head in ``buf`` ends (after its blank line), or -1."""
+    ends = [i + n for i, n in ((buf.find(b"\n\r\n"), 3), (buf.find(b"\n\n"), 2)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def split_head(buf: bytes) -> tuple[bytes | None, int, bytes]:
+    """(head, refusal, rest) of what a connection sent so far: the head when it
+    is complete, or what there is with 414/431 when it is over its limit; None
+    while more is needed. ``rest`` is the next request's beginning (pipelining)."""
+    line_end = buf.find(b"\n")
+    if line_end > MAX_REQUEST_LINE or (line_end < 0 and len(buf) > MAX_REQUEST_LINE):
+        return buf, 414, b""
+    end = _head_end(buf)
+    if 0 <= end <= MAX_HEAD:
+        return buf[:end], 0, buf[end:]
+    if len(buf) > MAX_HEAD:
+        return buf, 431, b""
+    return None, 0, buf
+
+
+class Server:
+    """The page's HTTP server, made so that slow clients cannot keep others out.
+
+    One thread reads the request heads of every connection without blocking
+    (``selectors``): a connection waiting for its request costs a socket and a
+    buffer, not a thread. A head must be complete ``head_timeout`` seconds
+    after its first byte, or the connection is closed (a slowloris client
+    sending a header line every few seconds is cut off); a connection may wait
+    ``RequestHandlerClass.timeout`` seconds for a request. When
+    ``max_connections`` connections are waiting, the one that has waited
+    longest is closed for a new one. A complete head goes to one of
+    ``workers`` threads, which answers it (a client that stops reading is cut
+    after the same timeout) and gives a kept-alive connection back.
+    """
+
+    def __init__(self, addr, handler, *, max_connections: int = MAX_CONNECTIONS, workers: int = WORKERS,
+                 head_timeout: float = HEAD_TIMEOUT):
+        self.RequestHandlerClass = handler
         self.max_connections = max_connections
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._count_lock = threading.Lock()
-        self.active = 0
-        self.peak = 0
+        self.workers = workers
+        self.head_timeout = head_timeout
         self.errors: list[str] = []  # exceptions a handler did not handle (tests assert none)
-        self._closing = False
-        super().__init__(addr, handler)
-
-    def process_request(self, request, client_address):
-        # Wait for a free slot: extra connections wait in the kernel's listen
-        # queue instead of each getting a thread; idle ones give their slot
-        # back after the handler's timeout.
-        while not self._slots.acquire(timeout=0.2):
-            if self._closing:
-                self.shutdown_request(request)
-                return
-        with self._count_lock:
-            self.active += 1
-            self.peak = max(self.peak, self.active)
+        self.active = 0              # requests being answered now
+        self.peak = 0
+        self._count_lock = threading.Lock()
+        family = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
         try:
-            super().process_request(request, client_address)
-        except Exception:
-            self._release()
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.socket.bind(addr)
+            self.socket.listen(128)
+        except OSError:
+            self.socket.close()
             raise
+        self.socket.setblocking(False)
+        self.server_address = self.socket.getsockname()[:2]
+        self._waiting: dict[socket.socket, _Connection] = {}  # oldest first
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._back: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
 
-    def _release(self):
-        with self._count_lock:
-            self.active -= 1
-        self._slots.release()
+    @property
+    def waiting(self) -> int:
+        """Connections waiting for a request (or the rest of its head)."""
+        return len(self._waiting)
 
-    def process_request_thread(self, request, client_address):
+    # ---- the reader
+    def serve_forever(self) -> None:
+        """Serve until ``shutdown`` (which may come first: then return at once)."""
+        self._stopped.clear()
+        threads = [threading.Thread(target=self._work, name="serve-worker", daemon=True)
+                   for _ in range(self.workers)]
+        for t in threads:
+            t.start()
+        sel = selectors.DefaultSelector()
+        sel.register(self.socket, selectors.EVENT_READ, None)
+        sel.register(self._wake_r, selectors.EVENT_READ, None)
         try:
-            super().process_request_thread(request, client_address)
+            while not self._stop.is_set():
+                soonest = min((c.deadline for c in self._waiting.values()), default=time.monotonic() + 0.5)
+                for key, _ in sel.select(max(0.0, min(soonest - time.monotonic(), 0.5))):
+                    if key.fileobj is self.socket:
+                        self._accept(sel)
+                    elif key.fileobj is self._wake_r:
+                        self._drain_wake()
+                    else:
+                        self._read(sel, key.data)
+                while True:
+                    try:
+                        conn = self._back.get_nowait()
+                    except queue.Empty:
+                        break
+                    self._wait(sel, conn)
+                now = time.monotonic()
+                for conn in [c for c in self._waiting.values() if c.deadline <= now]:
+                    self._drop(sel, conn)
         finally:
-            self._release()
+            for _ in threads:
+                self._jobs.put(None)
+            for conn in list(self._waiting.values()):
+                self._drop(sel, conn)
+            sel.close()
+            self._stop.clear()
+            self._stopped.set()
 
-    def handle_error(self, request, client_address):
+    def _accept(self, sel) -> None:
+        for _ in range(64):
+            try:
+                sock, addr = self.socket.accept()
+            except OSError:  # nothing more queued (or out of descriptors: try on the next round)
+                return
+            sock.setblocking(False)
+            if len(self._waiting) >= self.max_connections:
+                self._drop(sel, next(iter(self._waiting.values())))
+            self._wait(sel, _Connection(sock, addr))
+
+    def _wait(self, sel, conn: _Connection) -> None:
+        """A connection starts waiting for its next request."""
+        now = time.monotonic()
+        conn.deadline = now + (self.head_timeout if conn.buf else self.RequestHandlerClass.timeout)
+        self._waiting[conn.sock] = conn
+        sel.register(conn.sock, selectors.EVENT_READ, conn)
+        if conn.buf:
+            self._dispatch(sel, conn)
+
+    def _read(self, sel, conn: _Connection) -> None:
+        try:
+            data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._drop(sel, conn)
+            return
+        if not conn.buf:
+            conn.deadline = time.monotonic() + self.head_timeout  # the head has begun: its clock runs
+        conn.buf += data
+        self._dispatch(sel, conn)
+
+    def _dispatch(self, sel, conn: _Connection) -> None:
+        head, refusal, rest = split_head(conn.buf)
+        if head is None:
+            return
+        sel.unregister(conn.sock)
+        del self._waiting[conn.sock]
+        conn.buf = rest
+        self._jobs.put((conn, head, refusal))
+
+    def _drop(self, sel, conn: _Connection) -> None:
+        self._waiting.pop(conn.sock, None)
+        try:
+            sel.unregister(conn.sock)
+        except (KeyError, ValueError):
+            pass
+        conn.sock.close()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+
+    def _drain_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    # ---- the workers
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            conn, head, refusal = job
+            with self._count_lock:
+                self.active += 1
+                self.peak = max(self.peak, self.active)
+            keep = False
+            try:
+                keep = self._answer(conn, head, refusal)
+            except Exception:
+                self.handle_error(conn.sock, conn.addr)
+            finally:
+                with self._count_lock:
+                    self.active -= 1
+            if keep and not self._stop.is_set():
+                self._back.put(conn)
+                self._wake()
+            else:
+                conn.sock.close()
+
+    def _answer(self, conn: _Connection, head: bytes, refusal: int) -> bool:
+        """One request, answered by a fresh handler; True to keep the connection."""
+        cls = self.RequestHandlerClass
+        h = cls.__new__(cls)
+        h.server, h.request, h.connection, h.client_address = self, conn.sock, conn.sock, conn.addr
+        h.rfile, h.wfile, h.refuse = io.BytesIO(head), _Writer(conn.sock), refusal
+        conn.sock.settimeout(cls.timeout)
+        h.handle_one_request()
+        conn.sock.setblocking(False)
+        return not h.close_connection
+
+    def handle_error(self, request, client_address) -> None:
         exc = sys.exc_info()[1]
         self.errors.append(f"{type(exc).__name__}: {exc}")
         sys.stderr.write(f"serve: internal error {type(exc).__name__} while answering a request\n")
 
-    def shutdown(self):
-        self._closing = True
-        super().shutdown()
+    # ---- stopping
+    def shutdown(self) -> None:
+        """Stop ``serve_forever`` (from another thread) and wait until it has."""
+        self._stop.set()
+        self._wake()
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        self.socket.close()
+        while True:
+            try:
+                self._back.get_nowait().sock.close()
+            except queue.Empty:
+                break
+        self._wake_r.close()
+        self._wake_w.close()
 
 
 def make_server(host: str, port: int, servers: list[str] = (), *, open_extra: list[str] = (),
-                config: Path | None = None, max_connections: int = MAX_CONNECTIONS,
-                timeout: float = IDLE_TIMEOUT, root: Path | None = None,
-                sso: dict | None = None) -> Server:
+                config: Path | None = None, max_connections: int = MAX_CONNECTIONS, workers: int = WORKERS,
+                timeout: float = IDLE_TIMEOUT, head_timeout: float = HEAD_TIMEOUT,
+                root: Path | None = None, sso: dict | None = None) -> Server:
     """A server for the folder. ``servers`` (the --server list) overrides the
     config file; without it the config file (``config.json`` next to
     index.html unless given) decides, its "sso" object too (``sso`` adds
@@ -709,7 +839,8 @@ def make_server(host: str, port: int, servers: list[str] = (), *, open_extra: li
     handler = type("BoundHandler", (Handler,), {"servers": bound, "open_extra": extra, "root": root,
                                                 "timeout": timeout, "_gz_cache": {}, "sso": all_sso,
                                                 "providers": provider_origins(all_sso)})
-    return Server((host, port), handler, max_connections)
+    return Server((host, port), handler, max_connections=max_connections, workers=workers,
+                  head_timeout=head_timeout)
 
 
 # --------------------------------------------------------------------------- CLI

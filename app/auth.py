@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import json
 import secrets
 import time
@@ -32,8 +31,8 @@ from app.errors import (AccountNameRefused, AuthorizationPending, AuthRequired, 
                         CannotReach, EndpointNotFound, InvalidInput, MfaRequired, OAuthError,
                         ProtocolError, StalwartError)
 from app.http import Fetch
-from app.jmap import (headers_for, normalize_server, origin_of, parse_json, raise_for_status,
-                      rebase, send)
+from app.jmap import headers_for, normalize_server, parse_json, raise_for_status, rebase, send
+from app.origins import link_target, origin_of
 from app.vocab import Generation
 
 # At most 20 characters: 0.11-0.15 refuse a longer client_id (CLIENT_ID_MAX_LEN),
@@ -479,35 +478,6 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
 
 
 # ----- device flow ----------------------------------------------------------------------
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def link_target(url: Optional[str]) -> Optional[str]:
-    """``url`` if it may become a link on this page: https, or http on this
-    machine (a test or a local server); anything else (javascript:, data:,
-    plain http across the network) stays text."""
-    if not isinstance(url, str):
-        return None
-    try:
-        p = urlsplit(url.strip())
-        host = (p.hostname or "").lower()
-    except ValueError:
-        return None
-    if not host or any(c in url for c in "\r\n\t"):
-        return None
-    if p.scheme.lower() == "https":
-        return url.strip()
-    if p.scheme.lower() == "http" and _loopback(host):
-        return url.strip()
-    return None
-
-
 @dataclass
 class DeviceAuthorization:
     origin: str

@@ -9,11 +9,12 @@ their password and two-factor.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import urlsplit
+
+from app.origins import is_loopback
 
 # The page's client id at a provider when config.json names none: the same name
 # the page uses at Stalwart itself (app.auth.DEFAULT_CLIENT_ID, a test holds them
@@ -137,8 +138,8 @@ class Provider:
 
 def usable_url(url: Any) -> bool:
     """https, or http on this computer (a test or a local provider): tokens
-    and codes never travel in clear across a network. (The loopback rule is
-    app.servers'; it moves to the shared origins module when that lands.)"""
+    and codes never travel in clear across a network (the loopback rule is
+    ``app.origins.is_loopback``, the page's one rule)."""
     if not isinstance(url, str) or not url or any(c.isspace() for c in url):
         return False
     try:
@@ -151,11 +152,7 @@ def usable_url(url: Any) -> bool:
         return False
     if p.scheme == "https":
         return True
-    try:
-        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        local = False
-    return p.scheme == "http" and local
+    return p.scheme == "http" and is_loopback(f"[{host}]" if ":" in host else host)
 
 
 def valid_client_id(value: Any) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from app import origins
 from app.errors import (AuthRequired, BadRequest, CannotReach, EndpointNotFound, Forbidden,
                         InvalidInput, MethodError, MfaRequired, ProtocolError, RateLimited,
                         ServerError, SetError, StalwartError, TimedOut)
@@ -24,29 +25,21 @@ MAIL = "urn:ietf:params:jmap:mail"
 
 # ----- server address ---------------------------------------------------------------
 def normalize_server(server: str) -> str:
-    """``mail.example.com`` / ``https://mail.example.com/anything`` -> ``https://mail.example.com``."""
-    s = (server or "").strip()
-    if not s:
-        raise InvalidInput("err.input.server", "server")
-    if "://" not in s:
-        s = "https://" + s
+    """What the user typed or a link carried (``mail.example.com``,
+    ``https://Mail.Example.com/jmap``, ``mail.exаmple.com``) -> the canonical
+    origin the browser will connect to (``app.origins.canonical``: host in
+    ASCII, ``xn--…``), else ``InvalidInput`` for the server field: "use https"
+    for plain http to another computer, "not a server address" otherwise."""
     try:
-        parts = urlsplit(s)
-        port = parts.port  # raises on a bad port
-    except ValueError:
-        raise InvalidInput("err.input.server", "server") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
-        raise InvalidInput("err.input.server", "server")
-    host = parts.hostname
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host + (f":{port}" if port is not None else "")
-    return urlunsplit((parts.scheme.lower(), netloc.lower(), "", "", ""))
+        return origins.canonical(server)
+    except origins.OriginError as e:
+        raise InvalidInput("ui.server.need_https" if e.plain_http else "err.input.server", "server") from None
 
 
 def origin_of(url: str) -> str:
-    p = urlsplit(url)
-    return urlunsplit((p.scheme.lower(), p.netloc.lower(), "", "", ""))
+    """The origin of a URL the page requests (for messages): canonical when it
+    is an http(s) URL, else the text itself."""
+    return origins.origin_of(url) or url
 
 
 def rebase(url: str, origin: str) -> str:

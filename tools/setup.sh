@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up this checkout for development and tests: Debian packages (Chromium for
 # the browser tests; gnupg, sq and openssl as oracles for the key tests; npm for
-# the vendor step), the .venv with pinned Python packages, and the vendored
-# browser runtime. Safe to re-run: it only does what is missing.
+# the vendor step; nginx and caddy for the hosting tests), the .venv with pinned
+# Python packages, and the vendored browser runtime. Safe to re-run: it only does
+# what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,10 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# the README's hosting examples are tested against Debian's nginx and Caddy (the tests
+# run their own unprivileged instances; Debian may also start the system services)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v caddy >/dev/null 2>&1 || need+=(caddy)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else

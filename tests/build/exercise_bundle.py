@@ -36,7 +36,7 @@ def check(name, fn):
         checks[name] = "FAILED: " + traceback.format_exc()
 
 
-from app import auth, i18n, ipnets, keys, passwords, totp  # noqa: E402
+from app import auth, i18n, ipnets, keys, origins, passwords, totp  # noqa: E402
 
 keys.warm_up()
 for sample in ("rsa4096.asc", "ed25519.asc", "rsa2048-cert.pem"):
@@ -68,6 +68,14 @@ check("totp qr svg", lambda: totp.qr_svg(url, title="QR").startswith("<svg"))
 check("totp recovery kit", lambda: bool(totp.recovery_kit("alice@example.org", "Mail", secret, url, "0.16")))
 check("allowed IPs", lambda: ipnets.parse_allowed_ips("192.0.2.10, 2001:db8::/64")[0] == ["192.0.2.10", "2001:db8::/64"])
 check("pkce", lambda: len(auth.pkce_challenge("x" * 43)) > 20)
+# The origin rules give the page's Python (3.14, its Unicode tables) what CPython
+# gives (tests/unit/test_origins.py): IDNA mapping, IPv4 number forms, IPv6 written
+# by the URL standard's rules (ipaddress writes IPv4-mapped addresses dotted since 3.13).
+check("origins as under CPython", lambda: (lambda got: got == [
+    "https://xn--fa-hia.de", "https://mail.xn--exmple-4nf.com", "http://127.0.0.1:8080", "https://[::ffff:7f00:1]",
+    False, True] or got)([origins.canonical("FA\u00df.de"), origins.canonical("mail.ex\u0430mple.com/x"),
+                          origins.canonical("http://0x7f.1:8080"), origins.canonical("[::ffff:127.0.0.1]"),
+                          origins.is_loopback("[::ffff:127.0.0.1]"), origins.is_loopback("a.localhost")]))
 check("i18n", lambda: i18n.t("ui.title", "de") == "Kontosicherheit" or i18n.t("ui.title", "de"))
 # English comes with the app archive, the other languages from the lib archive
 # (app/messages/__init__.py looks there): every one loads, from where it should.

@@ -1,13 +1,15 @@
 """A throw-away site folder and a raw-socket HTTP client for the serve.py tests.
 
-Every file the page may load holds ``PUBLIC-<name>``; every file it must never
-serve holds ``SECRET-<name>``, so a test can tell a leak from the body alone.
+Every file the page loads (the build's list) holds ``PUBLIC-<name>``; every
+file it must never serve holds ``SECRET-<name>``, so a test can tell a leak
+from the body alone.
 The folder reproduces what a checkout has around the page: ``.git``, a ``.venv``
 symlink to a folder outside, ``tests``, ``tools``, dotfiles, and symlinks
 pointing out of the folder and out of the allow-list.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -16,16 +18,28 @@ from pathlib import Path
 
 import serve
 
-ALLOWED = ["index.html", "pyscript.toml", "sw.js", "manifest.webmanifest", "app/__init__.py",
-           "app/main.py", "app/keys/check.py", "assets/app.css", "assets/boot.js",
-           "assets/vendor/pyodide/pyodide.mjs", "assets/vendor/pyodide/pyodide.asm.wasm",
-           "assets/vendor/wheels/six-1.17.0-py2.py3-none-any.whl", "assets/icon.svg",
-           "assets/ok_link.css"]  # the last one is a symlink to assets/app.css: inside, allowed
+RT = "assets/vendor/rt-5a833d46fe94/"
+# What the build lists (assets/vendor/bundle.js, written below like the real one), plus
+# sw.js and the manifest itself: the only files served.
+LISTED = ["index.html", "pyscript.toml", "manifest.webmanifest", "app/main.py", "assets/app.css",
+          "assets/boot.js", "assets/icon.svg", "assets/vendor/runtime.mjs", "assets/vendor/pyscript/core.js",
+          "assets/vendor/pyscript/core-C9KDLldu.js", RT + "pyodide.mjs", RT + "pyodide.asm.wasm",
+          RT + "app-393fd445c8d2.zip",
+          "assets/ok_link.css"]  # the last one is a symlink to assets/app.css: inside, listed, allowed
+ALLOWED = [*LISTED, "sw.js", "assets/vendor/bundle.js"]
 FORBIDDEN = [".git/config", ".git/HEAD", ".gitignore", ".ci/run", "tests/conftest.py",
              "tests/fakestalwart/model.py", "tools/vendor.py", "bench/run.py", "docs/SECURITY.md",
              "README.md", "serve.py", "app/notes.txt", "app/.hidden.py", "app/__pycache__/main.cpython-311.pyc",
              "assets/.secret", "assets/.well-known/x", "app/main.py.", "app/main.py ", "app/main.py;x",
-             "Index.html", "APP/main.py", "config.json"]
+             "Index.html", "APP/main.py", "config.json",
+             # shaped like the page's files, but not what this build loads: a stray copy, the
+             # sources the bundle is made of, the vendor inputs, an older archive, the build record
+             "assets/app.css.bak", "app/__init__.py", "app/keys/check.py", "assets/vendor.lock.json",
+             "assets/vendor/build.json", "assets/vendor/pyodide/pyodide.asm.wasm",
+             "assets/vendor/pyodide/python_stdlib.zip", "assets/vendor/wheels/six-1.17.0-py2.py3-none-any.whl",
+             "assets/vendor/pyscript/xterm-Bdboj2r8.js", RT + "app-000000000000.zip",
+             "assets/vendor/rt-000000000000/pyodide.asm.wasm"]
+UNLISTED = FORBIDDEN[FORBIDDEN.index("assets/app.css.bak"):]
 
 
 def build_site(base: Path) -> Path:
@@ -38,6 +52,9 @@ def build_site(base: Path) -> Path:
         p.parent.mkdir(parents=True, exist_ok=True)
         marker = "PUBLIC" if rel in ALLOWED else "SECRET"
         p.write_text(f"{marker}-{rel}\n")
+    manifest = {"version": "test", "files": [*LISTED, "config.json"], "immutable": []}
+    (root / "assets/vendor/bundle.js").write_text("// PUBLIC-assets/vendor/bundle.js\nself.BUNDLE = "
+                                                 + json.dumps(manifest) + ";\n")
     # config.json on disk is never served as is (serve.py answers from its setting)
     (root / "config.json").write_text('{"servers": []}\n')
     (outside / "venv" / "bin").mkdir(parents=True)

@@ -10,7 +10,7 @@ import time
 import pytest
 
 import serve
-from serve_helpers import ALLOWED, Site, build_site, directive, exchange, get
+from serve_helpers import ALLOWED, LISTED, RT, UNLISTED, Site, build_site, directive, exchange, get
 
 # Each of these must be answered 400 or 404 and never show a SECRET file.
 # (Where the answer must be 400 it says so.)
@@ -105,6 +105,34 @@ def test_allowed_files_are_served(site, root, rel):
     assert r.headers["cache-control"] == serve.cache_control(rel)
 
 
+@pytest.mark.parametrize("rel", UNLISTED)
+def test_files_the_build_does_not_list_are_404(site, rel):
+    """Shaped like the page's files, but not what it loads: never served (issue 21)."""
+    r = get(site.port, "/" + rel)
+    assert r.status == 404 and b"SECRET" not in r.raw, (rel, r)
+
+
+def test_what_is_served_follows_the_build_while_serving(tmp_path):
+    root = build_site(tmp_path)
+    s = Site(root=root)
+    manifest = root / "assets/vendor/bundle.js"
+    try:
+        assert get(s.port, "/" + RT + "app-393fd445c8d2.zip").status == 200
+        # a rebuild: a new archive, the old one gone from the list
+        (root / RT / "app-000000000000.zip").write_text("PUBLIC-new\n")
+        text = manifest.read_text().replace("app-393fd445c8d2.zip", "app-000000000000.zip")
+        manifest.write_text(text + "// rebuilt\n")
+        assert get(s.port, "/" + RT + "app-000000000000.zip").body == b"PUBLIC-new\n"
+        assert get(s.port, "/" + RT + "app-393fd445c8d2.zip").status == 404
+        # no build at all: nothing is served (not even a page that could not start)
+        manifest.unlink()
+        assert get(s.port, "/").status == 404 and get(s.port, "/index.html").status == 404
+        manifest.write_text("self.BUNDLE = not json;")
+        assert get(s.port, "/").status == 404
+    finally:
+        s.stop()
+
+
 def test_root_is_index_and_encoded_letters_are_decoded(site, root):
     assert get(site.port, "/").body == (root / "index.html").read_bytes()
     # decoding first means an encoded letter names the same (allowed) file
@@ -194,6 +222,8 @@ def test_security_headers_on_every_kind_of_answer(site):
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "no-referrer"
         assert r.headers["cache-control"] == "no-cache"
+        for name, value in serve.SECURITY_HEADERS.items():
+            assert r.headers[name.lower()] == value, name
 
 
 INJECTIONS = [
@@ -268,10 +298,10 @@ def test_demo_origin_only_in_open_mode(root):
 
 
 def test_mime_types_and_gzip(site, root):
-    r = get(site.port, "/assets/vendor/pyodide/pyodide.asm.wasm", Accept_Encoding="gzip")
+    r = get(site.port, "/" + RT + "pyodide.asm.wasm", Accept_Encoding="gzip")
     assert r.headers["content-type"] == "application/wasm" and r.headers["content-encoding"] == "gzip"
-    assert gzip.decompress(r.body) == (root / "assets/vendor/pyodide/pyodide.asm.wasm").read_bytes()
-    assert get(site.port, "/assets/vendor/pyodide/pyodide.mjs").headers["content-type"] == "text/javascript"
+    assert gzip.decompress(r.body) == (root / RT / "pyodide.asm.wasm").read_bytes()
+    assert get(site.port, "/" + RT + "pyodide.mjs").headers["content-type"] == "text/javascript"
     assert get(site.port, "/manifest.webmanifest").headers["content-type"] == "application/manifest+json"
     lm = get(site.port, "/index.html").headers["last-modified"]
     assert get(site.port, "/index.html", If_Modified_Since=lm).status == 304
@@ -292,24 +322,72 @@ def test_idle_connections_time_out(root):
         s.stop()
 
 
-def test_concurrent_connections_are_bounded(root):
-    s = Site(root=root, max_connections=4, timeout=1.5)
+def test_a_request_head_must_arrive_within_the_head_timeout(root):
+    """The clock runs from the head's first byte: a header line now and then does not reset it."""
+    s = Site(root=root, timeout=30.0, head_timeout=1.0)
+    try:
+        conn = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        conn.sendall(b"GET / HTTP/1.1\r\n")
+        t0 = time.monotonic()
+        closed = None
+        for i in range(20):
+            time.sleep(0.25)
+            try:
+                conn.sendall(b"X-%d: y\r\n" % i)
+            except OSError:
+                closed = time.monotonic() - t0
+                break
+            conn.settimeout(0.01)
+            try:
+                if conn.recv(10) == b"":
+                    closed = time.monotonic() - t0
+                    break
+            except socket.timeout:
+                pass
+        assert closed is not None and 0.9 <= closed < 4, closed
+        conn.close()
+        assert s.httpd.waiting == 0 and s.httpd.errors == []
+    finally:
+        s.stop()
+
+
+def test_waiting_connections_cost_no_thread_and_the_oldest_make_room(root):
+    s = Site(root=root, max_connections=4, workers=2)
     idle = []
     try:
+        time.sleep(0.2)
         baseline = threading.active_count()
         for _ in range(12):
             idle.append(socket.create_connection(("127.0.0.1", s.port), timeout=10))
         time.sleep(0.5)
-        assert s.httpd.active <= 4 and threading.active_count() <= baseline + 4
-        # a real request still gets through once idle ones time out
-        r = get(s.port, "/index.html")
-        assert r.status == 200
-        assert s.httpd.peak <= 4
-        assert s.httpd.errors == []
+        assert s.httpd.waiting <= 4 and threading.active_count() == baseline
+        # the eight that waited longest were closed to make room; the newest still wait
+        for c in idle[:8]:
+            assert c.recv(10) == b""
+        # and a real request is answered at once, however many wait
+        assert get(s.port, "/index.html").status == 200
+        assert s.httpd.peak <= 2 and s.httpd.errors == []
     finally:
         for c in idle:
             c.close()
         s.stop()
+
+
+def test_a_shutdown_before_serving_ends_serving_at_once(root):
+    s = serve.make_server("127.0.0.1", 0, [], root=root)
+    s.shutdown()
+    t = threading.Thread(target=s.serve_forever, daemon=True)
+    t.start()
+    t.join(5)
+    assert not t.is_alive()
+    s.server_close()
+
+
+def test_pipelined_requests_are_answered_in_order(site, root):
+    r = exchange(site.port, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+                            b"GET /pyscript.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert r.raw.count(b"HTTP/1.1 200 OK") == 2
+    assert r.raw.index(b"PUBLIC-index.html") < r.raw.index(b"PUBLIC-pyscript.toml")
 
 
 def test_a_handler_exception_is_recorded_not_swallowed(root, monkeypatch):

@@ -1,4 +1,4 @@
-"""The allowed servers: origin rules, config.json, and serve.py's command line."""
+"""The allowed servers as serve.py reads them: config.json on disk and the command line."""
 from __future__ import annotations
 
 import json
@@ -17,105 +17,15 @@ from serve_helpers import directive
 
 ROOT = Path(__file__).resolve().parents[2]
 
-GOOD = ["https://mail.example.com", "https://mail.example.com:8443", "https://xn--mil-qla.example",
-        "https://192.0.2.10", "https://[2001:db8::1]", "https://[2001:db8::1]:8443", "http://localhost",
-        "http://localhost:8080", "http://127.0.0.1:8080", "http://127.1.2.3", "http://[::1]:8080",
-        "http://stalwart.localhost:8080", "https://a-b.c-d.example", "https://localhost"]
-BAD = {
-    "": "empty",
-    "mail.example.com": "form",
-    "https://mail.example.com/": "path",
-    "https://mail.example.com/jmap": "path",
-    "https://mail.example.com?x=1": "query",
-    "https://mail.example.com#x": "fragment",
-    "https://user@mail.example.com": "user name",
-    "https://user:pw@mail.example.com": "user name",
-    "HTTPS://mail.example.com": "lower case",
-    "https://Mail.Example.com": "lower case",
-    "https://mail.example.com:443": "default port",
-    "http://localhost:80": "default port",
-    "https://mail.example.com:0": "port",
-    "https://mail.example.com:08443": "port",
-    "https://mail.example.com:65536": "port",
-    "https://mail.example.com:": "port",
-    "http://mail.example.com": "only for this computer",
-    "http://192.0.2.10": "only for this computer",
-    "ftp://mail.example.com": "only https",
-    "javascript://x": "only https",
-    "https://mäil.example": "punycode",
-    "https://mail.example.com ": "spaces",
-    " https://mail.example.com": "spaces",
-    "https://x;frame-ancestors": "host name",
-    "https://x; frame-ancestors *": "spaces",
-    "https://mail.example.com\n": "control",
-    "https://mail_server.example": "host name",
-    "https://-mail.example": "host name",
-    "https://mail..example": "host name",
-    "https://mail.example.com.": "host name",
-    "https://127.1": "IPv4",
-    "https://[::1": "IPv6",
-    "https://[0:0::1]": "[::1]",
-    "https://": "no host",
-    "https:mail.example.com": "form",
-    "https://*.example.com": "host name",
-    "https://mail.example.com\u202e": "non-ASCII",
-}
-
-
-@pytest.mark.parametrize("value", GOOD)
-def test_plain_origins_are_accepted(value):
-    assert serve.parse_origin(value) == value
-
-
-@pytest.mark.parametrize("value,why", list(BAD.items()))
-def test_anything_else_is_refused_with_a_reason(value, why):
-    with pytest.raises(serve.OriginError) as e:
-        serve.parse_origin(value)
-    text = str(e.value)
-    assert why in text and "\n" not in text, text
-
-
-def test_refusals_suggest_the_plain_origin():
-    with pytest.raises(serve.OriginError, match=r"https://mail\.example\.com$"):
-        serve.parse_origin("https://mail.example.com/")
-    with pytest.raises(serve.OriginError, match=r"https://xn--mil-qla\.example"):
-        serve.parse_origin("https://mäil.example")
-
-
-def test_non_strings_are_refused():
-    for v in (None, 1, ["https://x.example"], {"a": 1}):
-        with pytest.raises(serve.OriginError):
-            serve.parse_origin(v)
-
-
-@pytest.mark.parametrize("text,servers", [
-    ('{"servers": ["https://mail.example.com"]}', ["https://mail.example.com"]),
-    ('{"servers": []}', []),
-    ('{"servers": ["https://a.example", "https://b.example", "https://a.example"]}',
-     ["https://a.example", "https://b.example"]),
-    ('\n  {"servers": ["http://127.0.0.1:8080"]}\n', ["http://127.0.0.1:8080"]),
-])
-def test_config_accepted(text, servers):
-    assert serve.parse_config(text) == servers
-    assert serve.parse_config(text.encode()) == servers
-
-
-@pytest.mark.parametrize("text,why", [
-    ("", "JSON"), ("{", "JSON"), ("[]", "object"), ('"https://mail.example.com"', "object"),
-    ("{}", '"servers"'), ('{"server": ["https://mail.example.com"]}', "unknown key"),
-    ('{"servers": ["https://mail.example.com"], "mode": "open"}', "unknown key"),
-    ('{"servers": "https://mail.example.com"}', "list"), ('{"servers": null}', "list"),
-    ('{"servers": ["https://mail.example.com/"]}', "entry 1"), ('{"servers": [1]}', "entry 1"),
-    ('{"servers": ["https://ok.example", "http://evil.example"]}', "entry 2"),
-])
-def test_config_refused(text, why):
-    with pytest.raises(serve.ConfigError) as e:
-        serve.parse_config(text)
-    assert why in str(e.value) and "\n" not in str(e.value)
+# The origin rules and config.json's format are app.origins' (tests/unit/test_origins.py);
+# these tests are about serve.py using them: the file, the command line, the headers.
 
 
 def test_config_file_limits(tmp_path):
     assert serve.load_config(tmp_path / "absent.json") == []
+    ok = tmp_path / "ok.json"
+    ok.write_text('{"servers": ["https://mail.example.com", "http://[::1]:8080"]}')
+    assert serve.load_config(ok) == ["https://mail.example.com", "http://[::1]:8080"]
     big = tmp_path / "big.json"
     big.write_bytes(b'{"servers": []' + b" " * serve.MAX_CONFIG_BYTES + b"}")
     with pytest.raises(serve.ConfigError, match="larger"):
@@ -240,16 +150,3 @@ def test_cli_demo_stays_open_and_its_link_only_prefills():
         assert "attacker" not in h["Content-Security-Policy"]
     finally:
         s.stop()
-
-
-def test_the_hosting_docs_show_the_header_serve_py_sends():
-    want = serve.csp(["https://mail.example.com"])
-    for doc in ("README.md", "docs/SECURITY.md"):
-        text = (ROOT / doc).read_text()
-        assert f"Content-Security-Policy: {want}" in text, doc
-        assert '{"servers": ["https://mail.example.com"]}' in text, doc
-        for name, value in serve.SECURITY_HEADERS.items():
-            if name != "Permissions-Policy":
-                assert f"{name}: {value}" in text, (doc, name)
-    readme = (ROOT / "README.md").read_text()
-    assert readme.count(f'"{want}"') == 2  # the nginx and Caddy examples

@@ -21,7 +21,8 @@ PIECES = ["app", "assets", "vendor", "pyodide", "index.html", "main.py", "app.cs
           "%2e%2e", "%2E", "%252e", "%2f", "%5c", "\\", ";", ":", "%00", "%c0%ae", "%ef%bc%8e", "%e2%80%a4",
           "%74ests", "%2egit", "link_out.py", "rel_out.js", "outdir", "in_link.css", "gitlink", "etc",
           "passwd", ".hidden.py", "__pycache__", "%20", " ", ".", "~", "%", "%%", "?server=x", "#", "\t",
-          "APP", "Index.html", "main.py.", "main.py%20", "notes.txt", ".secret", "ok_link.css"]
+          "APP", "Index.html", "main.py.", "main.py%20", "notes.txt", ".secret", "ok_link.css", "bundle.js",
+          "build.json", "app.css.bak", "rt-5a833d46fe94", "app-393fd445c8d2.zip", "pyodide.asm.wasm", "wheels"]
 
 
 def _encode(text: str, mask: list[bool]) -> str:

@@ -60,12 +60,6 @@ def test_private_folders_are_not_served(server):
         assert get(server + path)[0] == 404, path
 
 
-def test_origin_of():
-    assert serve.origin_of("https://Mail.Example.com/x?y") == "https://mail.example.com"
-    assert serve.origin_of("http://[::1]:8080/") == "http://[::1]:8080"
-    assert serve.origin_of("ftp://x") is None and serve.origin_of("mail.example.com") is None
-
-
 def _local_vendor(tmp_path, monkeypatch) -> dict:
     """A lock of two small local files (one npm package, one wheel) and a
     vendor folder holding exactly them: the check runs offline."""

@@ -19,10 +19,16 @@ AUTH = Basic("alice@example.com", "correct horse battery staple").authorization_
     ("https://Mail.Example.com/", "https://mail.example.com"),
     ("https://mail.example.com/jmap/session?x=1#y", "https://mail.example.com"),
     ("http://localhost:8080", "http://localhost:8080"),
-    ("  https://[::1]:443/ ", "https://[::1]:443"),
+    ("  https://[::1]:443/ ", "https://[::1]"),           # the default port is not part of an origin
 ])
 def test_normalize_server(typed, origin):
     assert jmap.normalize_server(typed) == origin
+
+
+def test_normalize_server_says_use_https_for_plain_http_to_another_computer():
+    with pytest.raises(InvalidInput) as e:
+        jmap.normalize_server("http://mail.example.com")
+    assert e.value.key == "ui.server.need_https" and e.value.field == "server"
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "ftp://x", "https://user:pw@mail.example.com",
