@@ -121,5 +121,14 @@ class NextStep(StrEnum):
     CREATE_APP_PASSWORD = "create_app_password"  # 2FA on and no app password: a way in for mail apps
 
 
+class Weakness(StrEnum):
+    """Why a new password is one Stalwart 0.16 refuses (``app.errors.WeakPassword``)."""
+    TOO_SHORT = "too_short"    # under 8 bytes (UTF-8, as the server counts)
+    TOO_LONG = "too_long"      # over 128 bytes
+    COMMON = "common"          # a common password, or one close to it (zxcvbn's word lists)
+    GUESSABLE = "guessable"    # any other zxcvbn score under 3: patterns, dates, names, repeats
+
+
 __all__ = ["Generation", "StrengthPolicy", "KeyKind", "CredentialKind", "SignInMethod",
-           "SessionEffect", "AccessStatus", "Action", "Area", "Wiped", "Confirmed", "NextStep"]
+           "SessionEffect", "AccessStatus", "Action", "Area", "Wiped", "Confirmed", "NextStep",
+           "Weakness"]

@@ -667,4 +667,10 @@ MESSAGES = {
     "err.sso.token_blocked": "Vous vous êtes connecté chez {provider}, mais il ne laisse pas cette page ({origin}) terminer la connexion. L’administrateur de {provider} doit autoriser {origin} dans le réglage « {setting} » du client de cette page.",
     "err.sso.token_unreachable": "Vous vous êtes connecté chez {provider}, mais cette page n’a pas pu le joindre pour terminer. Réessayez. Si cela se reproduit, l’administrateur de {provider} doit autoriser {origin} dans le réglage « {setting} » du client de cette page.",
     "err.sso.issuer_mismatch": "La réponse de connexion ne provient pas de {provider} : elle a donc été ignorée. Recommencez ; si cela se reproduit, prévenez votre administrateur.",
+    # --- honest: the account layer (password policy below 0.16, sign-in codes)
+    "err.weak.too_short": "Ce mot de passe fait moins de {min} caractères, et les mots de passe courts se devinent vite. Ce serveur l’accepterait, mais les versions plus récentes de Stalwart le refusent. Choisissez-en un plus long ; pour garder celui-ci malgré tout, vous devez le confirmer.",
+    "err.weak.too_long": "Ce mot de passe fait plus de {max} caractères. Ce serveur l’accepterait, mais les versions plus récentes de Stalwart refusent des mots de passe aussi longs. Choisissez-en un plus court ; pour garder celui-ci malgré tout, vous devez le confirmer.",
+    "err.weak.common": "C’est un mot de passe courant, ou proche d’un mot de passe courant : les attaquants essaient ceux-là en premier. Ce serveur l’accepterait, mais les versions plus récentes de Stalwart le refusent. Choisissez-en un autre ; pour garder celui-ci malgré tout, vous devez le confirmer.",
+    "err.weak.guessable": "Ce mot de passe est facile à deviner : il suit un motif (une date, un nom, une suite ou des caractères répétés) que les attaquants essaient tôt. Ce serveur l’accepterait, mais les versions plus récentes de Stalwart le refusent. Choisissez-en un plus robuste ; pour garder celui-ci malgré tout, vous devez le confirmer.",
+    "err.input.password_same": "Le nouveau mot de passe est identique à votre mot de passe actuel. Saisissez un autre nouveau mot de passe.",
 }

@@ -182,16 +182,21 @@ class SecurityAccount:
 
     @_action
     async def change_password(self, current: str, new: str, code: Optional[str] = None, *,
-                              confirm: Optional[str] = None) -> Outcome:
+                              confirm: Optional[str] = None, accept_weak: bool = False) -> Outcome:
         """Change the password (``confirm``: the second typing; ``code``: required
-        when ``state.password.code_required``). Outcome.session REPLACED (the
-        account now uses the new password, ``credentials``), ENDED or CONTINUES;
-        ``wiped``: what a 0.11-0.15 change removed. A lost answer (or the
-        resent copy refused) is checked by signing in with the new password."""
+        when ``state.password.code_required``). A password 0.16 would refuse
+        raises ``WeakPassword``; where the server takes it anyway (0.11-0.15,
+        ``err.overridable``) ``accept_weak=True`` is the user's "use it anyway".
+        The current password typed again raises ``SamePassword``.
+        Outcome.session REPLACED (the account now uses the new password,
+        ``credentials``), ENDED or CONTINUES; ``wiped``: what a 0.11-0.15 change
+        removed. A lost answer (or the resent copy refused) is checked by
+        signing in with the new password."""
         from app.auth import Basic
         st0 = self._state()
         pw = st0.password
-        cur, nw, c = self.check_password_change(current, new, code, confirm=confirm)
+        cur, nw, c = self.check_password_change(current, new, code, confirm=confirm,
+                                                accept_weak=accept_weak)
         login = self._conn.login()
         effect = self._conn.effect_of(pw.session_after_change, cur)
 
@@ -218,7 +223,8 @@ class SecurityAccount:
         return out
 
     def check_password_change(self, current: str, new: str, code: Optional[str] = None, *,
-                              confirm: Optional[str] = None) -> tuple[str, str, Optional[str]]:
+                              confirm: Optional[str] = None,
+                              accept_weak: bool = False) -> tuple[str, str, Optional[str]]:
         """The input checks of ``change_password`` alone (no request), so the
         page can refuse a typo before it asks "this ends your sign-in, go on?"."""
         from app.passwords import user_inputs_for
@@ -227,7 +233,8 @@ class SecurityAccount:
         pw = self._state().password
         self._require(pw, CHANGE)
         return validate.password_change(pw, current, new, code, confirm,
-                                        user_inputs_for(self.username, self._conn.login()))
+                                        user_inputs_for(self.username, self._conn.login()),
+                                        accept_weak=accept_weak)
 
     # --- two-factor -------------------------------------------------------------------------
     def start_two_factor_setup(self, issuer: Optional[str] = None) -> TotpSetup:
