@@ -350,7 +350,7 @@ class AuthorizationPending(OAuthError):
         self.interval = interval
 
 
-# ----- honest: the password policy below 0.16 ---------------------------------------------
+# ----- honest: the password policy below 0.16, and what a sign-in code did ----------------
 class WeakPassword(InvalidInput):
     """A new password Stalwart 0.16 refuses (``reason``: an ``app.vocab.Weakness``,
     too short, too long, too common, easy to guess). ``strength`` is the
@@ -376,3 +376,18 @@ class SamePassword(InvalidInput):
     def __init__(self) -> None:
         super().__init__("err.input.password_same", "new_password")
 
+
+class CodeIncorrect(StalwartError):
+    """0.11–0.15 sign-in: the password is right (the server asked for a code
+    when it came alone) but the two-factor code with it was refused: wrong,
+    or no longer current. ``field`` is "code", or "password" when the code was
+    typed in the password field (``password$123456``)."""
+    key = "err.signin.code_incorrect"
+    field = "code"
+
+    def __init__(self, in_password: bool = False, server_text: Optional[str] = None):
+        super().__init__("err.signin.code_incorrect_in_password" if in_password else None,
+                         server_text=server_text, status=401)
+        self.in_password = in_password
+        if in_password:
+            self.field = "password"

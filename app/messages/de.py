@@ -669,4 +669,6 @@ MESSAGES = {
     "err.weak.common": "Das ist ein verbreitetes Passwort oder ähnelt einem: Angreifer probieren solche zuerst. Dieser Server würde es annehmen, neuere Stalwart-Versionen lehnen es aber ab. Wählen Sie ein anderes; wenn Sie dieses trotzdem behalten wollen, müssen Sie es bestätigen.",
     "err.weak.guessable": "Dieses Passwort ist leicht zu erraten: Es folgt einem Muster (ein Datum, ein Name, eine Folge oder wiederholte Zeichen), das Angreifer früh ausprobieren. Dieser Server würde es annehmen, neuere Stalwart-Versionen lehnen es aber ab. Wählen Sie ein stärkeres; wenn Sie dieses trotzdem behalten wollen, müssen Sie es bestätigen.",
     "err.input.password_same": "Das neue Passwort ist dasselbe wie Ihr aktuelles. Geben Sie ein anderes neues Passwort ein.",
+    "err.signin.code_incorrect": "Ihr Passwort ist richtig, aber der Zwei-Faktor-Code wurde nicht angenommen. Codes wechseln alle 30 Sekunden: Geben Sie den Code ein, den Ihre Authenticator-App jetzt anzeigt.",
+    "err.signin.code_incorrect_in_password": "Ihr Passwort ist richtig, aber der Code nach dem „$“ wurde nicht angenommen. Geben Sie im Passwortfeld nur Ihr Passwort ein und im Codefeld den Code, den Ihre Authenticator-App jetzt anzeigt.",
 }

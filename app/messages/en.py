@@ -695,4 +695,6 @@ MESSAGES = {
     "err.weak.common": "This is a common password, or close to one: attackers try those first. This server would accept it, but newer Stalwart versions refuse it. Choose another one; to keep this one anyway, you must confirm it.",
     "err.weak.guessable": "This password is easy to guess: it follows a pattern (a date, a name, a sequence or repeated characters) that attackers try early. This server would accept it, but newer Stalwart versions refuse it. Choose a stronger one; to keep this one anyway, you must confirm it.",
     "err.input.password_same": "The new password is the same as your current one. Type a different new password.",
+    "err.signin.code_incorrect": "Your password is right, but the two-factor code was not accepted. Codes change every 30 seconds: type the code your authenticator app shows now.",
+    "err.signin.code_incorrect_in_password": "Your password is right, but the code after the “$” was not accepted. Type your password alone in the password field, and the code your authenticator app shows now in the code field.",
 }

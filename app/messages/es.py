@@ -670,4 +670,6 @@ MESSAGES = {
     "err.weak.common": "Es una contraseña común, o parecida a una: los atacantes prueban esas primero. Este servidor la aceptaría, pero las versiones más recientes de Stalwart la rechazan. Elija otra; para conservar esta de todos modos, debe confirmarlo.",
     "err.weak.guessable": "Esta contraseña es fácil de adivinar: sigue un patrón (una fecha, un nombre, una secuencia o caracteres repetidos) que los atacantes prueban pronto. Este servidor la aceptaría, pero las versiones más recientes de Stalwart la rechazan. Elija una más segura; para conservar esta de todos modos, debe confirmarlo.",
     "err.input.password_same": "La contraseña nueva es igual a la actual. Escriba una contraseña nueva distinta.",
+    "err.signin.code_incorrect": "Su contraseña es correcta, pero el código de dos factores no fue aceptado. Los códigos cambian cada 30 segundos: escriba el código que muestra ahora su aplicación de autenticación.",
+    "err.signin.code_incorrect_in_password": "Su contraseña es correcta, pero el código después del «$» no fue aceptado. Escriba solo su contraseña en el campo de la contraseña, y el código que muestra ahora su aplicación de autenticación en el campo del código.",
 }

@@ -673,4 +673,6 @@ MESSAGES = {
     "err.weak.common": "C’est un mot de passe courant, ou proche d’un mot de passe courant : les attaquants essaient ceux-là en premier. Ce serveur l’accepterait, mais les versions plus récentes de Stalwart le refusent. Choisissez-en un autre ; pour garder celui-ci malgré tout, vous devez le confirmer.",
     "err.weak.guessable": "Ce mot de passe est facile à deviner : il suit un motif (une date, un nom, une suite ou des caractères répétés) que les attaquants essaient tôt. Ce serveur l’accepterait, mais les versions plus récentes de Stalwart le refusent. Choisissez-en un plus robuste ; pour garder celui-ci malgré tout, vous devez le confirmer.",
     "err.input.password_same": "Le nouveau mot de passe est identique à votre mot de passe actuel. Saisissez un autre nouveau mot de passe.",
+    "err.signin.code_incorrect": "Votre mot de passe est correct, mais le code à deux facteurs n’a pas été accepté. Les codes changent toutes les 30 secondes : saisissez le code que votre application d’authentification affiche maintenant.",
+    "err.signin.code_incorrect_in_password": "Votre mot de passe est correct, mais le code après le « $ » n’a pas été accepté. Saisissez votre mot de passe seul dans le champ du mot de passe, et le code que votre application d’authentification affiche maintenant dans le champ du code.",
 }

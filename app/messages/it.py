@@ -671,4 +671,6 @@ MESSAGES = {
     "err.weak.common": "È una password comune, o simile a una password comune: gli attaccanti provano queste per prime. Questo server la accetterebbe, ma le versioni più recenti di Stalwart la rifiutano. Scegline un’altra; per tenere comunque questa, devi confermarlo.",
     "err.weak.guessable": "Questa password è facile da indovinare: segue uno schema (una data, un nome, una sequenza o caratteri ripetuti) che gli attaccanti provano presto. Questo server la accetterebbe, ma le versioni più recenti di Stalwart la rifiutano. Scegline una più sicura; per tenere comunque questa, devi confermarlo.",
     "err.input.password_same": "La nuova password è uguale a quella attuale. Digita una nuova password diversa.",
+    "err.signin.code_incorrect": "La password è corretta, ma il codice a due fattori non è stato accettato. I codici cambiano ogni 30 secondi: digita il codice che la tua app di autenticazione mostra adesso.",
+    "err.signin.code_incorrect_in_password": "La password è corretta, ma il codice dopo il «$» non è stato accettato. Digita solo la password nel campo della password, e il codice che la tua app di autenticazione mostra adesso nel campo del codice.",
 }

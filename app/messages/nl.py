@@ -670,4 +670,6 @@ MESSAGES = {
     "err.weak.common": "Dit is een veelgebruikt wachtwoord, of lijkt erop: aanvallers proberen zulke wachtwoorden als eerste. Deze server zou het accepteren, maar nieuwere versies van Stalwart weigeren het. Kies een ander wachtwoord; wil je dit toch houden, dan moet je dat bevestigen.",
     "err.weak.guessable": "Dit wachtwoord is makkelijk te raden: het volgt een patroon (een datum, een naam, een reeks of herhaalde tekens) dat aanvallers vroeg proberen. Deze server zou het accepteren, maar nieuwere versies van Stalwart weigeren het. Kies een sterker wachtwoord; wil je dit toch houden, dan moet je dat bevestigen.",
     "err.input.password_same": "Het nieuwe wachtwoord is hetzelfde als je huidige. Typ een ander nieuw wachtwoord.",
+    "err.signin.code_incorrect": "Je wachtwoord klopt, maar de tweestapscode werd niet geaccepteerd. Codes veranderen elke 30 seconden: typ de code die je authenticator-app nu toont.",
+    "err.signin.code_incorrect_in_password": "Je wachtwoord klopt, maar de code na de ‘$’ werd niet geaccepteerd. Typ alleen je wachtwoord in het wachtwoordveld, en de code die je authenticator-app nu toont in het codeveld.",
 }

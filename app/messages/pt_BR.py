@@ -669,4 +669,6 @@ MESSAGES = {
     "err.weak.common": "Esta é uma senha comum, ou parecida com uma: atacantes tentam essas primeiro. Este servidor a aceitaria, mas as versões mais novas do Stalwart a recusam. Escolha outra; para manter esta mesmo assim, você precisa confirmar.",
     "err.weak.guessable": "Esta senha é fácil de adivinhar: segue um padrão (uma data, um nome, uma sequência ou caracteres repetidos) que atacantes tentam cedo. Este servidor a aceitaria, mas as versões mais novas do Stalwart a recusam. Escolha uma mais forte; para manter esta mesmo assim, você precisa confirmar.",
     "err.input.password_same": "A nova senha é igual à sua senha atual. Digite uma nova senha diferente.",
+    "err.signin.code_incorrect": "Sua senha está certa, mas o código de dois fatores não foi aceito. Os códigos mudam a cada 30 segundos: digite o código que seu aplicativo autenticador mostra agora.",
+    "err.signin.code_incorrect_in_password": "Sua senha está certa, mas o código depois do “$” não foi aceito. Digite só a sua senha no campo de senha, e o código que seu aplicativo autenticador mostra agora no campo de código.",
 }
