@@ -2,7 +2,8 @@
 that what the page says is true. Against the contract test server (both
 generations): the password policy on 0.11-0.15 (the page's check is the only
 guard there), a new password equal to the current one, ``password$123456``
-typed in the password field, and a wrong code at a 0.15 sign-in."""
+typed in the password field, a wrong code at a 0.15 sign-in, and the app
+password a resent request would store twice on 0.11-0.15."""
 from __future__ import annotations
 
 import pyotp
@@ -15,6 +16,7 @@ from app.http import urllib_fetch
 from app.vocab import Weakness
 from client_fakes import run
 
+from test_account_outcomes import lose_next_answer, resend_sign_in
 from test_account_state import nothing_sent
 from test_against_fake import (ALICE, ALICE_PW, L_ALICE, L_TOTP, NEW_PW, TOTP_PW, connect,
                                new_otp_url)
@@ -166,3 +168,22 @@ def test_new_password_equal_to_the_current_one_is_refused(gen, srv016, srvlegacy
     assert (e.field, e.key) == ("new_password", "err.input.password_same")
     # even with "use it anyway": it would change nothing but what a change ends
     nothing_sent(srv, acc.change_password(ALICE_PW, ALICE_PW, accept_weak=True), SamePassword)
+
+
+# =========================================================================================
+# 5. 0.11-0.15: the browser's resent copy of a create
+# =========================================================================================
+def test_legacy_resent_create_stores_one_app_password(srvlegacy):
+    """The first copy was stored and its answer lost; the browser sent the same
+    request again (the page's own name and secret hash, byte for byte). 0.11-0.15
+    add a secret only when the account does not have it yet (AddItem in
+    manage.rs), so the copy adds nothing: one app password, its secret shown,
+    nothing to revoke, and nothing more to say."""
+    acc = resend_sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
+    lose_next_answer(srvlegacy, path_prefix="/api/account/auth")
+    out = run(acc.create_app_password("Phone"))
+    assert len(posts_to(srvlegacy, "/api/account/auth")) == 2  # the copy did reach the server
+    assert len(srvlegacy.accounts[L_ALICE].app_passwords) == 1
+    assert [i.id for i in out.state.app_passwords.items] == [out.created.id]
+    assert out.notice is None and out.unseen == ()
+    assert connect(srvlegacy, Basic(L_ALICE, out.created.secret)).username == L_ALICE
