@@ -129,6 +129,22 @@ class Weakness(StrEnum):
     GUESSABLE = "guessable"    # any other zxcvbn score under 3: patterns, dates, names, repeats
 
 
+class WayIn(StrEnum):
+    """A way into the account (or a protection of it) that a change ends or
+    leaves working (``PasswordFeature.change_ends`` / ``change_keeps``,
+    ``TwoFactorFeature.change_keeps``, ``Outcome.ends`` / ``keeps``). Each is a
+    fact of the server generation, measured (docs/stalwart-contract.md §0.1)."""
+    OAUTH_SESSIONS = "oauth_sessions"  # sign-ins through the server's sign-in page (OAuth): all of it
+    OAUTH_RENEWAL = "oauth_renewal"    # …their renewal (refresh tokens); access tokens run out
+    OAUTH_ACCESS = "oauth_access"      # …their access tokens, until they expire (1 h by default)
+    APP_PASSWORDS = "app_passwords"
+    API_KEYS = "api_keys"
+    TWO_FACTOR = "two_factor"          # the two-factor key (it is removed: 2FA is off)
+    PASSWORD = "password"              # signing in with the password alone (mail apps using it)
+    OLD_AUTHENTICATOR = "old_authenticator"  # the codes of the authenticator app that was replaced
+    CREDENTIAL = "credential"          # the app password / API key the action revoked
+
+
 __all__ = ["Generation", "StrengthPolicy", "KeyKind", "CredentialKind", "SignInMethod",
            "SessionEffect", "AccessStatus", "Action", "Area", "Wiped", "Confirmed", "NextStep",
-           "Weakness"]
+           "Weakness", "WayIn"]

@@ -36,7 +36,7 @@ from app.stalwart.state import (CHANGE, CONTINUES, CREATE, DELETE_KEY, DISABLE, 
                                 REPLACED, REVOKE, TURN_OFF, TURN_ON, UPLOAD_AND_ENABLE, USE_KEY,
                                 Feature, SecurityState)
 from app.stalwart.twofactor import TotpSetup
-from app.vocab import Action, Area, CredentialKind, Generation, KeyKind, StrengthPolicy
+from app.vocab import Action, Area, CredentialKind, Generation, KeyKind, StrengthPolicy, WayIn
 
 # Form fields named by InvalidInput.field and the other errors' ``field``.
 FIELDS = ("current_password", "new_password", "confirm_password", "code", "new_code", "otp_url",
@@ -190,9 +190,10 @@ class SecurityAccount:
         The current password typed again raises ``SamePassword``.
         Outcome.session REPLACED (the account now uses the new password,
         ``credentials``), ENDED or CONTINUES; ``wiped``: what a 0.11-0.15 change
-        removed. A lost answer (or the resent copy refused) is checked by
+        removed; ``ends`` / ``keeps``: the other ways in it ended and left
+        working. A lost answer (or the resent copy refused) is checked by
         signing in with the new password."""
-        from app.auth import Basic
+        from app.auth import Basic, Bearer
         st0 = self._state()
         pw = st0.password
         cur, nw, c = self.check_password_change(current, new, code, confirm=confirm,
@@ -217,6 +218,11 @@ class SecurityAccount:
             except StalwartError as e:
                 out.state_error = e
         out.wiped = checks.wiped(st0, out.state, out.session)
+        out.ends, out.keeps = checks.password_change_reach(st0, out.state, out.wiped)
+        creds = self._conn.creds
+        if out.session == CONTINUES and WayIn.OAUTH_RENEWAL in out.ends and \
+                isinstance(creds, Bearer) and creds.kind == "oauth":
+            out.session_until = creds.expires_at  # its refresh is refused from now on
         out.notice = ("outcome.signin_again_new_password" if out.session == ENDED else
                       "outcome.wiped" if out.wiped else
                       "outcome.password_checked" if out.confirmed == BY_CHECK else None)
@@ -279,6 +285,10 @@ class SecurityAccount:
                                          session=session, resent=RESENT_TWO_FACTOR)
         if isinstance(otp_url, TotpSetup):
             otp_url.discard()
+        # Turning on: the password alone no longer signs in (mail apps need an app
+        # password); a new app: the old app's codes stopped working.
+        out.ends = (WayIn.OLD_AUTHENTICATOR,) if old is not None else (WayIn.PASSWORD,)
+        out.keeps = tf.change_keeps
         return out
 
     def check_enable_totp(self, current_password: str, otp_url: Union[str, TotpSetup],
@@ -308,12 +318,14 @@ class SecurityAccount:
         c = validate.otp_code(code, required=True)
         effect = self._conn.effect_of(tf.session_after_turn_off, cur)
         switch_to = Basic(self._conn.login(), cur) if effect == REPLACED else None
-        return await self._changes.settle(
+        out = await self._changes.settle(
             "disable_totp", Area.TWO_FACTOR,
             lambda read_as: self._driver.turn_off_totp(cur, c, read_as=read_as),  # type: ignore[arg-type]
             check=self._changes.reread(Area.TWO_FACTOR, checks.two_factor_off, creds=switch_to,
                                        if_code_wanted=False),
             session=effect, switch_to=switch_to, resent=RESENT_TWO_FACTOR)
+        out.keeps = tf.change_keeps  # ends nothing: the password alone signs in again
+        return out
 
     # --- app passwords and API keys -------------------------------------------------------------
     async def create_app_password(self, description: str, expires: Any = None,
@@ -394,6 +406,7 @@ class SecurityAccount:
             checks.credential_gone(kind, oid), check=cannot_tell if own else None,
             session=ENDED if own else CONTINUES)
         out.item = f.find(oid)
+        out.ends = (WayIn.CREDENTIAL,)  # whatever signs in with it; nothing else changed
         return out
 
     # --- encryption at rest ---------------------------------------------------------------------

@@ -2,18 +2,19 @@
 that what the page says is true. Against the contract test server (both
 generations): the password policy on 0.11-0.15 (the page's check is the only
 guard there), a new password equal to the current one, ``password$123456``
-typed in the password field, a wrong code at a 0.15 sign-in, and the app
-password a resent request would store twice on 0.11-0.15."""
+typed in the password field, a wrong code at a 0.15 sign-in, the app password
+a resent request would store twice on 0.11-0.15, and what a change ends and leaves
+working (``change_ends`` / ``change_keeps``, ``Outcome.ends`` / ``keeps``)."""
 from __future__ import annotations
 
 import pyotp
 import pytest
 
-from app import auth
+from app import auth, stalwart, totp
 from app.auth import Basic, Bearer
 from app.errors import AuthRequired, CodeIncorrect, SamePassword, WeakPassword
 from app.http import urllib_fetch
-from app.vocab import Weakness
+from app.vocab import Weakness, WayIn
 from client_fakes import run
 
 from test_account_outcomes import lose_next_answer, resend_sign_in
@@ -187,3 +188,91 @@ def test_legacy_resent_create_stores_one_app_password(srvlegacy):
     assert [i.id for i in out.state.app_passwords.items] == [out.created.id]
     assert out.notice is None and out.unseen == ()
     assert connect(srvlegacy, Basic(L_ALICE, out.created.secret)).username == L_ALICE
+
+
+# =========================================================================================
+# 6. what a change ends and what keeps working, as facts of the state and the outcome
+# =========================================================================================
+def test_016_password_change_says_what_ended_and_what_still_works(srv016):
+    acc = connect(srv016, Basic(ALICE, ALICE_PW))
+    pw, tf = acc.state.password, acc.state.two_factor
+    assert pw.change_ends == (WayIn.OAUTH_SESSIONS,)
+    assert pw.change_keeps == (WayIn.APP_PASSWORDS, WayIn.API_KEYS)
+    assert tf.change_keeps == (WayIn.OAUTH_SESSIONS, WayIn.APP_PASSWORDS, WayIn.API_KEYS)
+    app = run(acc.create_app_password("Phone", block_security_changes=False)).created
+    key = run(acc.create_api_key("CI")).created
+    out = run(acc.change_password(ALICE_PW, NEW_PW))
+    assert out.ends == (WayIn.OAUTH_SESSIONS,)
+    assert out.keeps == (WayIn.APP_PASSWORDS, WayIn.API_KEYS) and out.session_until is None
+    # and the server agrees: both still sign in
+    assert connect(srv016, Basic(ALICE, app.secret)).username == ALICE
+    assert connect(srv016, auth.api_key(key.secret)).username == ALICE
+
+
+def test_legacy_015_password_change_says_what_it_removed(srvlegacy):
+    code = totp.code_at(srvlegacy.accounts[L_TOTP].otp_url)
+    acc = connect(srvlegacy, Basic(L_TOTP, TOTP_PW, code))
+    pw = acc.state.password
+    assert pw.change_ends == (WayIn.APP_PASSWORDS, WayIn.TWO_FACTOR, WayIn.OAUTH_RENEWAL)
+    assert pw.change_keeps == (WayIn.OAUTH_ACCESS,)
+    assert acc.state.two_factor.change_keeps == (WayIn.OAUTH_SESSIONS, WayIn.APP_PASSWORDS)
+    run(acc.create_app_password("Phone"))
+    out = run(acc.change_password(TOTP_PW, NEW_PW, code))
+    assert out.ends == (WayIn.APP_PASSWORDS, WayIn.TWO_FACTOR, WayIn.OAUTH_RENEWAL)
+    assert out.keeps == (WayIn.OAUTH_ACCESS,)
+
+
+def test_legacy_015_password_change_claims_no_removal_of_what_was_not_there(srvlegacy):
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))  # no app password, no 2FA
+    out = run(acc.change_password(ALICE_PW, NEW_PW))
+    assert out.ends == (WayIn.OAUTH_RENEWAL,) and out.keeps == (WayIn.OAUTH_ACCESS,)
+
+
+def test_legacy_013_password_change_says_what_it_spared():
+    from tests.fakestalwart import FakeStalwart
+    with FakeStalwart(generation="legacy", legacy_version="0.13") as s:
+        code = totp.code_at(s.accounts[L_TOTP].otp_url)
+        creds = run(auth.password_sign_in(s.url, L_TOTP, TOTP_PW, code, legacy_options(s),
+                                          urllib_fetch))  # as the page signs a 2FA user in
+        acc = connect(s, creds)
+        run(acc.create_app_password("Phone"))
+        out = run(acc.change_password(TOTP_PW, NEW_PW, code))
+        assert out.wiped == () and out.ends == (WayIn.OAUTH_RENEWAL,)
+        assert out.keeps == (WayIn.OAUTH_ACCESS, WayIn.APP_PASSWORDS, WayIn.TWO_FACTOR)
+
+
+def test_legacy_oauth_sign_in_lasts_until_its_token_expires_after_a_password_change(srvlegacy):
+    """0.15.5 keeps the access token (1 h) and refuses its refresh: this sign-in
+    goes on until then, and the outcome says until when."""
+    opts = legacy_options(srvlegacy)
+    code = pyotp.TOTP(srvlegacy.accounts[L_TOTP].otp_secret).now()
+    creds = run(auth.password_sign_in(srvlegacy.url, L_TOTP, TOTP_PW, code, opts, urllib_fetch))
+    acc = connect(srvlegacy, creds)
+    assert acc.state.sign_in.method == "oauth"
+    out = run(acc.change_password(TOTP_PW, NEW_PW, code))
+    assert out.session == "continues" and WayIn.OAUTH_RENEWAL in out.ends
+    assert out.session_until == creds.expires_at and out.session_until is not None
+
+
+def test_two_factor_changes_say_what_ended(srv016):
+    acc = connect(srv016, Basic(ALICE, ALICE_PW))
+    app = run(acc.create_app_password("session", block_security_changes=False)).created
+    acc = connect(srv016, Basic(ALICE, app.secret))
+    setup = acc.start_two_factor_setup()
+    old = setup.url
+    on = run(acc.enable_totp(ALICE_PW, setup, new_code=totp.code_at(old)))
+    assert on.ends == (WayIn.PASSWORD,)  # the password alone no longer signs in (mail apps)
+    assert on.keeps == (WayIn.OAUTH_SESSIONS, WayIn.APP_PASSWORDS, WayIn.API_KEYS)
+    setup = acc.start_two_factor_setup()
+    new = setup.url
+    moved = run(acc.enable_totp(ALICE_PW, setup, totp.code_at(old)))
+    assert moved.ends == (WayIn.OLD_AUTHENTICATOR,)
+    off = run(acc.disable_totp(ALICE_PW, totp.code_at(new)))
+    assert off.ends == () and off.keeps == on.keeps
+
+
+def test_revoke_says_what_ended(srvlegacy):
+    acc = connect(srvlegacy, Basic(L_ALICE, ALICE_PW))
+    made = run(acc.create_app_password("Phone")).created
+    out = run(acc.revoke_app_password(made.id))
+    assert out.ends == (WayIn.CREDENTIAL,) and out.keeps == ()
