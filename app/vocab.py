@@ -117,7 +117,7 @@ class NextStep(StrEnum):
     """The overview's recommended next step (``SecurityState.next_step``)."""
     CHANGE_PASSWORD = "change_password"
     TURN_ON_TWO_FACTOR = "turn_on_two_factor"
-    TURN_ON_ENCRYPTION = "turn_on_encryption"
+    TURN_ON_ENCRYPTION = "turn_on_encryption"   # no longer returned: encryption at rest is optional
     CREATE_APP_PASSWORD = "create_app_password"  # 2FA on and no app password: a way in for mail apps
 
 

@@ -430,8 +430,7 @@ class SecurityAccount:
         kind = KeyKind(rep.kind)
         algo = validate.algorithm(algorithm, enc.algorithms, kind)
         validate.offered(eoa, enc.encrypt_on_append, "encrypt_on_append")
-        fp = (rep.fingerprints[0] if rep.fingerprints else "")[:16]
-        desc = validate.description(description, required=False) or f"{kind.label} {fp}".strip()
+        desc = validate.description(description, required=False) or _key_label(rep, kind)
         text = rep.normalized
         existing = checks.stored_key(self._state(), text)
         if existing is not None:
@@ -525,6 +524,20 @@ class SecurityAccount:
         if algo is None and k is not None:
             algo = (enc.algorithms.get(k.kind) or ("Aes256",))[0]
         return await self._use_key(key_id, algo, eoa, spam, "upload_and_enable")
+
+
+def _key_label(rep: Any, kind: KeyKind) -> str:
+    """The description a key is stored under when the user gives none: its kind
+    and the name its tools show. OpenPGP: the key ID, as ``gpg --keyid-format
+    long`` shows it (a v4 fingerprint's LAST 16 hex digits, a v6 one's first
+    16); S/MIME: the certificate's address, else the last 16 hex digits of its
+    SHA-256 fingerprint."""
+    fp = "".join(c for c in (rep.fingerprints[0] if rep.fingerprints else "") if c.isalnum()).upper()
+    if kind == KeyKind.SMIME:
+        name = next(iter(rep.emails or []), "") or fp[-16:]
+    else:
+        name = fp[:16] if len(fp) == 64 else fp[-16:]
+    return f"{kind.label} {name}".strip()
 
 
 __all__ = ["sign_in", "SecurityAccount", "MAYBE_APPLIED", "FIELDS"]

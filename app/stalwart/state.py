@@ -264,15 +264,17 @@ class SecurityState:
 
     @property
     def next_step(self) -> Optional[NextStep]:
-        """The recommended next step for the overview, or None."""
+        """The recommended next step for the overview, or None. Never
+        encryption at rest: it is optional, and mail is lost with the private
+        key, so it is offered, not pushed (``NextStep.TURN_ON_ENCRYPTION`` is
+        kept for old callers and no longer returned). None does not mean
+        "all in place" when something could not be read or is not permitted:
+        the rows say that."""
         if self.password.expired:
             return NEXT_CHANGE_PASSWORD
         tf = self.two_factor
         if tf.enabled is False and tf.can(TURN_ON):
             return NEXT_TURN_ON_TWO_FACTOR
-        enc = self.encryption
-        if enc.enabled is False and enc.can(UPLOAD_AND_ENABLE):
-            return NEXT_TURN_ON_ENCRYPTION
         ap = self.app_passwords
         if tf.enabled and ap.count == 0 and ap.can(CREATE):
             return NEXT_CREATE_APP_PASSWORD

@@ -276,3 +276,48 @@ def test_revoke_says_what_ended(srvlegacy):
     made = run(acc.create_app_password("Phone")).created
     out = run(acc.revoke_app_password(made.id))
     assert out.ends == (WayIn.CREDENTIAL,) and out.keeps == ()
+
+
+# =========================================================================================
+# 7. a stored key's default name is the ID its tools show
+# =========================================================================================
+def test_openpgp_key_is_named_by_the_key_id_gpg_shows(srv016, tmp_path):
+    import subprocess
+
+    from tests.unit.keys.keys_corpus import crafted
+    key = crafted(4, "ed25519", "cv25519")
+    shown = subprocess.run(["gpg", "--homedir", str(tmp_path), "--batch", "--with-colons",
+                            "--show-keys"], input=key, capture_output=True, check=True).stdout
+    keyid = next(ln.split(b":")[4] for ln in shown.splitlines() if ln.startswith(b"pub:")).decode()
+    acc = connect(srv016, Basic(ALICE, ALICE_PW))
+    out = run(acc.upload_and_enable("", key, "Aes256"))
+    assert out.item.description == f"OpenPGP {keyid}"
+
+
+def test_v6_key_and_smime_certificate_default_names(srv016, tmp_path):
+    """A v6 key's ID is its fingerprint's FIRST 16 hex digits (RFC 9580
+    §5.5.4.3; no installed tool reads v6 keys to check it against, and the
+    contract server refuses them); a certificate is named by its address."""
+    from app.keys import check_key
+    from app.stalwart.account import _key_label
+    from app.vocab import KeyKind
+    from test_against_fake import openssl_cert
+    from tests.unit.keys.keys_corpus import crafted
+    rep = check_key(crafted(6, "ed25519", "cv25519"))
+    fp = rep.fingerprints[0]
+    assert len(fp) == 64 and _key_label(rep, KeyKind.OPENPGP) == f"OpenPGP {fp[:16]}"
+    acc = connect(srv016, Basic(ALICE, ALICE_PW))
+    cert = openssl_cert(tmp_path)
+    assert run(acc.upload_and_enable("", cert, "Aes256")).item.description == f"S/MIME {ALICE}"
+
+
+def test_encryption_at_rest_is_never_the_recommended_next_step(srv016):
+    """Optional, and mail is lost with the private key: offered, not pushed."""
+    acc = connect(srv016, Basic(ALICE, ALICE_PW))
+    app = run(acc.create_app_password("session", block_security_changes=False)).created
+    acc = connect(srv016, Basic(ALICE, app.secret))  # goes on after 2FA is on
+    setup = acc.start_two_factor_setup()
+    st = run(acc.enable_totp(ALICE_PW, setup, new_code=totp.code_at(setup.url))).state
+    assert st.two_factor.enabled and st.app_passwords.count == 1
+    assert st.encryption.enabled is False and st.encryption.can("upload_and_enable")
+    assert st.next_step is None
