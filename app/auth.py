@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -28,8 +29,8 @@ from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from app.errors import (AccountNameRefused, AuthorizationPending, AuthRequired, BadRequest,
-                        CannotReach, EndpointNotFound, InvalidInput, MfaRequired, OAuthError,
-                        ProtocolError, StalwartError)
+                        CannotReach, CodeIncorrect, EndpointNotFound, InvalidInput, MfaRequired,
+                        OAuthError, ProtocolError, StalwartError)
 from app.http import Fetch
 from app.jmap import headers_for, normalize_server, parse_json, raise_for_status, rebase, send
 from app.origins import link_target, origin_of
@@ -459,22 +460,77 @@ async def legacy_token(server: str, basic: Basic, fetch: Fetch,
     return await _token_request(o + "/auth/token", form, fetch, o, now)
 
 
+# 0.11-0.15 read a two-factor code appended to the password: after the last
+# "$", 6 to 8 ASCII digits, with something before it (verify_secret in
+# crates/directory/src/core/secret.rs); its own 402 text tells users to do so.
+_APPENDED_CODE = re.compile(r"(.+)\$([0-9]{6,8})", re.S)
+
+
+def split_appended_code(secret: str) -> Optional[tuple[str, str]]:
+    """``password$123456`` -> ("password", "123456") by the server's own rule,
+    else None."""
+    m = _APPENDED_CODE.fullmatch(secret or "")
+    return (m.group(1), m.group(2)) if m else None
+
+
 async def password_sign_in(server: str, login: str, secret: str, code: str,
                            options: Optional[SignInOptions], fetch: Fetch) -> Credentials:
     """The password form: login, password and, for two-factor accounts on
-    0.11-0.15, the current code (traded once for a token). 0.16 cannot take a
-    code with a password: its own sign-in page asks for it."""
+    0.11-0.15, the current code (traded once for a token, so the sign-in
+    lasts as long as the token and its refresh, not the 90 seconds a code
+    does). 0.16 cannot take a code with a password: its own sign-in page asks
+    for it.
+
+    On 0.11-0.15 a code typed in the password field (``password$123456``,
+    what the server's own answer tells users to do) is taken as the code
+    field's, when the account asks for one; a password that merely ends that
+    way still signs in as typed. A wrong code is ``CodeIncorrect`` (the
+    server says only "not accepted": the page first proves the password
+    alone, whose answer tells a wrong password from a wanted code, and sends
+    the code only after that)."""
     from app.totp import normalize_code
-    basic = Basic(login, secret)
     code = normalize_code(code)
+    typed = secret
+    in_password = False
+    if not code and options is not None and options.legacy:
+        split = split_appended_code(secret)
+        if split is None:
+            return Basic(login, secret)
+        (secret, code), in_password = split, True
     if not code:
-        return basic
+        return Basic(login, secret)
     if options is not None and options.generation == Generation.V016:
         raise MfaRequired(Generation.V016)
     try:
-        return await legacy_token(server, basic.with_totp(code), fetch)
+        return await _sign_in_with_code(server, Basic(login, secret), code, fetch,
+                                        typed if in_password else None)
     except StalwartError as e:
         raise refine_refusal(e, login, options) from None
+
+
+async def _sign_in_with_code(server: str, basic: Basic, code: str, fetch: Fetch,
+                             typed: Optional[str]) -> Credentials:
+    """0.11-0.15: prove the password alone first (a GET of the session): 402
+    "TOTP code required" means it is right and a code is wanted, so the code is
+    traded with it for a token, and a refusal then is the code's; 401 means the
+    password (or login) is wrong, and the code is never sent; 200 means no code
+    is wanted. ``typed``: the whole password field, when the code was split
+    from it (a password that merely ends in ``$`` and digits is tried whole)."""
+    o = normalize_server(server)
+    resp = await send(fetch, "GET", o + "/jmap/session",
+                      headers_for(basic.authorization_header()), None, o)
+    if resp.status == 401 and typed is not None:
+        return Basic(basic.login, typed)
+    try:
+        raise_for_status(resp, Generation.LEGACY)
+    except MfaRequired as e:
+        if e.generation == Generation.V016:
+            raise
+        try:
+            return await legacy_token(server, basic.with_totp(code), fetch)
+        except AuthRequired as refused:
+            raise CodeIncorrect(typed is not None, server_text=refused.server_text) from None
+    return basic  # the password alone signs in: no code is wanted
 
 
 # ----- device flow ----------------------------------------------------------------------
@@ -556,5 +612,5 @@ __all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key", 
            "default_metadata", "SignInOptions", "UNKNOWN_SERVER", "sign_in_options", "probe",
            "refine_refusal", "PendingAuthorization", "begin_authorization",
            "complete_authorization", "callback_code", "parse_query", "pkce_challenge", "refresh", "legacy_token",
-           "password_sign_in", "link_target", "DeviceAuthorization", "start_device_flow",
+           "password_sign_in", "split_appended_code", "link_target", "DeviceAuthorization", "start_device_flow",
            "poll_device_flow", "StalwartError", "EndpointNotFound", "CannotReach"]

@@ -348,3 +348,46 @@ class AuthorizationPending(OAuthError):
     def __init__(self, interval: int, error: str = "authorization_pending"):
         super().__init__("err.oauth.pending", error)
         self.interval = interval
+
+
+# ----- honest: the password policy below 0.16, and what a sign-in code did ----------------
+class WeakPassword(InvalidInput):
+    """A new password Stalwart 0.16 refuses (``reason``: an ``app.vocab.Weakness``,
+    too short, too long, too common, easy to guess). ``strength`` is the
+    ``app.passwords.Strength`` verdict (its warning and suggestion keys say
+    why, in any language). ``overridable``: the server would take it (0.11–0.15
+    have no policy: this check is the only guard), so the page may offer "use it
+    anyway" (``change_password(..., accept_weak=True)``); on 0.16 it is False:
+    the server refuses it whatever the page does."""
+
+    def __init__(self, key: str, params: Optional[dict], reason: Any, strength: Any,
+                 overridable: bool):
+        super().__init__(key, "new_password", params)
+        self.reason = reason
+        self.strength = strength
+        self.overridable = overridable
+
+
+class SamePassword(InvalidInput):
+    """The new password is the current one typed again: refused before anything
+    is sent (a "change" would still end other sign-ins, and on 0.14–0.15 remove
+    every app password and two-factor)."""
+
+    def __init__(self) -> None:
+        super().__init__("err.input.password_same", "new_password")
+
+
+class CodeIncorrect(StalwartError):
+    """0.11–0.15 sign-in: the password is right (the server asked for a code
+    when it came alone) but the two-factor code with it was refused: wrong,
+    or no longer current. ``field`` is "code", or "password" when the code was
+    typed in the password field (``password$123456``)."""
+    key = "err.signin.code_incorrect"
+    field = "code"
+
+    def __init__(self, in_password: bool = False, server_text: Optional[str] = None):
+        super().__init__("err.signin.code_incorrect_in_password" if in_password else None,
+                         server_text=server_text, status=401)
+        self.in_password = in_password
+        if in_password:
+            self.field = "password"

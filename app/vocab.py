@@ -117,9 +117,34 @@ class NextStep(StrEnum):
     """The overview's recommended next step (``SecurityState.next_step``)."""
     CHANGE_PASSWORD = "change_password"
     TURN_ON_TWO_FACTOR = "turn_on_two_factor"
-    TURN_ON_ENCRYPTION = "turn_on_encryption"
+    TURN_ON_ENCRYPTION = "turn_on_encryption"   # no longer returned: encryption at rest is optional
     CREATE_APP_PASSWORD = "create_app_password"  # 2FA on and no app password: a way in for mail apps
 
 
+class Weakness(StrEnum):
+    """Why a new password is one Stalwart 0.16 refuses (``app.errors.WeakPassword``)."""
+    TOO_SHORT = "too_short"    # under 8 bytes (UTF-8, as the server counts)
+    TOO_LONG = "too_long"      # over 128 bytes
+    COMMON = "common"          # a common password, or one close to it (zxcvbn's word lists)
+    GUESSABLE = "guessable"    # any other zxcvbn score under 3: patterns, dates, names, repeats
+
+
+class WayIn(StrEnum):
+    """A way into the account (or a protection of it) that a change ends or
+    leaves working (``PasswordFeature.change_ends`` / ``change_keeps``,
+    ``TwoFactorFeature.change_keeps``, ``Outcome.ends`` / ``keeps``). Each is a
+    fact of the server generation, measured (docs/stalwart-contract.md §0.1)."""
+    OAUTH_SESSIONS = "oauth_sessions"  # sign-ins through the server's sign-in page (OAuth): all of it
+    OAUTH_RENEWAL = "oauth_renewal"    # …their renewal (refresh tokens); access tokens run out
+    OAUTH_ACCESS = "oauth_access"      # …their access tokens, until they expire (1 h by default)
+    APP_PASSWORDS = "app_passwords"
+    API_KEYS = "api_keys"
+    TWO_FACTOR = "two_factor"          # the two-factor key (it is removed: 2FA is off)
+    PASSWORD = "password"              # signing in with the password alone (mail apps using it)
+    OLD_AUTHENTICATOR = "old_authenticator"  # the codes of the authenticator app that was replaced
+    CREDENTIAL = "credential"          # the app password / API key the action revoked
+
+
 __all__ = ["Generation", "StrengthPolicy", "KeyKind", "CredentialKind", "SignInMethod",
-           "SessionEffect", "AccessStatus", "Action", "Area", "Wiped", "Confirmed", "NextStep"]
+           "SessionEffect", "AccessStatus", "Action", "Area", "Wiped", "Confirmed", "NextStep",
+           "Weakness", "WayIn"]

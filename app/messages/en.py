@@ -689,4 +689,12 @@ MESSAGES = {
     "err.sso.token_blocked": "You signed in at {provider}, but it does not let this page ({origin}) finish the sign-in. The administrator of {provider} must allow {origin} in the setting “{setting}” of this page's client.",
     "err.sso.token_unreachable": "You signed in at {provider}, but this page could not reach it to finish. Try again. If it keeps happening, the administrator of {provider} must allow {origin} in the setting “{setting}” of this page's client.",
     "err.sso.issuer_mismatch": "The sign-in answer did not come from {provider}, so it was ignored. Start again; if it happens again, tell your administrator.",
+    # --- honest: the account layer (password policy below 0.16, sign-in codes)
+    "err.weak.too_short": "This password is shorter than {min} characters, and short passwords are guessed quickly. This server would accept it, but newer Stalwart versions refuse it. Choose a longer one; to keep this one anyway, you must confirm it.",
+    "err.weak.too_long": "This password is longer than {max} characters. This server would accept it, but newer Stalwart versions refuse passwords that long. Choose a shorter one; to keep this one anyway, you must confirm it.",
+    "err.weak.common": "This is a common password, or close to one: attackers try those first. This server would accept it, but newer Stalwart versions refuse it. Choose another one; to keep this one anyway, you must confirm it.",
+    "err.weak.guessable": "This password is easy to guess: it follows a pattern (a date, a name, a sequence or repeated characters) that attackers try early. This server would accept it, but newer Stalwart versions refuse it. Choose a stronger one; to keep this one anyway, you must confirm it.",
+    "err.input.password_same": "The new password is the same as your current one. Type a different new password.",
+    "err.signin.code_incorrect": "Your password is right, but the two-factor code was not accepted. Codes change every 30 seconds: type the code your authenticator app shows now.",
+    "err.signin.code_incorrect_in_password": "Your password is right, but the code after the “$” was not accepted. Type your password alone in the password field, and the code your authenticator app shows now in the code field.",
 }

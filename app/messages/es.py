@@ -664,4 +664,12 @@ MESSAGES = {
     "err.sso.token_blocked": "Has iniciado sesión en {provider}, pero no permite que esta página ({origin}) termine el inicio de sesión. El administrador de {provider} debe permitir {origin} en el ajuste «{setting}» del cliente de esta página.",
     "err.sso.token_unreachable": "Has iniciado sesión en {provider}, pero esta página no pudo contactar con él para terminar. Inténtalo de nuevo. Si sigue pasando, el administrador de {provider} debe permitir {origin} en el ajuste «{setting}» del cliente de esta página.",
     "err.sso.issuer_mismatch": "La respuesta de inicio de sesión no vino de {provider}, así que se ignoró. Empieza de nuevo; si vuelve a pasar, avisa a tu administrador.",
+    # --- honest: the account layer (password policy below 0.16, sign-in codes)
+    "err.weak.too_short": "Esta contraseña tiene menos de {min} caracteres, y las contraseñas cortas se adivinan rápido. Este servidor la aceptaría, pero las versiones más recientes de Stalwart la rechazan. Elija una más larga; para conservar esta de todos modos, debe confirmarlo.",
+    "err.weak.too_long": "Esta contraseña tiene más de {max} caracteres. Este servidor la aceptaría, pero las versiones más recientes de Stalwart rechazan contraseñas tan largas. Elija una más corta; para conservar esta de todos modos, debe confirmarlo.",
+    "err.weak.common": "Es una contraseña común, o parecida a una: los atacantes prueban esas primero. Este servidor la aceptaría, pero las versiones más recientes de Stalwart la rechazan. Elija otra; para conservar esta de todos modos, debe confirmarlo.",
+    "err.weak.guessable": "Esta contraseña es fácil de adivinar: sigue un patrón (una fecha, un nombre, una secuencia o caracteres repetidos) que los atacantes prueban pronto. Este servidor la aceptaría, pero las versiones más recientes de Stalwart la rechazan. Elija una más segura; para conservar esta de todos modos, debe confirmarlo.",
+    "err.input.password_same": "La contraseña nueva es igual a la actual. Escriba una contraseña nueva distinta.",
+    "err.signin.code_incorrect": "Su contraseña es correcta, pero el código de dos factores no fue aceptado. Los códigos cambian cada 30 segundos: escriba el código que muestra ahora su aplicación de autenticación.",
+    "err.signin.code_incorrect_in_password": "Su contraseña es correcta, pero el código después del «$» no fue aceptado. Escriba solo su contraseña en el campo de la contraseña, y el código que muestra ahora su aplicación de autenticación en el campo del código.",
 }

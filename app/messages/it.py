@@ -665,4 +665,12 @@ MESSAGES = {
     "err.sso.token_blocked": "Hai effettuato l’accesso su {provider}, ma non permette a questa pagina ({origin}) di completare l’accesso. L’amministratore di {provider} deve consentire {origin} nell’impostazione «{setting}» del client di questa pagina.",
     "err.sso.token_unreachable": "Hai effettuato l’accesso su {provider}, ma questa pagina non è riuscita a raggiungerlo per completare. Riprova. Se succede ancora, l’amministratore di {provider} deve consentire {origin} nell’impostazione «{setting}» del client di questa pagina.",
     "err.sso.issuer_mismatch": "La risposta di accesso non proveniva da {provider}, quindi è stata ignorata. Ricomincia; se succede di nuovo, avvisa il tuo amministratore.",
+    # --- honest: the account layer (password policy below 0.16, sign-in codes)
+    "err.weak.too_short": "Questa password ha meno di {min} caratteri, e le password corte si indovinano in fretta. Questo server la accetterebbe, ma le versioni più recenti di Stalwart la rifiutano. Scegline una più lunga; per tenere comunque questa, devi confermarlo.",
+    "err.weak.too_long": "Questa password ha più di {max} caratteri. Questo server la accetterebbe, ma le versioni più recenti di Stalwart rifiutano password così lunghe. Scegline una più corta; per tenere comunque questa, devi confermarlo.",
+    "err.weak.common": "È una password comune, o simile a una password comune: gli attaccanti provano queste per prime. Questo server la accetterebbe, ma le versioni più recenti di Stalwart la rifiutano. Scegline un’altra; per tenere comunque questa, devi confermarlo.",
+    "err.weak.guessable": "Questa password è facile da indovinare: segue uno schema (una data, un nome, una sequenza o caratteri ripetuti) che gli attaccanti provano presto. Questo server la accetterebbe, ma le versioni più recenti di Stalwart la rifiutano. Scegline una più sicura; per tenere comunque questa, devi confermarlo.",
+    "err.input.password_same": "La nuova password è uguale a quella attuale. Digita una nuova password diversa.",
+    "err.signin.code_incorrect": "La password è corretta, ma il codice a due fattori non è stato accettato. I codici cambiano ogni 30 secondi: digita il codice che la tua app di autenticazione mostra adesso.",
+    "err.signin.code_incorrect_in_password": "La password è corretta, ma il codice dopo il «$» non è stato accettato. Digita solo la password nel campo della password, e il codice che la tua app di autenticazione mostra adesso nel campo del codice.",
 }

@@ -664,4 +664,12 @@ MESSAGES = {
     "err.sso.token_blocked": "Je hebt je aangemeld bij {provider}, maar {provider} laat deze pagina ({origin}) de aanmelding niet afronden. De beheerder van {provider} moet {origin} toestaan in de instelling ‘{setting}’ van de client van deze pagina.",
     "err.sso.token_unreachable": "Je hebt je aangemeld bij {provider}, maar deze pagina kon {provider} niet bereiken om af te ronden. Probeer het opnieuw. Blijft het gebeuren, dan moet de beheerder van {provider} {origin} toestaan in de instelling ‘{setting}’ van de client van deze pagina.",
     "err.sso.issuer_mismatch": "Het aanmeldantwoord kwam niet van {provider} en is daarom genegeerd. Begin opnieuw; gebeurt het weer, laat het dan je beheerder weten.",
+    # --- honest: the account layer (password policy below 0.16, sign-in codes)
+    "err.weak.too_short": "Dit wachtwoord is korter dan {min} tekens, en korte wachtwoorden zijn snel geraden. Deze server zou het accepteren, maar nieuwere versies van Stalwart weigeren het. Kies een langer wachtwoord; wil je dit toch houden, dan moet je dat bevestigen.",
+    "err.weak.too_long": "Dit wachtwoord is langer dan {max} tekens. Deze server zou het accepteren, maar nieuwere versies van Stalwart weigeren zulke lange wachtwoorden. Kies een korter wachtwoord; wil je dit toch houden, dan moet je dat bevestigen.",
+    "err.weak.common": "Dit is een veelgebruikt wachtwoord, of lijkt erop: aanvallers proberen zulke wachtwoorden als eerste. Deze server zou het accepteren, maar nieuwere versies van Stalwart weigeren het. Kies een ander wachtwoord; wil je dit toch houden, dan moet je dat bevestigen.",
+    "err.weak.guessable": "Dit wachtwoord is makkelijk te raden: het volgt een patroon (een datum, een naam, een reeks of herhaalde tekens) dat aanvallers vroeg proberen. Deze server zou het accepteren, maar nieuwere versies van Stalwart weigeren het. Kies een sterker wachtwoord; wil je dit toch houden, dan moet je dat bevestigen.",
+    "err.input.password_same": "Het nieuwe wachtwoord is hetzelfde als je huidige. Typ een ander nieuw wachtwoord.",
+    "err.signin.code_incorrect": "Je wachtwoord klopt, maar de tweestapscode werd niet geaccepteerd. Codes veranderen elke 30 seconden: typ de code die je authenticator-app nu toont.",
+    "err.signin.code_incorrect_in_password": "Je wachtwoord klopt, maar de code na de ‘$’ werd niet geaccepteerd. Typ alleen je wachtwoord in het wachtwoordveld, en de code die je authenticator-app nu toont in het codeveld.",
 }

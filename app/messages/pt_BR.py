@@ -663,4 +663,12 @@ MESSAGES = {
     "err.sso.token_blocked": "Você entrou em {provider}, mas ele não deixa esta página ({origin}) concluir o login. O administrador de {provider} precisa permitir {origin} na configuração “{setting}” do cliente desta página.",
     "err.sso.token_unreachable": "Você entrou em {provider}, mas esta página não conseguiu alcançá-lo para concluir. Tente de novo. Se continuar acontecendo, o administrador de {provider} precisa permitir {origin} na configuração “{setting}” do cliente desta página.",
     "err.sso.issuer_mismatch": "A resposta de login não veio de {provider}, então foi ignorada. Comece de novo; se acontecer de novo, avise o seu administrador.",
+    # --- honest: the account layer (password policy below 0.16, sign-in codes)
+    "err.weak.too_short": "Esta senha tem menos de {min} caracteres, e senhas curtas são adivinhadas rapidamente. Este servidor a aceitaria, mas as versões mais novas do Stalwart a recusam. Escolha uma mais longa; para manter esta mesmo assim, você precisa confirmar.",
+    "err.weak.too_long": "Esta senha tem mais de {max} caracteres. Este servidor a aceitaria, mas as versões mais novas do Stalwart recusam senhas tão longas. Escolha uma mais curta; para manter esta mesmo assim, você precisa confirmar.",
+    "err.weak.common": "Esta é uma senha comum, ou parecida com uma: atacantes tentam essas primeiro. Este servidor a aceitaria, mas as versões mais novas do Stalwart a recusam. Escolha outra; para manter esta mesmo assim, você precisa confirmar.",
+    "err.weak.guessable": "Esta senha é fácil de adivinhar: segue um padrão (uma data, um nome, uma sequência ou caracteres repetidos) que atacantes tentam cedo. Este servidor a aceitaria, mas as versões mais novas do Stalwart a recusam. Escolha uma mais forte; para manter esta mesmo assim, você precisa confirmar.",
+    "err.input.password_same": "A nova senha é igual à sua senha atual. Digite uma nova senha diferente.",
+    "err.signin.code_incorrect": "Sua senha está certa, mas o código de dois fatores não foi aceito. Os códigos mudam a cada 30 segundos: digite o código que seu aplicativo autenticador mostra agora.",
+    "err.signin.code_incorrect_in_password": "Sua senha está certa, mas o código depois do “$” não foi aceito. Digite só a sua senha no campo de senha, e o código que seu aplicativo autenticador mostra agora no campo de código.",
 }

@@ -36,7 +36,7 @@ from app.stalwart.state import (CHANGE, CONTINUES, CREATE, DELETE_KEY, DISABLE, 
                                 REPLACED, REVOKE, TURN_OFF, TURN_ON, UPLOAD_AND_ENABLE, USE_KEY,
                                 Feature, SecurityState)
 from app.stalwart.twofactor import TotpSetup
-from app.vocab import Action, Area, CredentialKind, Generation, KeyKind, StrengthPolicy
+from app.vocab import Action, Area, CredentialKind, Generation, KeyKind, StrengthPolicy, WayIn
 
 # Form fields named by InvalidInput.field and the other errors' ``field``.
 FIELDS = ("current_password", "new_password", "confirm_password", "code", "new_code", "otp_url",
@@ -182,16 +182,22 @@ class SecurityAccount:
 
     @_action
     async def change_password(self, current: str, new: str, code: Optional[str] = None, *,
-                              confirm: Optional[str] = None) -> Outcome:
+                              confirm: Optional[str] = None, accept_weak: bool = False) -> Outcome:
         """Change the password (``confirm``: the second typing; ``code``: required
-        when ``state.password.code_required``). Outcome.session REPLACED (the
-        account now uses the new password, ``credentials``), ENDED or CONTINUES;
-        ``wiped``: what a 0.11-0.15 change removed. A lost answer (or the
-        resent copy refused) is checked by signing in with the new password."""
-        from app.auth import Basic
+        when ``state.password.code_required``). A password 0.16 would refuse
+        raises ``WeakPassword``; where the server takes it anyway (0.11-0.15,
+        ``err.overridable``) ``accept_weak=True`` is the user's "use it anyway".
+        The current password typed again raises ``SamePassword``.
+        Outcome.session REPLACED (the account now uses the new password,
+        ``credentials``), ENDED or CONTINUES; ``wiped``: what a 0.11-0.15 change
+        removed; ``ends`` / ``keeps``: the other ways in it ended and left
+        working. A lost answer (or the resent copy refused) is checked by
+        signing in with the new password."""
+        from app.auth import Basic, Bearer
         st0 = self._state()
         pw = st0.password
-        cur, nw, c = self.check_password_change(current, new, code, confirm=confirm)
+        cur, nw, c = self.check_password_change(current, new, code, confirm=confirm,
+                                                accept_weak=accept_weak)
         login = self._conn.login()
         effect = self._conn.effect_of(pw.session_after_change, cur)
 
@@ -212,13 +218,19 @@ class SecurityAccount:
             except StalwartError as e:
                 out.state_error = e
         out.wiped = checks.wiped(st0, out.state, out.session)
+        out.ends, out.keeps = checks.password_change_reach(st0, out.state, out.wiped)
+        creds = self._conn.creds
+        if out.session == CONTINUES and WayIn.OAUTH_RENEWAL in out.ends and \
+                isinstance(creds, Bearer) and creds.kind == "oauth":
+            out.session_until = creds.expires_at  # its refresh is refused from now on
         out.notice = ("outcome.signin_again_new_password" if out.session == ENDED else
                       "outcome.wiped" if out.wiped else
                       "outcome.password_checked" if out.confirmed == BY_CHECK else None)
         return out
 
     def check_password_change(self, current: str, new: str, code: Optional[str] = None, *,
-                              confirm: Optional[str] = None) -> tuple[str, str, Optional[str]]:
+                              confirm: Optional[str] = None,
+                              accept_weak: bool = False) -> tuple[str, str, Optional[str]]:
         """The input checks of ``change_password`` alone (no request), so the
         page can refuse a typo before it asks "this ends your sign-in, go on?"."""
         from app.passwords import user_inputs_for
@@ -227,7 +239,8 @@ class SecurityAccount:
         pw = self._state().password
         self._require(pw, CHANGE)
         return validate.password_change(pw, current, new, code, confirm,
-                                        user_inputs_for(self.username, self._conn.login()))
+                                        user_inputs_for(self.username, self._conn.login()),
+                                        accept_weak=accept_weak)
 
     # --- two-factor -------------------------------------------------------------------------
     def start_two_factor_setup(self, issuer: Optional[str] = None) -> TotpSetup:
@@ -272,6 +285,10 @@ class SecurityAccount:
                                          session=session, resent=RESENT_TWO_FACTOR)
         if isinstance(otp_url, TotpSetup):
             otp_url.discard()
+        # Turning on: the password alone no longer signs in (mail apps need an app
+        # password); a new app: the old app's codes stopped working.
+        out.ends = (WayIn.OLD_AUTHENTICATOR,) if old is not None else (WayIn.PASSWORD,)
+        out.keeps = tf.change_keeps
         return out
 
     def check_enable_totp(self, current_password: str, otp_url: Union[str, TotpSetup],
@@ -301,12 +318,14 @@ class SecurityAccount:
         c = validate.otp_code(code, required=True)
         effect = self._conn.effect_of(tf.session_after_turn_off, cur)
         switch_to = Basic(self._conn.login(), cur) if effect == REPLACED else None
-        return await self._changes.settle(
+        out = await self._changes.settle(
             "disable_totp", Area.TWO_FACTOR,
             lambda read_as: self._driver.turn_off_totp(cur, c, read_as=read_as),  # type: ignore[arg-type]
             check=self._changes.reread(Area.TWO_FACTOR, checks.two_factor_off, creds=switch_to,
                                        if_code_wanted=False),
             session=effect, switch_to=switch_to, resent=RESENT_TWO_FACTOR)
+        out.keeps = tf.change_keeps  # ends nothing: the password alone signs in again
+        return out
 
     # --- app passwords and API keys -------------------------------------------------------------
     async def create_app_password(self, description: str, expires: Any = None,
@@ -387,6 +406,7 @@ class SecurityAccount:
             checks.credential_gone(kind, oid), check=cannot_tell if own else None,
             session=ENDED if own else CONTINUES)
         out.item = f.find(oid)
+        out.ends = (WayIn.CREDENTIAL,)  # whatever signs in with it; nothing else changed
         return out
 
     # --- encryption at rest ---------------------------------------------------------------------
@@ -410,8 +430,7 @@ class SecurityAccount:
         kind = KeyKind(rep.kind)
         algo = validate.algorithm(algorithm, enc.algorithms, kind)
         validate.offered(eoa, enc.encrypt_on_append, "encrypt_on_append")
-        fp = (rep.fingerprints[0] if rep.fingerprints else "")[:16]
-        desc = validate.description(description, required=False) or f"{kind.label} {fp}".strip()
+        desc = validate.description(description, required=False) or _key_label(rep, kind)
         text = rep.normalized
         existing = checks.stored_key(self._state(), text)
         if existing is not None:
@@ -505,6 +524,20 @@ class SecurityAccount:
         if algo is None and k is not None:
             algo = (enc.algorithms.get(k.kind) or ("Aes256",))[0]
         return await self._use_key(key_id, algo, eoa, spam, "upload_and_enable")
+
+
+def _key_label(rep: Any, kind: KeyKind) -> str:
+    """The description a key is stored under when the user gives none: its kind
+    and the name its tools show. OpenPGP: the key ID, as ``gpg --keyid-format
+    long`` shows it (a v4 fingerprint's LAST 16 hex digits, a v6 one's first
+    16); S/MIME: the certificate's address, else the last 16 hex digits of its
+    SHA-256 fingerprint."""
+    fp = "".join(c for c in (rep.fingerprints[0] if rep.fingerprints else "") if c.isalnum()).upper()
+    if kind == KeyKind.SMIME:
+        name = next(iter(rep.emails or []), "") or fp[-16:]
+    else:
+        name = fp[:16] if len(fp) == 64 else fp[-16:]
+    return f"{kind.label} {name}".strip()
 
 
 __all__ = ["sign_in", "SecurityAccount", "MAYBE_APPLIED", "FIELDS"]

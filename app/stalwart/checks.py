@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Optional
 
 from app.stalwart.models import AppPassword, Encryption, PublicKey
 from app.stalwart.state import ENDED, CredentialFeature, SecurityState
-from app.vocab import CredentialKind, KeyKind, SessionEffect, Wiped
+from app.vocab import CredentialKind, KeyKind, SessionEffect, WayIn, Wiped
 
 InPlace = Callable[[SecurityState], Optional[bool]]
 
@@ -126,6 +126,24 @@ def wiped(before: SecurityState, after: Optional[SecurityState],
     return tuple(w for w, yes in had if yes and gone[w])
 
 
+def password_change_reach(before: SecurityState, after: Optional[SecurityState],
+                          removed: tuple[Wiped, ...]) -> tuple[tuple[WayIn, ...], tuple[WayIn, ...]]:
+    """What a password change ended besides, and what keeps working
+    (``Outcome.ends`` / ``keeps``): the server's facts
+    (``PasswordFeature.change_ends`` / ``change_keeps``), where what it may
+    remove (``wipes``) is replaced by what it did (``removed``, from
+    ``wiped``): removed, it ended; there before and still there after, it
+    keeps working (0.11–0.13)."""
+    pw = before.password
+    ends = tuple(WayIn(w) for w in pw.change_ends if w not in pw.wipes or w in removed)
+    had = {WayIn.APP_PASSWORDS: bool(before.app_passwords.count),
+           WayIn.TWO_FACTOR: bool(before.two_factor.enabled)}
+    spared = tuple(WayIn(w) for w in pw.wipes
+                   if after is not None and had.get(WayIn(w)) and w not in removed)
+    return ends, tuple(pw.change_keeps) + spared
+
+
 __all__ = ["InPlace", "negate", "two_factor_on", "two_factor_off", "encryption_off",
            "credentials", "made_now", "credential_made", "credential_gone", "same_key",
-           "stored_key", "key_uploaded", "key_in_use", "key_gone", "wiped"]
+           "stored_key", "key_uploaded", "key_in_use", "key_gone", "wiped",
+           "password_change_reach"]

@@ -29,7 +29,7 @@ from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUE
 from app.stalwart.v016 import (CREDENTIAL_OBJECT, _password_set_error,
                                block_security_changes_patch, parse_credential, parse_encryption,
                                parse_public_key, perm)
-from app.vocab import Area, CredentialKind, Generation, KeyKind, StrengthPolicy
+from app.vocab import Area, CredentialKind, Generation, KeyKind, StrengthPolicy, WayIn
 
 LABEL = "Stalwart 0.16"
 # Preferred first. GCM/ChaCha: S/MIME only, and only since 0.16.11 (older 0.16
@@ -163,13 +163,17 @@ class Driver016:
             # credential_version (a hash of the password) is sealed into OAuth
             # tokens: a change revokes them; app passwords and API keys survive.
             session_after_change={BY_PASSWORD: REPLACED, BY_OAUTH: ENDED}.get(method, CONTINUES),
-            expired=expired)
+            expired=expired, change_ends=(WayIn.OAUTH_SESSIONS,),
+            change_keeps=(WayIn.APP_PASSWORDS, WayIn.API_KEYS))
         two_factor = TwoFactorFeature(
             access=pw_access, enabled=enabled,
             actions={TURN_ON: act(pw_access, upd), TURN_OFF: act(pw_access, upd),
                      REPLACE: act(pw_access, upd)},
             # Basic cannot carry a code on 0.16: a password sign-in gets 402 from then on.
-            session_after_turn_on=ENDED if method == BY_PASSWORD else CONTINUES)
+            session_after_turn_on=ENDED if method == BY_PASSWORD else CONTINUES,
+            # 2FA is not in the credential version sealed into tokens (source), and
+            # app passwords and API keys never ask for a code.
+            change_keeps=(WayIn.OAUTH_SESSIONS, WayIn.APP_PASSWORDS, WayIn.API_KEYS))
 
         def creds(cid: str, obj: str, kind: CredentialKind, block: bool) -> CredentialFeature:
             a = gated(cid, obj)

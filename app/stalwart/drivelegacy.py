@@ -40,7 +40,7 @@ from app.stalwart.state import (ALLOWED, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
                                 TURNED_OFF, UNREADABLE, UPLOAD_AND_ENABLE, USE_KEY, Access,
                                 CredentialFeature, CredentialOptions, EncryptionFeature,
                                 PasswordFeature, SecurityState, SignIn, TwoFactorFeature)
-from app.vocab import Area, CredentialKind, Generation, KeyKind, StrengthPolicy, Wiped
+from app.vocab import Area, CredentialKind, Generation, KeyKind, StrengthPolicy, WayIn, Wiped
 
 LABEL = "Stalwart 0.11–0.15"
 ALGORITHMS = {KeyKind.OPENPGP: ("Aes256", "Aes128"), KeyKind.SMIME: ("Aes256", "Aes128")}
@@ -147,13 +147,19 @@ class DriverLegacy:
             wipes=WIPES,
             # A password sign-in continues with the new password; an app password
             # is wiped (0.14-0.15; that shows as a 401 after the change).
-            session_after_change=REPLACED if method == BY_PASSWORD else CONTINUES)
+            session_after_change=REPLACED if method == BY_PASSWORD else CONTINUES,
+            # Tokens living over an hour (refresh tokens) are sealed with the
+            # password hash; access tokens (1 h) are not (seen on 0.15.5).
+            change_ends=(WayIn.APP_PASSWORDS, WayIn.TWO_FACTOR, WayIn.OAUTH_RENEWAL),
+            change_keeps=(WayIn.OAUTH_ACCESS,))
         two_factor = TwoFactorFeature(
             access=a, enabled=enabled, actions={TURN_ON: a, TURN_OFF: a, REPLACE: a},
             # A password sign-in would need a fresh code on every request.
             session_after_turn_on=ENDED if method == BY_PASSWORD else CONTINUES,
             session_after_replace=ENDED if method == BY_PASSWORD else CONTINUES,
-            session_after_turn_off=REPLACED if method == BY_PASSWORD else CONTINUES)
+            session_after_turn_off=REPLACED if method == BY_PASSWORD else CONTINUES,
+            # Tokens are sealed with the password hash only; app passwords skip the code.
+            change_keeps=(WayIn.OAUTH_SESSIONS, WayIn.APP_PASSWORDS))
         app_passwords = CredentialFeature(access=a, kind=CredentialKind.APP_PASSWORD, items=items,
                                           actions={CREATE: a, REVOKE: a},
                                           options=CredentialOptions())

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from app.stalwart.models import Created
 from app.stalwart.state import CONTINUES, SecurityState
-from app.vocab import Confirmed, SessionEffect, Wiped
+from app.vocab import Confirmed, SessionEffect, WayIn, Wiped
 
 # Outcome.confirmed
 BY_ANSWER = Confirmed.BY_ANSWER  # the server's answer said so
@@ -52,6 +52,17 @@ class Outcome:
       secret is not shown, "sign in again with your new password", the
       half-done upload, …), None when the plain success text is all.
     * ``half_done``: upload-and-enable stopped half way (see ``HalfDone``).
+    * ``unseen``: app passwords / API keys this action made whose secret was
+      never shown (revoke them).
+    * ``ends`` / ``keeps``: the other ways into the account this change ended,
+      and those that keep working (``app.vocab.WayIn``), for this server and
+      how the user signed in: a password change (from
+      ``PasswordFeature.change_ends`` / ``change_keeps``, with what a 0.11–0.15
+      server did remove, ``wiped``), a two-factor change (turning on ends
+      PASSWORD, moving to a new app OLD_AUTHENTICATOR), a revoke (CREDENTIAL).
+    * ``session_until``: this sign-in keeps working until then (epoch
+      seconds), and then must sign in again: the change refused its renewal
+      (a 0.11–0.15 OAuth sign-in after a password change). None otherwise.
     """
     action: str
     state: Optional[SecurityState]
@@ -68,6 +79,9 @@ class Outcome:
     # ids of app passwords / API keys this action made whose secret was never shown
     unseen: tuple[str, ...] = ()
     lost: Any = None  # app.errors.StalwartError, when confirmed BY_CHECK
+    ends: tuple[WayIn, ...] = ()
+    keeps: tuple[WayIn, ...] = ()
+    session_until: Optional[float] = None
 
 
 __all__ = ["Outcome", "HalfDone", "BY_ANSWER", "BY_CHECK"]

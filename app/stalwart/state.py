@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from app.stalwart.models import AppPassword, Encryption, PublicKey
 from app.vocab import (AccessStatus, Action, CredentialKind, KeyKind, NextStep, SessionEffect,
-                        SignInMethod, StrengthPolicy, Wiped)
+                        SignInMethod, StrengthPolicy, WayIn, Wiped)
 
 # The vocabularies are app.vocab's enums; these names are what the page imports.
 OK = AccessStatus.OK
@@ -36,6 +36,15 @@ UNREADABLE = AccessStatus.UNREADABLE
 CONTINUES = SessionEffect.CONTINUES
 REPLACED = SessionEffect.REPLACED
 ENDED = SessionEffect.ENDED
+
+# What a change ends, and what keeps working (``PasswordFeature.change_*``,
+# ``TwoFactorFeature.change_keeps``, ``Outcome.ends`` / ``keeps``)
+OAUTH_SESSIONS = WayIn.OAUTH_SESSIONS  # sign-ins through the server's sign-in page (OAuth): all of it
+OAUTH_RENEWAL = WayIn.OAUTH_RENEWAL    # …their renewal (refresh tokens); access tokens run out
+OAUTH_ACCESS = WayIn.OAUTH_ACCESS      # …their access tokens, until they expire (1 h by default)
+APP_PASSWORDS = WayIn.APP_PASSWORDS
+API_KEYS = WayIn.API_KEYS
+TWO_FACTOR = WayIn.TWO_FACTOR
 
 BY_PASSWORD = SignInMethod.PASSWORD
 BY_APP_PASSWORD = SignInMethod.APP_PASSWORD
@@ -124,12 +133,21 @@ class PasswordFeature(Feature):
     * ``expired``: the password has expired: these credentials may do
       nothing but change it (the permissions Stalwart reports are its cut,
       ``app.stalwart.rights.password_expired``); offer the change first.
-      Every other feature's access is then PASSWORD_EXPIRED."""
+      Every other feature's access is then PASSWORD_EXPIRED.
+    * ``change_ends`` / ``change_keeps``: what else a change ends, and what
+      keeps working (``WayIn``), as measured per generation
+      (docs/stalwart-contract.md §0.1), for the page to say before and after:
+      0.16 ends OAUTH_SESSIONS and keeps APP_PASSWORDS and API_KEYS; 0.11–0.15
+      end OAUTH_RENEWAL (refresh refused) and keep OAUTH_ACCESS (until the
+      token expires), and end what ``wipes`` names, which only 0.14–0.15 do:
+      say "may" before, the outcome (``Outcome.ends``) says what did."""
     code_required: Optional[bool] = None
     strength_policy: StrengthPolicy = StrengthPolicy.ENFORCED
     wipes: tuple[Wiped, ...] = ()
     session_after_change: SessionEffect = CONTINUES
     expired: bool = False
+    change_ends: tuple[WayIn, ...] = ()
+    change_keeps: tuple[WayIn, ...] = ()
 
     @property
     def enforces_strength(self) -> bool:
@@ -142,11 +160,17 @@ class PasswordFeature(Feature):
 class TwoFactorFeature(Feature):
     """``enabled`` is None when it could not be read. Turning on needs the
     current password; turning off and moving to a new app also need the
-    current code. ``session_after_*`` as in ``PasswordFeature``."""
+    current code. ``session_after_*`` as in ``PasswordFeature``.
+    ``change_keeps``: what keeps working through any two-factor change
+    (``WayIn``: OAuth sign-ins and app passwords on both generations, API keys
+    on 0.16: none of them asks for a code); what each change ends is said by
+    its ``Outcome.ends`` (turning on: signing in with the password alone;
+    moving to a new app: the old app's codes)."""
     enabled: Optional[bool] = None
     session_after_turn_on: SessionEffect = CONTINUES
     session_after_replace: SessionEffect = CONTINUES
     session_after_turn_off: SessionEffect = CONTINUES
+    change_keeps: tuple[WayIn, ...] = ()
 
 
 @dataclass
@@ -240,15 +264,17 @@ class SecurityState:
 
     @property
     def next_step(self) -> Optional[NextStep]:
-        """The recommended next step for the overview, or None."""
+        """The recommended next step for the overview, or None. Never
+        encryption at rest: it is optional, and mail is lost with the private
+        key, so it is offered, not pushed (``NextStep.TURN_ON_ENCRYPTION`` is
+        kept for old callers and no longer returned). None does not mean
+        "all in place" when something could not be read or is not permitted:
+        the rows say that."""
         if self.password.expired:
             return NEXT_CHANGE_PASSWORD
         tf = self.two_factor
         if tf.enabled is False and tf.can(TURN_ON):
             return NEXT_TURN_ON_TWO_FACTOR
-        enc = self.encryption
-        if enc.enabled is False and enc.can(UPLOAD_AND_ENABLE):
-            return NEXT_TURN_ON_ENCRYPTION
         ap = self.app_passwords
         if tf.enabled and ap.count == 0 and ap.can(CREATE):
             return NEXT_CREATE_APP_PASSWORD

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from app.errors import InvalidInput
-from app.vocab import Generation, KeyKind, StrengthPolicy
+from app.vocab import Generation, KeyKind, StrengthPolicy, Weakness
 
 if TYPE_CHECKING:
     from app.keys import KeyReport
@@ -148,12 +148,14 @@ def algorithm(value: Any, algorithms: Mapping[KeyKind, tuple[str, ...]], kind: K
 
 
 def password_change(pw: "PasswordFeature", current: Any, new: Any, code: Any, confirm: Any,
-                    user_inputs: Iterable[str] = ()) -> tuple[str, str, Optional[str]]:
+                    user_inputs: Iterable[str] = (), *,
+                    accept_weak: bool = False) -> tuple[str, str, Optional[str]]:
     """A password change's fields, in the order the form shows them: the
-    current password, the new one (typed twice, the server's policy), and the
-    current code when two-factor is on."""
+    current password, the new one (typed twice, not the current one, the
+    policy: see ``new_password``), and the current code when two-factor is on."""
     cur = secret(current, "current_password")
-    nw = new_password(new, confirm, pw.strength_policy, user_inputs)
+    nw = new_password(new, confirm, pw.strength_policy, user_inputs, accept_weak=accept_weak,
+                      current=cur)
     return cur, nw, otp_code(code, required=bool(pw.code_required))
 
 
@@ -174,20 +176,54 @@ def new_two_factor_key(current: Any, url: Any, generation: Generation, new_code:
 
 
 def new_password(new: Any, confirm: Any, policy: StrengthPolicy,
-                 user_inputs: Iterable[str] = ()) -> str:
-    """The new password: typed twice alike (when ``confirm`` is given) and
-    accepted by the server's policy (``app.passwords``). A refusal is an
-    InvalidInput whose key and params are the strength verdict's
-    (``pw.too_short``, ``pw.too_weak``, …); the meter itself comes from
-    ``SecurityAccount.password_strength``."""
+                 user_inputs: Iterable[str] = (), *, accept_weak: bool = False,
+                 current: Optional[str] = None) -> str:
+    """The new password: typed twice alike (when ``confirm`` is given), not
+    ``current`` again (``SamePassword``), and one Stalwart 0.16 takes: 8 to 128
+    bytes and a zxcvbn score of 3 or more (``app.passwords``), else
+    ``WeakPassword`` naming the reason. Where the server enforces that itself
+    (``StrengthPolicy.ENFORCED``) the refusal carries its words (``pw.too_short``,
+    ``pw.too_weak``, …) and cannot be overridden; where it takes anything
+    (``ADVISORY``, 0.11–0.15) this is the only guard: the refusal names the risk
+    (``err.weak.*``) and ``accept_weak=True`` lets it through. The meter itself
+    comes from ``SecurityAccount.password_strength``."""
     from app import passwords
+    from app.errors import SamePassword, WeakPassword
     if not isinstance(new, str) or not new:
         raise InvalidInput("err.input.new_password_required", "new_password")
     if confirm is not None and confirm != new:
         raise InvalidInput("err.input.password_mismatch", "confirm_password")
-    s = passwords.assess(new, user_inputs, policy)
-    if not s.ok:
-        err = InvalidInput(s.key, "new_password", s.params)
+    if current is not None and new == current:
+        raise SamePassword()
+    policy = StrengthPolicy(policy)
+    if policy == StrengthPolicy.ADVISORY and accept_weak:
+        return new
+    s = passwords.assess(new, user_inputs, StrengthPolicy.ENFORCED)
+    if s.ok:
+        return new
+    reason = weakness(s)
+    if policy == StrengthPolicy.ENFORCED:
+        err = WeakPassword(s.key, s.params, reason, s, overridable=False)
         err.message = s.message  # English; the key is in the page's catalogue (pw.*)
         raise err
-    return new
+    params = {"min": passwords.MIN_LENGTH} if reason == Weakness.TOO_SHORT else \
+        {"max": passwords.MAX_LENGTH} if reason == Weakness.TOO_LONG else {}
+    raise WeakPassword(_WEAK_KEYS[reason], params, reason, s, overridable=True)
+
+
+# Where the server takes anything: the risk, and that keeping it must be confirmed
+_WEAK_KEYS = {Weakness.TOO_SHORT: "err.weak.too_short", Weakness.TOO_LONG: "err.weak.too_long",
+              Weakness.COMMON: "err.weak.common", Weakness.GUESSABLE: "err.weak.guessable"}
+# zxcvbn warnings that mean "a known common password, or one close to it"
+_COMMON = ("pw.warning.top10", "pw.warning.top100", "pw.warning.common",
+           "pw.warning.similar_common")
+
+
+def weakness(s: Any) -> Weakness:
+    """Why Stalwart 0.16 refuses a password it refuses (``app.passwords.Strength``
+    with ``ok`` False under ``StrengthPolicy.ENFORCED``)."""
+    if s.too_long:
+        return Weakness.TOO_LONG
+    if s.too_short:
+        return Weakness.TOO_SHORT
+    return Weakness.COMMON if s.warning_key in _COMMON else Weakness.GUESSABLE

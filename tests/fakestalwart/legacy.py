@@ -77,7 +77,11 @@ def account_auth(srv, req: H.Request) -> H.Response:
                     acct.otp_url = None
                     acct.otp_secret = None
             elif t == "addAppPassword":
-                acct.app_passwords.append(f"$app${a['name']}${a['password']}")
+                entry = f"$app${a['name']}${a['password']}"
+                # AddItem skips a secret the principal already has (manage.rs,
+                # 0.11-0.15): a resent copy of the same request adds nothing.
+                if entry not in acct.app_passwords:
+                    acct.app_passwords.append(entry)
             elif t == "removeAppPassword":
                 if a.get("name") is None:
                     acct.app_passwords = []

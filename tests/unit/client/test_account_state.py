@@ -9,10 +9,11 @@ import pytest
 
 from app import stalwart, totp
 from app.auth import Basic
-from app.errors import InvalidInput, ManagementError, Unsupported
+from app.errors import InvalidInput, ManagementError, Unsupported, WeakPassword
 from app.http import urllib_fetch
 from app.stalwart import state as S
 from app.stalwart import validate
+from app.vocab import Weakness
 from client_fakes import run
 
 from tests import fakestalwart as fake
@@ -205,9 +206,14 @@ def test_password_code_is_required_when_two_factor_is_on(srv016):
     assert (e.field, e.key) == ("code", "err.input.code_required")
 
 
-def test_legacy_weak_password_is_advice_not_a_refusal(srvlegacy):
+def test_legacy_weak_password_is_refused_unless_the_user_overrides(srvlegacy):
+    """0.11-0.15 take anything: the page's check is the only guard, so it
+    refuses what 0.16 would, and the user's explicit override lets it through."""
     acc = sign_in(srvlegacy, Basic(L_ALICE, ALICE_PW))
-    out = run(acc.change_password(ALICE_PW, "abc"))  # the legacy server takes anything
+    e = nothing_sent(srvlegacy, acc.change_password(ALICE_PW, "abc"), WeakPassword)
+    assert (e.field, e.key, e.reason, e.overridable) == \
+        ("new_password", "err.weak.too_short", Weakness.TOO_SHORT, True)
+    out = run(acc.change_password(ALICE_PW, "abc", accept_weak=True))  # "use it anyway"
     assert out.session == "replaced"
 
 

@@ -399,15 +399,21 @@ def test_password_sign_in_without_code_is_basic():
     assert creds == Basic("alice", "pw") and not t.requests
 
 
+TOTP_WANTED = problem(402, "TOTP code required", "A TOTP code is required to authenticate this "
+                      "account. Try authenticating again using 'secret$totp_token'.")
+
+
 def test_password_sign_in_with_code_on_legacy_trades_it_for_a_token():
     t = (FakeTransport()
+         .on("GET", "/jmap/session", TOTP_WANTED)  # the password alone: right, a code is wanted
          .on("POST", "/api/oauth", resp(200, {"data": {"code": "K", "permissions": [],
                                                        "version": "0.15.5", "isEnterprise": False}}))
          .on("POST", "/auth/token", resp(200, {"access_token": "AT", "token_type": "bearer",
                                                "expires_in": 3600, "refresh_token": "RT"})))
     creds = run(auth.password_sign_in(ORIGIN, "totp", "pw", "123 456", LEGACY, t))
     assert isinstance(creds, Bearer) and creds.token == "AT" and creds.refresh_token == "RT"
-    first, second = t.requests
+    probe, first, second = t.requests
+    assert probe.basic() == ("totp", "pw")
     assert first.basic() == ("totp", "pw$123456")
     body = first.json()
     assert body == {"type": "code", "client_id": "account-security", "redirect_uri": None,
@@ -428,11 +434,12 @@ def test_password_sign_in_with_code_on_016_points_to_the_login_page():
 
 
 def test_password_sign_in_refused_with_an_address_on_legacy():
-    t = FakeTransport().on("POST", "/api/oauth", problem(401, "Unauthorized",
-                                                         "You have to authenticate first."))
+    t = FakeTransport().on("GET", "/jmap/session", problem(401, "Unauthorized",
+                                                           "You have to authenticate first."))
     with pytest.raises(AuthRequired) as e:
         run(auth.password_sign_in(ORIGIN, "totp@example.com", "pw", "123456", LEGACY, t))
     assert e.value.key == "err.auth_required_account_name"
+    assert not t.posts()  # refused for the password alone: the code was never sent
 
 
 def test_legacy_token_refusal_shows_the_servers_words():
