@@ -21,6 +21,7 @@ from app.stalwart.state import ENDED, REPLACED
 from app.ui import dom, language, nav
 from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
+from app.ui.views.uistate import UserUi
 
 SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; set after a sign-in only
 # localStorage, not secret: the host's config.json as last read, for a visit
@@ -37,8 +38,9 @@ OPEN_KEY = "stalwart-account-security.session-open"
 
 class App:
     def __init__(self):
-        self.account: Optional[stalwart.SecurityAccount] = None
-        self.state: Optional[stalwart.SecurityState] = None
+        # Everything of the signed-in user (the account, its state, set-ups,
+        # reports, what the message boxes say): one object sign-out replaces.
+        self.user = UserUi()
         self.server: str = ""
         # The host's config.json (app.servers): until it is read, nothing is allowed.
         self.config: servers.Config = servers.Config(servers.BROKEN, problem="config.json not read yet")
@@ -59,6 +61,22 @@ class App:
         self.kept_for = ""  # whose typing was kept when a session expired
 
     # --- helpers -----------------------------------------------------------------
+    @property
+    def account(self) -> Optional[stalwart.SecurityAccount]:
+        return self.user.account
+
+    @account.setter
+    def account(self, value: Optional[stalwart.SecurityAccount]) -> None:
+        self.user.account = value
+
+    @property
+    def state(self) -> Optional[stalwart.SecurityState]:
+        return self.user.state
+
+    @state.setter
+    def state(self, value: Optional[stalwart.SecurityState]) -> None:
+        self.user.state = value
+
     @property
     def username(self) -> str:
         return self.account.username if self.account else ""

@@ -10,6 +10,8 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 from app import i18n
 from app.errors import StalwartError
 from app.ui import text as txt
+from app.ui.views import say as views_say
+from app.ui.views.say import Say
 
 _proxies: list[Any] = []  # event-listener proxies live as long as the page
 _tasks: set[asyncio.Task] = set()
@@ -75,6 +77,24 @@ def clear(node) -> None:
 
 def t(key: str, **params: Any) -> str:
     return i18n.t(key, **params)
+
+
+def tr(say) -> str:
+    """A view-model's ``Say`` (or a bare message key) in the language of now,
+    its commands isolated left to right (plain text: a title, a list item)."""
+    return views_say.plain(say.text() if isinstance(say, Say) else i18n.t(str(say)))
+
+
+def write(node, say) -> None:
+    """Paint a ``Say`` into ``node``: the sentence, each command in it as
+    left-to-right code (a right-to-left page cannot reorder it)."""
+    clear(node)
+    sentence = say.text() if isinstance(say, Say) else i18n.t(str(say))
+    for kind, part in views_say.segments(sentence):
+        if kind == "code":
+            node.appendChild(make("code", part, "", dir="ltr"))
+        else:
+            node.appendChild(doc.createTextNode(part))
 
 
 def spawn(coro: Awaitable[Any]) -> None:

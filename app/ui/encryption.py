@@ -85,11 +85,11 @@ def _render_fingerprint(app) -> None:
     box.hidden = True
     if not _is_on(app):
         return
-    from app.ui.summary import key_fingerprint
-    fp, kind = key_fingerprint(app)
-    if fp:
+    from app.ui.views.sections import key_in_use
+    fp = key_in_use(app.state, app.user.fingerprints)
+    if fp is not None:
         box.appendChild(dom.make("span", t("ui.enc.fingerprint") + " "))
-        box.appendChild(dom.make("code", txt.fingerprint(fp, kind)))
+        box.appendChild(dom.make("code", fp.grouped, dir="ltr"))
         box.hidden = False
 
 
