@@ -23,6 +23,7 @@ from app.stalwart.state import (ALLOWED, BY_OAUTH, BY_PASSWORD, CHANGE, CONTINUE
                                 UNREADABLE, UPLOAD_AND_ENABLE, USE_KEY, Access, CredentialFeature,
                                 CredentialOptions, EncryptionFeature, PasswordFeature,
                                 SecurityState, SignIn, TwoFactorFeature)
+from app.stalwart.state import API_KEYS, APP_PASSWORDS, OAUTH_SESSIONS  # what a password change ends / keeps
 from app.stalwart.v016 import (_password_set_error, parse_credential, parse_encryption,
                                parse_public_key, perm)
 
@@ -155,7 +156,7 @@ class Driver016:
             # credential_version (a hash of the password) is sealed into OAuth
             # tokens: a change revokes them; app passwords and API keys survive.
             session_after_change={BY_PASSWORD: REPLACED, BY_OAUTH: ENDED}.get(method, CONTINUES),
-            expired=expired)
+            expired=expired, change_ends=(OAUTH_SESSIONS,), change_keeps=(APP_PASSWORDS, API_KEYS))
         two_factor = TwoFactorFeature(
             access=pw_access, enabled=enabled,
             actions={TURN_ON: act(pw_access, upd), TURN_OFF: act(pw_access, upd),

@@ -32,6 +32,7 @@ from app.stalwart.state import (ALLOWED, BY_PASSWORD, CHANGE, CONTINUES, CREATE,
                                 TURNED_OFF, UNREADABLE, UPLOAD_AND_ENABLE, USE_KEY, Access,
                                 CredentialFeature, CredentialOptions, EncryptionFeature,
                                 PasswordFeature, SecurityState, SignIn, TwoFactorFeature)
+from app.stalwart.state import OAUTH_ACCESS, OAUTH_RENEWAL  # what a password change ends / keeps
 
 LABEL = "Stalwart 0.11–0.15"
 ALGORITHMS = {"pgp": ("Aes256", "Aes128"), "smime": ("Aes256", "Aes128")}
@@ -130,7 +131,8 @@ class DriverLegacy:
             wipes=WIPES,
             # A password sign-in continues with the new password; an app password
             # is wiped (0.14-0.15; that shows as a 401 after the change).
-            session_after_change=REPLACED if method == BY_PASSWORD else CONTINUES)
+            session_after_change=REPLACED if method == BY_PASSWORD else CONTINUES,
+            change_ends=WIPES + (OAUTH_RENEWAL,), change_keeps=(OAUTH_ACCESS,))
         two_factor = TwoFactorFeature(
             access=a, enabled=enabled, actions={TURN_ON: a, TURN_OFF: a, REPLACE: a},
             # A password sign-in would need a fresh code on every request.

@@ -36,6 +36,14 @@ CONTINUES = "continues"  # the page keeps working with the same credentials
 REPLACED = "replaced"    # the page switches to new credentials it built (Basic + new password)
 ENDED = "ended"          # the credentials stop working: the user must sign in again
 
+# ----- what a password change ends, and what keeps working (PasswordFeature.change_*) -------
+OAUTH_SESSIONS = "oauth_sessions"  # sign-ins through the server's sign-in page (OAuth): all of it
+OAUTH_RENEWAL = "oauth_renewal"    # …their renewal (refresh tokens); access tokens run out
+OAUTH_ACCESS = "oauth_access"      # …their access tokens, until they expire (1 h by default)
+APP_PASSWORDS = "app_passwords"
+API_KEYS = "api_keys"
+TWO_FACTOR = "two_factor"
+
 # ----- how the user signed in (SignIn.method) -----------------------------------------------
 BY_PASSWORD = "password"
 BY_APP_PASSWORD = "app_password"
@@ -119,7 +127,10 @@ class PasswordFeature(Feature):
     * ``session_after_change``: CONTINUES / REPLACED / ENDED for how the user
       signed in. Warn before confirming when it is ENDED.
     * ``expired``: the server allows nothing but a password change: the
-      password has (very likely) expired; offer the change first."""
+      password has (very likely) expired; offer the change first.
+    * ``change_ends`` / ``change_keeps``: what else a change ends, and what
+      keeps working (OAUTH_*, APP_PASSWORDS, API_KEYS, TWO_FACTOR), measured
+      per generation (docs/stalwart-contract.md §0.1), for the UI to say."""
     code_required: Optional[bool] = None
     strength_policy: str = "0.16"
 
@@ -131,6 +142,8 @@ class PasswordFeature(Feature):
     wipes: tuple[str, ...] = ()
     session_after_change: str = CONTINUES
     expired: bool = False
+    change_ends: tuple[str, ...] = ()
+    change_keeps: tuple[str, ...] = ()
 
 
 @dataclass

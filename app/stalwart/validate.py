@@ -55,7 +55,9 @@ def allowed_ips(values: Optional[Iterable[str]]) -> dict[str, bool]:
     entries, issues = ipnets.parse_allowed_ips(text)
     if issues:
         value, detail = _first_issue(issues)
-        raise InvalidInput("err.input.bad_ip", "allowed_ips", {"value": value[:64], "detail": detail})
+        err = InvalidInput("err.input.bad_ip", "allowed_ips", {"value": value[:64], "detail": detail})
+        err.issue = issues[0]  # type: ignore[attr-defined]  # the detail, for the page's language
+        raise err
     return ipnets.to_map(entries)
 
 
@@ -102,7 +104,9 @@ def otp_url(url: Any, server: str = "0.16") -> str:
     issues = totp.validate_url(u, "legacy" if server == "legacy" else "0.16")
     if issues:
         _, detail = _first_issue(issues)
-        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": detail})
+        err = InvalidInput("err.input.otp_url", "otp_url", {"detail": detail})
+        err.issue = issues[0]  # type: ignore[attr-defined]  # the detail, for the page's language
+        raise err
     return u
 
 

@@ -22,8 +22,8 @@ def _under_button(form_id: str, handler):
         box = js.document.getElementById("signin-msg")
         form = js.document.getElementById(form_id)
         if str(box.getAttribute("data-under") or "") != form_id:  # a message of another form is stale here
-            box.textContent = ""
-            box.className = "msg"
+            from app.ui import dom
+            dom.clear_msg("signin-msg")
             box.setAttribute("data-under", form_id)
             form.appendChild(box) if form_id == "device-box" else form.after(box)
         return handler(ev)
@@ -33,11 +33,17 @@ def _under_button(form_id: str, handler):
 async def start() -> None:
     import js
 
-    from app import auth, i18n, servers
+    from app import auth, servers
     from app.ui import dom, encryption, language, nav, summary
     from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
+    from app.ui.views import errors as V_errors
+    from app.ui.views import messages as V_messages
+    from app.ui.views.say import Say
+
+    from app.ui.views.say import set_zone_offset
 
     doc = js.document
+    set_zone_offset(-int(js.Date.new().getTimezoneOffset()))  # Python in the page runs in UTC
     language.start()
 
     app = App()
@@ -45,10 +51,11 @@ async def start() -> None:
     for section in (summary, encryption, nav):
         section.wire(app)
     dom.on_release(app.render)
+    dom.wire_offers()
 
     def on_lang(_ev):
         language.switch(str(doc.getElementById("lang").value))
-        app.render()
+        app.repaint()
 
     def on_csp(ev):
         # The browser blocked a connection by this page's own CSP (not CORS).
@@ -74,6 +81,8 @@ async def start() -> None:
     dom.on("device-btn", "click", _under_button("device-box", app.device), errors_to="signin-msg",
            busy=("device-btn",))
     dom.on("signout-btn", "click", lambda ev: app.sign_out())
+    app.renderers.append(app.render_sign_in_options)  # its notice follows the language
+    app.renderers.append(app.render_device)
 
     query = auth.parse_query(str(js.location.search or ""))
     # Which servers the page may send credentials to, before the form opens:
@@ -89,7 +98,7 @@ async def start() -> None:
         fs.disabled = not config.usable
     doc.getElementById("lang").disabled = False
     doc.getElementById("app-error").hidden = True
-    dom.announce(i18n.t("ui.ready"))
+    dom.announce(Say("ui.ready"))
     doc.documentElement.dataset.appState = "ready"
     js.performance.mark("app-ready")
 
@@ -117,11 +126,13 @@ async def start() -> None:
                 await app.sign_in(creds)
             elif was_open:
                 # The last page in this tab was signed in, without "stay signed in".
-                app.note("info", i18n.t("ui.signin.reload_title"), i18n.t("ui.signin.reload_ended"))
+                app.note(V_messages.Message(V_messages.INFO, (Say("ui.signin.reload_title"),
+                                                              Say("ui.signin.reload_ended"))))
     except dom.Handled:
         pass
     except Exception as e:
-        dom.show_error("signin-msg", e)
+        dom.show_error("signin-msg", V_errors.present(e, signed_in=app.account is not None,
+                                                      online=app.online()))
     if app.account is None and app.server and (config.bound or choice.remembered):
         # What this server offers before sign-in (0.11-0.15: no usable login page).
         # Open mode: not for a server that only a link named; the page contacts

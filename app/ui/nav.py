@@ -8,7 +8,7 @@ import importlib
 import js  # type: ignore[import-not-found]
 
 from app.ui import dom
-from app.ui import text as txt
+from app.ui.views.say import Foreign, Say
 from app.ui.dom import el
 
 # fragment (= the section's id) -> the heading that takes focus
@@ -86,6 +86,6 @@ def wire(app) -> None:
             return
         show(app, name or DEFAULT)
         # The status line says who is signed in, not what happened on another section.
-        dom.announce(dom.t("ui.signin.done", user=txt.isolate(app.username)))
+        dom.announce(Say("ui.signin.done", {"user": Foreign(app.username)}))
 
     dom.listen(js.window, "hashchange", on_hash)

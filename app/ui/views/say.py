@@ -12,6 +12,8 @@ A parameter is one of:
 * ``Host(origin)``: a server address, shown as the ASCII the browser connects to;
 * ``Ltr(text)``: technical text that reads left to right in every language
   (a command, a setting name, a link): isolated left-to-right;
+* ``Joined(parts)``: several of these read as one value, separated by spaces;
+* ``When(iso)``: a server's timestamp, as the reader's local date (and time);
 * a number or a date, written the way the language writes them;
 * any other ``str``: used as it is (an algorithm name, a permission id).
 """
@@ -47,6 +49,46 @@ class Ltr:
 
 
 @dataclass(frozen=True)
+class Joined:
+    """Several values read as one (a warning and its suggestions; the words
+    describing a key), empty ones left out."""
+    parts: tuple = ()
+    sep: str = " "
+
+
+@dataclass(frozen=True)
+class When:
+    """A server timestamp (ISO 8601), shown as the reader's local date (and
+    time), the way the page's language writes dates."""
+    value: str
+    with_time: bool = False
+
+
+# The reader's time zone, as minutes east of UTC: Python in the page runs in
+# UTC, so the painter sets it from the browser (``set_zone_offset``).
+_zone = [0]
+
+
+def set_zone_offset(minutes_east: int) -> None:
+    _zone[0] = int(minutes_east)
+
+
+def local_time(value: str):
+    """An ISO 8601 timestamp as an aware datetime in the reader's zone, or None."""
+    import datetime
+    s = str(value or "").strip()
+    if not s:
+        return None
+    try:
+        d = datetime.datetime.fromisoformat(s[:-1] + "+00:00" if s[-1:] in "Zz" else s)
+    except ValueError:
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=datetime.timezone.utc)
+    return d.astimezone(datetime.timezone(datetime.timedelta(minutes=_zone[0])))
+
+
+@dataclass(frozen=True)
 class Say:
     """One sentence: a message key and its parameters (see the module doc)."""
     key: str
@@ -64,8 +106,9 @@ class Say:
         """Its key and those of the sentences nested in it (tests, catalogue checks)."""
         yield self.key
         for v in self.params.values():
-            if isinstance(v, Say):
-                yield from v.keys()
+            for p in (v.parts if isinstance(v, Joined) else (v,)):
+                if isinstance(p, Say):
+                    yield from p.keys()
 
 
 def _param(value: Any, lang: Optional[str]) -> Any:
@@ -77,14 +120,21 @@ def _param(value: Any, lang: Optional[str]) -> Any:
         return txt.ascii_origin(value.origin)
     if isinstance(value, Ltr):
         return LRI + txt.strip_bidi(value.value) + PDI
+    if isinstance(value, Joined):
+        return value.sep.join(x for x in (str(_param(p, lang)) for p in value.parts) if x)
+    if isinstance(value, When):
+        d = local_time(value.value)
+        if d is None:
+            return i18n.t("ui.never", lang) if not value.value else str(value.value)
+        return i18n.format_datetime(d, lang) if value.with_time else i18n.format_date(d, lang)
     return value
 
 
-def text(say: "Say | str | None", lang: Optional[str] = None) -> str:
-    """A ``Say`` translated; a plain string as it is; None as ""."""
+def text(say: Any, lang: Optional[str] = None) -> str:
+    """A ``Say`` translated (or any parameter kind, as it reads); None as ""."""
     if say is None:
         return ""
-    return say.text(lang) if isinstance(say, Say) else str(say)
+    return say.text(lang) if isinstance(say, Say) else str(_param(say, lang))
 
 
 def join(says, lang: Optional[str] = None) -> str:
@@ -120,4 +170,4 @@ def plain(sentence: str) -> str:
     return "".join(LRI + s + PDI if kind == "code" else s for kind, s in segments(sentence))
 
 
-__all__ = ["Say", "Foreign", "Host", "Ltr", "text", "join", "segments", "plain", "LRI", "PDI"]
+__all__ = ["Say", "Foreign", "Host", "Ltr", "Joined", "When", "set_zone_offset", "local_time", "text", "join", "segments", "plain", "LRI", "PDI"]

@@ -31,6 +31,8 @@ class UserUi:
     key_report: Any = None
     key_text: Optional[str] = None
     fingerprints: dict = field(default_factory=dict)  # key text -> Fingerprint (a check is slow)
+    # a device sign-in in progress (app.auth.DeviceAuthorization): cancelled by setting None
+    device: Any = None
     # the last strength of the new password typed (painted again on a language switch)
     strength: Any = None
     # what each message box shows now, by element id: painted again on a language
