@@ -223,6 +223,19 @@ class SecurityAccount:
             self.state = await self._driver.read()
             return self.state
 
+    async def set_locale(self, locale: str) -> SecurityState:
+        """Save the language the user picked in the page to the account (0.16,
+        when ``state.locale_writable``), so it follows them to other browsers."""
+        async with self._serial():
+            if self.closed:
+                raise SignedOut()
+            st = self.state
+            if st is None or not st.locale_writable or not isinstance(self._driver, Driver016):
+                raise Unsupported("state.not_supported")
+            await self._refresh_if_expiring()
+            self.state = await self._driver.set_locale(validate.secret(locale, "locale"))
+            return self.state
+
     # --- password --------------------------------------------------------------------------
     def password_strength(self, new: str):
         """``app.passwords.Strength`` of a new password as this server judges it

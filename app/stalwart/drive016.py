@@ -196,7 +196,8 @@ class Driver016:
             password=password, two_factor=two_factor,
             app_passwords=creds("r.app", "AppPassword", "app_password", True),
             api_keys=creds("r.key", "ApiKey", "api_key", False),
-            encryption=encryption, locale=locale)
+            encryption=encryption, locale=locale,
+            locale_writable=settings is not None and act(set_access, supd).ok)
 
     # --- set results -----------------------------------------------------------------------
     @staticmethod
@@ -314,6 +315,15 @@ class Driver016:
         if "singleton" in res.not_updated:
             raise self._refused(res.not_updated["singleton"], st)
         res.require_updated("singleton")
+        return st
+
+    async def set_locale(self, locale: str) -> SecurityState:
+        """The account's language (``x:AccountSettings.locale``, like ``de_DE``)."""
+        r, st = await self.exchange([
+            ("x:AccountSettings/set", {"update": {"singleton": {"locale": locale}}}, "s")])
+        res = self._set(r, "s", "AccountSettings", "Update", st)
+        if "singleton" in res.not_updated:
+            raise self._refused(res.not_updated["singleton"], st)
         return st
 
     async def delete_key(self, oid: str) -> SecurityState:

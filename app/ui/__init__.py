@@ -54,8 +54,9 @@ async def start() -> None:
     dom.wire_offers()
 
     def on_lang(_ev):
-        language.switch(str(doc.getElementById("lang").value))
+        code = language.switch(str(doc.getElementById("lang").value))
         app.repaint()
+        return app.save_language(code)  # signed in to 0.16: it follows the user
 
     def on_csp(ev):
         # The browser blocked a connection by this page's own CSP (not CORS).

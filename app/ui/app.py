@@ -21,6 +21,7 @@ from app.ui import dom, language, nav
 from app.ui import text as txt
 from app.ui.dom import el, t
 from app.ui.views import errors as V_errors
+from app.ui.views import language as V_language
 from app.ui.views import messages as V_messages
 from app.ui.views import signin as V_signin
 from app.ui.views.say import Foreign, Host, Say
@@ -396,6 +397,24 @@ class App:
         for r in self.renderers:
             r(self)
         dom.reapply()  # a re-drawn list inside a running action stays held
+
+    async def save_language(self, code: str) -> None:
+        """Save the language picked in the page to the account, when it may
+        (``views.language.locale_to_save``). Quietly: the pick is kept in this
+        browser either way, and a failure changes nothing on screen."""
+        st = self.state
+        if st is None or self.account is None or not self.online():
+            return
+        locale = V_language.locale_to_save(code, st.locale, st.locale_writable)
+        if locale is None:
+            return
+        epoch = self.epoch
+        try:
+            fresh = await self.account.set_locale(locale)
+        except StalwartError:
+            return
+        if self.epoch == epoch:
+            self.state = fresh
 
     def repaint(self) -> None:
         """A language switch: every text on screen again, in the new language."""

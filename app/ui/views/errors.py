@@ -102,12 +102,14 @@ def present(err: BaseException, *, signed_in: bool, online: bool = True,
         if signed_in:  # the credentials stopped working: sign in again, input kept
             return ErrorView(M.Message(M.WARN, (Say("ui.signin.expired_title"), Say("ui.signin.expired")),
                                        server_text=server), sign_in_again=True)
+        if err.key == "err.auth_required_account_name":  # 0.11-0.15: the name, not the address
+            return ErrorView(M.Message(M.ERROR, (error_say(err),), server_text=server), ("login",), "login")
         if code_given:
             return ErrorView(M.Message(M.ERROR, (Say("ui.signin.wrong_password_or_code"),),
                                        server_text=server),
                              ("password", "code"), "password")
-        field = "login" if err.key == "err.auth_required_account_name" else "password"
-        return ErrorView(M.Message(M.ERROR, (error_say(err),), server_text=server), (field,), field)
+        return ErrorView(M.Message(M.ERROR, (error_say(err),), server_text=server), ("password",),
+                         "password")
     if isinstance(err, MfaRequired):
         msg = M.Message(M.ERROR, (error_say(err),), server_text=server)
         if err.generation == "0.16":

@@ -72,7 +72,9 @@ def password_changed(out: Outcome, before: S.SecurityState) -> M.Message:
     """A password change the page goes on after (not ENDED)."""
     pw = before.password
     method = before.sign_in.method
-    lines = [Say("outcome.password_checked" if out.confirmed == BY_CHECK else "ui.password.changed")]
+    lines = [Say("ui.password.changed")]
+    if out.confirmed == BY_CHECK:
+        lines.append(Say("outcome.password_checked"))
     if out.session == S.REPLACED:
         lines.append(Say("ui.out.this_goes_on_new_password"))
     elif method == S.BY_OAUTH and S.OAUTH_ACCESS in pw.change_keeps:

@@ -48,6 +48,7 @@ def test_a_legacy_sign_in_by_address_points_at_the_login():
     err = AuthRequired("err.auth_required_account_name", {"name": "alice"})
     view = E.present(err, signed_in=False)
     assert view.focus == "login"
+    assert E.present(err, signed_in=False, code_given=True).focus == "login"  # the name first
     assert view.message.lines[0] == Say("err.auth_required_account_name", {"name": Foreign("alice", 300)})
 
 

@@ -87,7 +87,7 @@ def test_015_nothing_is_said_removed_that_the_server_kept():
 def test_a_lost_answer_checked_by_signing_in_says_so():
     before = with_facts(build(), legacy=False)
     msg = O.password_changed(Outcome("change_password", before, S.REPLACED, confirmed=BY_CHECK), before)
-    assert msg.lines[0] == Say("outcome.password_checked")
+    assert msg.lines[:2] == (Say("ui.password.changed"), Say("outcome.password_checked"))
 
 
 # ---------------------------------------------------------------- two-factor
