@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from app.errors import (AuthorizationPending, AuthRequired, BadRequest, CannotReach,
                         EndpointNotFound, InvalidInput, MfaRequired, OAuthError, ProtocolError,
-                        StalwartError)
+                        StalwartError, TimedOut)
 from app.http import Fetch
 from app.jmap import (headers_for, normalize_server, origin_of, parse_json, raise_for_status,
                       rebase, send)
@@ -93,23 +93,44 @@ def api_key(token: str) -> Bearer:
 
 
 # ----- storage policy -------------------------------------------------------------------
-# localStorage keeps the server origin only; sessionStorage keeps, on opt-in,
-# OAuth tokens, and during the redirect the PendingAuthorization. Passwords,
-# app passwords, API keys and TOTP secrets or codes are never stored.
-def session_storage_payload(creds: Credentials, opted_in: bool) -> Optional[dict]:
-    """What may go to sessionStorage, only when the user opted in: OAuth tokens
-    (short-lived, revocable by password change). Never passwords or API keys."""
-    if not opted_in or not isinstance(creds, Bearer) or creds.kind != "oauth":
+# localStorage keeps the server origin only; sessionStorage keeps, on opt-in
+# ("stay signed in in this tab"), the sign-in's credential when it is one the
+# server issued for it and the user can revoke on its own: an OAuth token, an
+# API key, a 0.16 app password (``app.ui.views.signin.kept`` says which), and
+# during the redirect the PendingAuthorization. Passwords and TOTP secrets or
+# codes are never stored.
+def session_storage_payload(creds: Credentials, opted_in: bool,
+                            method: str = "") -> Optional[dict]:
+    """What may go to sessionStorage, only when the user opted in. ``method``:
+    how they signed in (``SignIn.method``): "app_password" only for a 0.16 app
+    password (its own format), never for a password."""
+    if not opted_in:
         return None
-    return {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
-            "expires_at": creds.expires_at}
+    if isinstance(creds, Bearer) and creds.kind == "oauth":
+        return {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
+                "expires_at": creds.expires_at}
+    if isinstance(creds, Bearer) and creds.kind == "apikey" and method == "api_key":
+        return {"kind": "apikey", "token": creds.token}
+    if isinstance(creds, Basic) and method == "app_password" and not creds.otp_code:
+        return {"kind": "app_password", "login": creds.login, "secret": creds.secret}
+    return None
 
 
-def credentials_from_storage(data: Any) -> Optional[Bearer]:
-    if not isinstance(data, dict) or data.get("kind") != "oauth":
+def credentials_from_storage(data: Any) -> Optional[Credentials]:
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("kind")
+    if kind == "app_password":
+        login, secret = data.get("login"), data.get("secret")
+        if isinstance(login, str) and login and isinstance(secret, str) and secret:
+            return Basic(login, secret)
         return None
     tok = data.get("token")
     if not isinstance(tok, str) or not tok:
+        return None
+    if kind == "apikey":
+        return Bearer(tok, kind="apikey")
+    if kind != "oauth":
         return None
     rt = data.get("refresh_token")
     exp = data.get("expires_at")
@@ -436,19 +457,31 @@ async def legacy_token(server: str, basic: Basic, fetch: Fetch,
 
 
 async def password_sign_in(server: str, login: str, secret: str, code: str,
-                           options: Optional[SignInOptions], fetch: Fetch) -> Credentials:
+                           options: Optional[SignInOptions], fetch: Fetch,
+                           keep: bool = False) -> Credentials:
     """The password form: login, password and, for two-factor accounts on
     0.11-0.15, the current code (traded once for a token). 0.16 cannot take a
-    code with a password: its own sign-in page asks for it."""
+    code with a password: its own sign-in page asks for it.
+
+    ``keep`` ("stay signed in"): on 0.11-0.15 the password alone is traded for
+    a token too, so what the tab keeps is the server's token, never the
+    password. Where that trade is refused (no ``authenticate-oauth``
+    permission, an older server), the sign-in goes on with the password, kept
+    nowhere."""
     basic = Basic(login, secret)
     code = "".join(code.split())
-    if not code:
+    legacy = options is not None and options.legacy
+    if not code and not (keep and legacy):
         return basic
     if options is not None and options.generation == "0.16":
         raise MfaRequired("0.16")
     try:
         return await legacy_token(server, basic.with_totp(code), fetch)
+    except (AuthRequired, MfaRequired, CannotReach, TimedOut) as e:
+        raise refine_refusal(e, login, options) from None
     except StalwartError as e:
+        if not code:
+            return basic  # the token was for keeping only: sign in as asked
         raise refine_refusal(e, login, options) from None
 
 

@@ -38,6 +38,7 @@ async def start() -> None:
     from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
     from app.ui.views import errors as V_errors
     from app.ui.views import messages as V_messages
+    from app.ui.views import signin as V_signin
     from app.ui.views.say import Say
 
     from app.ui.views.say import set_zone_offset
@@ -82,6 +83,11 @@ async def start() -> None:
     dom.on("device-btn", "click", _under_button("device-box", app.device), errors_to="signin-msg",
            busy=("device-btn",))
     dom.on("signout-btn", "click", lambda ev: app.sign_out())
+    dom.on("stay", "change", lambda ev: app.render_sign_in_options())
+    dom.on(js.window, "online", app.on_online, errors_to="signin-msg")
+    dom.on(js.window, "offline", app.show_network)
+    app.renderers.append(app.render_who)
+    app.renderers.append(app.show_network)
     app.renderers.append(app.render_sign_in_options)  # its notice follows the language
     app.renderers.append(app.render_device)
 
@@ -124,11 +130,14 @@ async def start() -> None:
                 creds = servers.kept_session(data, app.server)
             if creds is not None:
                 doc.getElementById("stay").checked = True
-                await app.sign_in(creds)
+                if app.online():
+                    await app.sign_in(creds)
+                else:  # kept, but nothing can be sent now: signed in once back online
+                    app.restore_offline(creds, str((data or {}).get("user") or ""))
             elif was_open:
-                # The last page in this tab was signed in, without "stay signed in".
+                # The last page in this tab was signed in, and its sign-in was not kept.
                 app.note(V_messages.Message(V_messages.INFO, (Say("ui.signin.reload_title"),
-                                                              Say("ui.signin.reload_ended"))))
+                                                              V_signin.reload_note(str(was_open)))))
     except dom.Handled:
         pass
     except Exception as e:

@@ -1,8 +1,9 @@
 """The page controller: sign-in, the signed-in account, and re-rendering.
 
-One ``App`` object holds the only copy of the credentials (in memory). It is
-kept in sessionStorage only when the user ticked "stay signed in in this tab",
-and only for OAuth tokens (``app.auth.session_storage_payload`` decides).
+One ``App`` object holds the only copy of the credentials (in memory). What
+is kept in sessionStorage when the user ticked "stay signed in in this tab" is
+``app.ui.views.signin.kept``'s decision (the server's token, an API key or a
+0.16 app password; never a password), written by ``app.auth.session_storage_payload``.
 """
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class App:
         self.user = UserUi()
         dom.use_slots(self.user.slots)
         self._other_opened = False
+        self.kept = V_signin.NOTHING  # what this tab keeps of the sign-in (views.signin.kept)
+        # A kept sign-in found while offline: whose it is, until the server answers again
+        self.offline_user = ""
+        self.offline_creds: Any = None
         self.server: str = ""
         # The host's config.json (app.servers): until it is read, nothing is allowed.
         self.config: servers.Config = servers.Config(servers.BROKEN, problem="config.json not read yet")
@@ -310,7 +315,11 @@ class App:
 
     def render_sign_in_options(self, _app=None) -> None:
         """The sign-in card for the server at hand (``views.signin.card``)."""
-        view = V_signin.card(self.options)
+        view = V_signin.card(self.options, self.stay())
+        note = el("stay-note")
+        note.hidden = view.stay_note is None
+        if view.stay_note is not None:
+            dom.write(note, view.stay_note)
         notice = el("signin-notice")
         el("oauth-btn").hidden = not view.login_page
         el("login-code-row").hidden = not view.code_field
@@ -348,13 +357,14 @@ class App:
         account = await self.run("signin-msg", lambda: self._connect(server, creds, login),
                                  SIGNIN_FIELDS)
         self.account = account
+        self.offline_user = ""
         # Remembered only now that this server accepted a sign-in, never when
         # typed or linked: a phishing link cannot plant itself for a later visit.
         js.localStorage.setItem(SERVER_KEY, server)
         self.state = account.state
+        self.entered()
         self.persist()
         self.render()
-        self.entered()
         for id_ in ("login-password", "token", "login-code"):
             dom.set_value(id_, "")
 
@@ -364,7 +374,6 @@ class App:
         if self.kept_for and self.kept_for != self.username:
             self.reset_user_state()  # someone else: nothing typed for the last user stays
         self.kept_for = ""
-        js.sessionStorage.setItem(OPEN_KEY, "1")
         dom.clear_msg("signin-msg")
         self.clear_note()
         who = el("who-name")
@@ -379,13 +388,71 @@ class App:
 
     def persist(self, creds: Any = None) -> None:
         """Keep the credentials for this tab only if the user opted in (called
-        by the account too, whenever it switches to new credentials)."""
+        by the account too, whenever it switches to new credentials), and note
+        in the tab whether a reload will find them (``OPEN_KEY``)."""
         creds = creds if creds is not None else (self.account.credentials if self.account else None)
-        payload = auth.session_storage_payload(creds, self.stay()) if creds is not None else None
+        method = self.state.sign_in.method if self.state is not None else ""
+        payload = auth.session_storage_payload(creds, self.stay(), method) if creds is not None else None
         if payload:
-            js.sessionStorage.setItem(CREDS_KEY, json.dumps({**payload, "server": self.server}))
+            js.sessionStorage.setItem(CREDS_KEY, json.dumps({**payload, "server": self.server,
+                                                             "user": self.username}))
         else:
             js.sessionStorage.removeItem(CREDS_KEY)
+        self.kept = V_signin.kept(method, isinstance(creds, auth.Bearer) and creds.kind == "oauth") \
+            if payload else V_signin.NOTHING
+        if self.account is not None:
+            # "not_kept": the box was ticked but this sign-in (a password) cannot be
+            js.sessionStorage.setItem(OPEN_KEY, "not_kept" if self.stay() and not payload else "1")
+        self.render_who()
+
+    # --- offline ---------------------------------------------------------------------
+    def restore_offline(self, creds: Any, user: str) -> None:
+        """A sign-in kept in this tab, found while the browser is offline: the
+        account view comes back with who it is, and each section says the
+        server cannot be reached; the sign-in is made once the browser is online."""
+        self.offline_creds, self.offline_user = creds, user or "?"
+        who = el("who-name")
+        dom.clear(who)
+        who.appendChild(dom.foreign(self.offline_user, 80))
+        where = el("who-server")
+        dom.clear(where)
+        where.appendChild(dom.foreign(txt.ascii_origin(self.server), 80))
+        el("who-gen").textContent = ""
+        self.kept = V_signin.TOKEN
+        nav.enter(self)
+        self.render()
+        self.render_who()
+        self.show_network()
+
+    async def on_online(self, _ev=None) -> None:
+        self.show_network()
+        creds = self.offline_creds
+        if creds is None:
+            return
+        self.offline_creds, self.offline_user = None, ""
+        nav.leave(self)  # (any refusal is said on the sign-in card)
+        await self.sign_in(creds)
+
+    def show_network(self, _ev=None) -> None:
+        """A line at the top while the browser is offline: nothing is sent then."""
+        banner = el("net-banner")
+        offline = not self.online()
+        was = not banner.hidden
+        banner.hidden = not offline
+        if offline:
+            dom.write(banner, "ui.offline.now" if self.account is not None or self.offline_user
+                      else "ui.offline.signed_out")
+            if not was:
+                dom.announce(Say("ui.offline.now_short"))
+
+    def render_who(self, _app=None) -> None:
+        """Under "Signed in as": whether a reload keeps this sign-in."""
+        node = el("who-kept")
+        line = V_signin.kept_line(self.stay(), self.kept) \
+            if self.account is not None or self.offline_user else None
+        node.hidden = line is None
+        if line is not None:
+            dom.write(node, line)
 
     async def reload(self, msg_id: str = "signin-msg") -> None:
         self.state = await self.run(msg_id, self.account.load)
@@ -481,6 +548,7 @@ class App:
             self.account.close()  # credentials, permissions, state and 2FA set-ups
         self.account = None
         self.state = None
+        self.offline_user, self.offline_creds = "", None
         js.sessionStorage.removeItem(CREDS_KEY)
         js.sessionStorage.removeItem(OPEN_KEY)
         dom.close_dialogs()
@@ -548,9 +616,12 @@ class App:
             return
         opts = await self.check_server(server) if self.online() else self.options
         # 0.11-0.15 two-factor: password$code is traded once for a token, so
-        # the page does not need a fresh code for every request.
+        # the page does not need a fresh code for every request (and to stay
+        # signed in, the password alone: the tab keeps the token, never the password).
+        keep = self.stay()
         creds = await self.run("signin-msg", lambda: auth.password_sign_in(
-            server, login, secret, code, opts, browser_fetch), SIGNIN_FIELDS, code_given=bool(code))
+            server, login, secret, code, opts, browser_fetch, keep=keep), SIGNIN_FIELDS,
+            code_given=bool(code))
         await self.sign_in(creds, login)
 
     async def token(self, _ev=None) -> None:

@@ -12,7 +12,7 @@ def gate(section_id: str, app) -> A.Availability:
     """Paint ``views.access.availability`` for the section: its lines under the
     title, its body shown when some of it can be used. Nothing is shown
     disabled: what cannot be used is hidden, and a line says why."""
-    view = A.availability(app.state, section_id)
+    view = A.availability(app.state, section_id, offline=bool(app.offline_user))
     sec = el(section_id)
     body = sec.querySelector(".feature-body")
     note = sec.querySelector(".unavailable")

@@ -35,6 +35,10 @@ def render(app) -> None:
     nxt = el("summary-next")
     dom.clear(nxt)
     if st is None:
+        if app.offline_user:  # a kept sign-in, while the server cannot be reached
+            p = dom.make("p", "", "advice")
+            dom.write(p, "ui.offline.overview")
+            nxt.appendChild(p)
         return
     view = V.overview(st, key_in_use(st, app.user.fingerprints))
     for row in view.rows:

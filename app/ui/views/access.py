@@ -119,11 +119,13 @@ def _explain(feature: S.Feature, name: str, actions: tuple[str, ...], is_limited
     return None
 
 
-def availability(st: Optional[S.SecurityState], section: str) -> Availability:
-    """What ``section`` shows for this state (None: signed out)."""
+def availability(st: Optional[S.SecurityState], section: str, offline: bool = False) -> Availability:
+    """What ``section`` shows for this state (None: signed out, or ``offline``:
+    a kept sign-in whose server cannot be reached until the browser is online)."""
     if st is None:
-        # signed out: only the key check, which needs no server
-        return Availability(section == ENCRYPTION)
+        # only the key check, which needs no server
+        lines = (Line(Say("ui.offline.section")),) if offline else ()
+        return Availability(section == ENCRYPTION, lines)
     lim = limited(st)
     if section == PASSWORD:
         usable, lines, seen = _gate(st, ("password",), lim)

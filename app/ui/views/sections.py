@@ -249,8 +249,10 @@ def key_report(rep: Any) -> Optional[ReportView]:
     if rep.emails:
         details.append(Say("ui.enc.emails", {"emails": Joined(tuple(Foreign(e, 120) for e in rep.emails[:20]),
                                                              ", ")}))
+    # a private key: the page's own message says it was cleared (and why), once
+    errors = [i for i in rep.errors if not (rep.is_private and i.key == "keys.private_key")]
     groups = tuple((cls, Say(title), tuple(_issue(i) for i in issues))
-                   for cls, title, issues in (("error", "ui.enc.errors", rep.errors),
+                   for cls, title, issues in (("error", "ui.enc.errors", errors),
                                               ("warn", "ui.enc.warnings", rep.warnings),
                                               ("", "ui.enc.notes", rep.notes)) if issues)
     return ReportView(verdict, bool(rep.accepted), fps, tuple(details), groups)

@@ -15,15 +15,57 @@ class SignInCard:
     code_field: bool            # the two-factor code next to the password (0.11-0.15 only)
     notice: Optional[Say]       # why the server's sign-in page is not offered
     open_other: bool            # open "Other ways to sign in": password (+ code) comes first
+    stay_note: Optional[Say] = None  # what "stay signed in" keeps for a password sign-in here
 
 
-def card(options: Any) -> SignInCard:
+def card(options: Any, stay: bool = False) -> SignInCard:
     """``options``: ``app.auth.SignInOptions`` (generation "0.16", "legacy" or
-    "unknown" when the server's discovery could not be read)."""
+    "unknown" when the server's discovery could not be read); ``stay``: "stay
+    signed in in this tab" is ticked."""
+    note = None
+    if stay:
+        note = Say("ui.stay.password_legacy" if options.generation == "legacy" else "ui.stay.password_016")
     if options.login_page:
         # 0.16 takes the code on its own sign-in page, never with a password here
-        return SignInCard(True, options.generation != "0.16", None, False)
-    return SignInCard(False, True, Say(options.reason or "unavailable.login_page_legacy"), True)
+        return SignInCard(True, options.generation != "0.16", None, False, note)
+    return SignInCard(False, True, Say(options.reason or "unavailable.login_page_legacy"), True, note)
+
+
+# ------------------------------------------------------------- "stay signed in in this tab"
+# What the page keeps in this tab's sessionStorage when the user ticked the box,
+# by how they signed in. Never a password: on 0.11-0.15 a password sign-in is
+# traded once for the server's own token (``app.auth.password_sign_in``), which
+# is kept instead; on 0.16 a password sign-in cannot be kept at all.
+TOKEN, APP_PASSWORD, API_KEY, NOTHING = "token", "app_password", "api_key", "nothing"
+
+
+def kept(method: str, oauth_token: bool) -> str:
+    """What "stay signed in" keeps for this sign-in. ``oauth_token``: the
+    credentials are a token of the server's (its sign-in page, a device, or a
+    0.11-0.15 password traded for one)."""
+    if oauth_token:
+        return TOKEN
+    if method == "app_password":
+        # revocable on its own, listed as "this sign-in"; 0.16 only (on 0.11-0.15
+        # an app password cannot be told from a password: traded for a token)
+        return APP_PASSWORD
+    if method == "api_key":
+        return API_KEY
+    return NOTHING
+
+
+def kept_line(stay: bool, what: str) -> Optional[Say]:
+    """Under "Signed in as": whether a reload keeps this sign-in."""
+    if not stay:
+        return None
+    return Say("ui.who.kept") if what != NOTHING else Say("ui.who.not_kept")
+
+
+def reload_note(marker: str) -> Say:
+    """The sign-in card after a reload ended the sign-in. ``marker``: what the
+    last page in this tab noted ("not_kept": the box was ticked, but a password
+    sign-in is never kept)."""
+    return Say("ui.signin.reload_not_kept" if marker == "not_kept" else "ui.signin.reload_ended")
 
 
 @dataclass(frozen=True)
@@ -41,4 +83,5 @@ def device(dev: Any, now: float) -> DeviceView:
                       Say("ui.signin.device_waiting", {"minutes": minutes}))
 
 
-__all__ = ["SignInCard", "card", "DeviceView", "device"]
+__all__ = ["SignInCard", "card", "DeviceView", "device", "kept", "kept_line", "reload_note",
+           "TOKEN", "APP_PASSWORD", "API_KEY", "NOTHING"]
