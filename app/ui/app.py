@@ -304,6 +304,8 @@ class App:
         sign-in card after it: on 0.11-0.15 there is no usable sign-in page, so
         password (+ code) comes first and the page says why."""
         server = server or self.server
+        if not self.online():
+            return self.options  # nothing is sent offline: asked again once it is online
         if server and server != self.options_server:
             self.options_server = server
             # one probe per server, shared by whoever asks while it runs
@@ -423,6 +425,7 @@ class App:
         self.render()
         self.render_who()
         self.show_network()
+        dom.announce(Say("ui.offline.now_short"))
 
     async def on_online(self, _ev=None) -> None:
         self.show_network()
