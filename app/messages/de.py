@@ -654,7 +654,7 @@ MESSAGES = {
     "ui.enc.bits": "{bits} Bit",
     "ui.enc.cert_key": "Schlüssel des Zertifikats: {algo},",
     "ui.enc.in_use_no_delete": "Die Verschlüsselung gespeicherter Mails nutzt diesen Schlüssel: Um ihn zu löschen, wechseln Sie zuerst zu einem anderen Schlüssel oder schalten Sie die Verschlüsselung aus.",
-    "ui.signin.device_waiting": "Warte darauf, dass Sie auf dem anderen Gerät bestätigen. Der Code gilt noch {minutes} Minuten.",
+    "ui.signin.device_waiting": "Die Seite wartet auf Ihre Bestätigung auf dem anderen Gerät. Der Code gilt noch {minutes} Minuten.",
     "ui.stay.password_016": "„In diesem Tab angemeldet bleiben“ behält ein App-Passwort, aber nie Ihr Passwort: Mit Ihrem Passwort angemeldet, meldet ein Neuladen Sie ab. Die Anmeldeseite des Mailservers (oben) kann behalten werden.",
     "ui.stay.password_legacy": "Um angemeldet zu bleiben, tauscht die Seite Ihr Passwort einmal gegen ein Anmelde-Token des Servers und behält in diesem Tab nur dieses Token, nie Ihr Passwort.",
     "ui.who.kept": "In diesem Tab behalten, bis Sie sich abmelden oder ihn schließen.",

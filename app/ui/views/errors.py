@@ -6,7 +6,7 @@ cannot tell what happened. Decided by the error's type, never its text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from app.errors import (AnswerLost, AuthRequired, CannotReach, CodeRequired, MfaRequired,
                         OutcomeUnknown, StalwartError, WrongCurrentSecret)

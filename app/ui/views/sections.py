@@ -5,7 +5,7 @@ password), the strength of a new password, the key report, the stored keys."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from app.stalwart import state as S
