@@ -81,6 +81,12 @@ def scan_qr(page, selector: str) -> str:
     return out.stdout.decode("utf-8").rstrip("\n")
 
 
+def summary(page, section: str) -> tuple[str, str]:
+    """The overview's row for ``section``: (its status, the value it shows)."""
+    row = page.locator(f"#summary-list li:has(a[href='#{section}'])")
+    return row.get_attribute("data-status"), row.locator(".v").inner_text()
+
+
 def sign_out(page):
     page.click("#signout-btn")
     page.wait_for_selector("#signin:not([hidden])")
