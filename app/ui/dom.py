@@ -341,6 +341,8 @@ def _paint(box_id: str) -> None:
     else:
         box.className = f"{box.getAttribute('data-base') or 'msg'} {message.tone}"
         box.hidden = False
+    # which decision is painted here, for tests of the wiring (the words are the catalogue's)
+    box.setAttribute("data-say", " ".join(say.key for say in message.lines))
     for i, line in enumerate(message.lines):
         tag = "h2" if box_id == "signin-note" and i == 0 else ("span" if len(message.lines) == 1 else "p")
         node = make(tag, "", "panel-title" if tag == "h2" else "")
@@ -474,6 +476,7 @@ def clear_msg(box_id: str) -> None:
     slots.pop(box_id, None)
     if box is not None:
         clear(box)
+        box.removeAttribute("data-say")
         if box_id == "signin-note":
             box.hidden = True
         else:

@@ -26,7 +26,7 @@ def gate(section_id: str, app) -> A.Availability:
 
 def banner(line: A.Line):
     """One reason in words, with the permission in a details line for the administrator."""
-    box = dom.make("div", "", "banner")
+    box = dom.make("div", "", "banner", data_say=line.say.key)
     p = dom.make("p")
     dom.write(p, line.say)
     box.appendChild(p)

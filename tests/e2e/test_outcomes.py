@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, new_app_password,
-                               sign_in_basic, sign_out, user, wait_msg)
+                               sign_in_basic, sign_out, summary, user, wait_msg)
 from tests.e2e.test_encryption import _pick, corpus  # noqa: F401  (the key corpus fixture)
 
 NEW_PW = "violet submarine orchestra kettle"
@@ -268,13 +268,13 @@ def test_restricted_account_says_not_permitted_in_words(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ("limited@example.com", "limited rights password 9")))
     items = page.locator("#summary-list").inner_text()
-    assert "not permitted" in items and "Only your administrator can change this." in items
+    feature = "app-passwords" if gen == "0.16" else "password"
+    assert summary(page, feature) == ("not_permitted", "not permitted")
     assert not re.search(r"\b0 active\b", items)
     assert "sys" not in items and "manage-" not in items  # no raw permission ids here
     view = "app-passwords" if gen == "0.16" else "password"
     go(page, view)
-    banner = page.locator(f"#{view} .unavailable").inner_text()
-    assert "Your administrator hasn’t allowed" in banner
+    assert page.locator(f"#{view} .unavailable [data-say='ui.unavail.not_allowed']").is_visible()
     assert page.locator(f"#{view} .unavailable .details code").count() >= 1  # ids in the details line
     assert page.locator(f"#{view} .feature-body").is_hidden()
 
@@ -317,14 +317,16 @@ def test_a_limited_app_password_sign_in_says_why_there_is_no_new_or_revoke(recor
     go(page, "app-passwords")
     assert "this sign-in" in page.locator("#app-list tbody tr:has-text('Mail app')").inner_text()
     assert page.locator("#app-new").is_hidden() and page.locator("#app-list button").count() == 0
-    note = page.locator("#app-passwords .unavailable")
-    assert note.is_visible()
-    text = note.inner_text()
-    assert "doesn’t allow creating or revoking app passwords" in text
-    assert "sign in with your password" in text
-    go(page, "password")
-    text = page.locator("#password .unavailable").inner_text()
-    assert "app password or API key" in text and "changing your password" in text
+    # each section paints views.access's line for a limited sign-in (its words:
+    # tests/unit/ui/test_view_sections.py); here, that it is painted where it belongs
+    limited = "[data-say='ui.unavail.not_allowed_signin']"
+    for view in ("app-passwords", "password", "two-factor", "api-keys", "encryption"):
+        go(page, view)
+        assert page.locator(f"#{view} .unavailable {limited}").is_visible(), view
+    assert page.locator("#enc-upload").is_hidden()  # no upload controls, and the line says why
+    go(page, "overview")
+    assert summary(page, "two-factor")[0] == "not_permitted"
+    assert page.locator("#summary-next p.advice").is_visible()  # never "all in place"
     fits(page, "limited sign-in")
 
 
@@ -340,7 +342,6 @@ def test_an_account_not_allowed_to_create_says_so_under_its_list(recorder, fake0
     sign_in_basic(page, *ALICE)
     go(page, "app-passwords")
     page.wait_for_selector("#app-list tbody tr:has-text('Phone')")
-    text = page.locator("#app-passwords .unavailable").inner_text()
-    assert "administrator hasn’t allowed creating or revoking app passwords" in text
-    assert "sysAppPasswordCreate" in text  # named for the administrator
+    note = page.locator("#app-passwords .unavailable [data-say='ui.unavail.not_allowed']")
+    assert "sysAppPasswordCreate" in note.inner_text()  # named for the administrator
     assert page.locator("#app-new").is_hidden() and page.locator("#app-list button").count() == 0
