@@ -107,3 +107,41 @@ def test_importing_every_view_module_loads_no_browser_module():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+# The page-level state the painters may hold at module level: event-listener
+# proxies, running actions, open questions, what the message boxes show (a
+# reference to the current user's slots), the strength timer. Nothing of a user.
+PAGE_LEVEL = {"dom": {"_proxies", "_tasks", "_running", "_on_release", "_deferred_focus", "_invalid",
+                      "_pending", "slots", "_status", "doc", "jsnull"},
+              "password": {"_timer"}}
+
+
+def test_per_user_state_lives_in_one_object_not_in_module_globals():
+    """Issue 17: per-user UI state lived in module globals of the section
+    modules (a 2FA set-up, a key report, the ids of unseen secrets): now in
+    ``views.uistate.UserUi``, which sign-out replaces."""
+    found = {}
+    for path in sorted((ROOT / "app" / "ui").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                targets = [node.target.id]
+            elif isinstance(node, ast.ClassDef):  # class attributes as a place for state
+                if any(isinstance(b, (ast.Assign, ast.AnnAssign)) for b in node.body):
+                    targets = [node.name]
+            value = getattr(node, "value", None)
+            empty = (isinstance(value, (ast.Dict, ast.List, ast.Set)) and not getattr(value, "keys", None)
+                     and not getattr(value, "elts", None)) or (
+                isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                and value.func.id in ("set", "dict", "list") and not value.args)
+            for name in targets:
+                if name in PAGE_LEVEL.get(path.stem, ()) or name.startswith("__"):
+                    continue  # the page's own bookkeeping
+                if name.isupper() and not empty:
+                    continue  # a constant (an empty collection in capitals is still state)
+                found.setdefault(path.stem, []).append(name)
+    assert found == {}, f"module-level state in the painters: {found}"
