@@ -112,16 +112,16 @@ class TwoFactorSetup:
     code_label: Say
     submit: Say
     kit_first: Say
-    effects: tuple[Say, ...] = ()      # this ends the sign-in: how to get back in
+    effects: tuple = ()                # this ends the sign-in: how to get back in (Say or Joined)
 
 
 def two_factor_setup(st: S.SecurityState, replacing: bool, login_page: bool) -> TwoFactorSetup:
     tf = st.two_factor
     effect = tf.session_after_replace if replacing else tf.session_after_turn_on
     effects: tuple[Say, ...] = ()
-    if effect == S.ENDED:
-        effects = (Say("ui.totp.warn_ended"),
-                   Say("ui.totp.on_signin" if login_page else "ui.totp.on_signin_legacy"))
+    if effect == S.ENDED:  # one item: "… Afterwards: sign in again with …"
+        effects = (Joined((Say("ui.totp.warn_ended"),
+                           Say("ui.totp.on_signin" if login_page else "ui.totp.on_signin_legacy"))),)
     if replacing:
         return TwoFactorSetup(Say("ui.totp.replace"), Say("ui.totp.step_new_code"),
                               Say("ui.totp.new_code"), Say("ui.totp.replace_submit"),

@@ -127,7 +127,7 @@ def test_turning_on_with_a_password_sign_in_says_it_ends_the_sign_in_in_the_form
     st = build()
     st.two_factor.session_after_turn_on = S.ENDED
     assert V.two_factor_setup(st, False, login_page=False).effects == (
-        Say("ui.totp.warn_ended"), Say("ui.totp.on_signin_legacy"))
+        Joined((Say("ui.totp.warn_ended"), Say("ui.totp.on_signin_legacy"))),)
     assert V.two_factor_setup(build(), False, login_page=True).effects == ()
 
 
