@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from app.errors import (AccountNameRefused, AuthorizationPending, AuthRequired, BadRequest,
                         CannotReach, CodeIncorrect, EndpointNotFound, InvalidInput, MfaRequired,
-                        OAuthError, ProtocolError, StalwartError)
+                        OAuthError, ProtocolError, StalwartError, TimedOut)
 from app.http import Fetch
 from app.jmap import headers_for, normalize_server, parse_json, raise_for_status, rebase, send
 from app.origins import link_target, origin_of
@@ -94,26 +94,47 @@ def api_key(token: str) -> Bearer:
 
 
 # ----- storage policy -------------------------------------------------------------------
-# localStorage keeps the server origin only; sessionStorage keeps, on opt-in,
-# OAuth tokens, and during the redirect the PendingAuthorization. Passwords,
-# app passwords, API keys and TOTP secrets or codes are never stored.
-def session_storage_payload(creds: Credentials, opted_in: bool) -> Optional[dict]:
-    """What may go to sessionStorage, only when the user opted in: OAuth tokens
-    (short-lived, revocable by password change). Never passwords or API keys."""
-    if not opted_in or not isinstance(creds, Bearer) or creds.kind != "oauth":
+# localStorage keeps the server origin only; sessionStorage keeps, on opt-in
+# ("stay signed in in this tab"), the sign-in's credential when it is one the
+# server issued for it and the user can revoke on its own: an OAuth token, an
+# API key, a 0.16 app password (``app.ui.views.signin.kept`` says which), and
+# during the redirect the PendingAuthorization. Passwords and TOTP secrets or
+# codes are never stored.
+def session_storage_payload(creds: Credentials, opted_in: bool,
+                            method: str = "") -> Optional[dict]:
+    """What may go to sessionStorage, only when the user opted in. ``method``:
+    how they signed in (``SignIn.method``): "app_password" only for a 0.16 app
+    password (its own format), never for a password."""
+    if not opted_in:
         return None
-    out = {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
-           "expires_at": creds.expires_at}
-    if creds.provider is not None:  # where to refresh it (no secret in it)
-        out["provider"] = creds.provider.to_dict()
-    return out
+    if isinstance(creds, Bearer) and creds.kind == "oauth":
+        out = {"kind": "oauth", "token": creds.token, "refresh_token": creds.refresh_token,
+               "expires_at": creds.expires_at}
+        if creds.provider is not None:  # where to refresh it (no secret in it)
+            out["provider"] = creds.provider.to_dict()
+        return out
+    if isinstance(creds, Bearer) and creds.kind == "apikey" and method == "api_key":
+        return {"kind": "apikey", "token": creds.token}
+    if isinstance(creds, Basic) and method == "app_password" and not creds.otp_code:
+        return {"kind": "app_password", "login": creds.login, "secret": creds.secret}
+    return None
 
 
-def credentials_from_storage(data: Any) -> Optional[Bearer]:
-    if not isinstance(data, dict) or data.get("kind") != "oauth":
+def credentials_from_storage(data: Any) -> Optional[Credentials]:
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("kind")
+    if kind == "app_password":
+        login, secret = data.get("login"), data.get("secret")
+        if isinstance(login, str) and login and isinstance(secret, str) and secret:
+            return Basic(login, secret)
         return None
     tok = data.get("token")
     if not isinstance(tok, str) or not tok:
+        return None
+    if kind == "apikey":
+        return Bearer(tok, kind="apikey")
+    if kind != "oauth":
         return None
     rt = data.get("refresh_token")
     exp = data.get("expires_at")
@@ -474,7 +495,8 @@ def split_appended_code(secret: str) -> Optional[tuple[str, str]]:
 
 
 async def password_sign_in(server: str, login: str, secret: str, code: str,
-                           options: Optional[SignInOptions], fetch: Fetch) -> Credentials:
+                           options: Optional[SignInOptions], fetch: Fetch,
+                           keep: bool = False) -> Credentials:
     """The password form: login, password and, for two-factor accounts on
     0.11-0.15, the current code (traded once for a token, so the sign-in
     lasts as long as the token and its refresh, not the 90 seconds a code
@@ -487,17 +509,25 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
     way still signs in as typed. A wrong code is ``CodeIncorrect`` (the
     server says only "not accepted": the page first proves the password
     alone, whose answer tells a wrong password from a wanted code, and sends
-    the code only after that)."""
+    the code only after that).
+
+    ``keep`` ("stay signed in"): on 0.11-0.15 the password alone is traded for
+    a token too, so what the tab keeps is the server's token, never the
+    password. Where that trade is refused (no ``authenticate-oauth``
+    permission, an older server), the sign-in goes on with the password, kept
+    nowhere."""
     from app.totp import normalize_code
     code = normalize_code(code)
     typed = secret
     in_password = False
-    if not code and options is not None and options.legacy:
+    legacy = options is not None and options.legacy
+    if not code and legacy:
         split = split_appended_code(secret)
-        if split is None:
-            return Basic(login, secret)
-        (secret, code), in_password = split, True
+        if split is not None:
+            (secret, code), in_password = split, True
     if not code:
+        if keep and legacy:
+            return await _trade_to_keep(server, Basic(login, secret), options, fetch)
         return Basic(login, secret)
     if options is not None and options.generation == Generation.V016:
         raise MfaRequired(Generation.V016)
@@ -506,6 +536,18 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
                                         typed if in_password else None)
     except StalwartError as e:
         raise refine_refusal(e, login, options) from None
+
+
+async def _trade_to_keep(server: str, basic: Basic, options: Optional[SignInOptions],
+                         fetch: Fetch) -> Credentials:
+    """0.11-0.15, "stay signed in": the password traded for a token the tab may
+    keep; a refused trade (not a refused password) signs in with the password."""
+    try:
+        return await legacy_token(server, basic, fetch)
+    except (AuthRequired, MfaRequired, CannotReach, TimedOut) as e:
+        raise refine_refusal(e, basic.login, options) from None
+    except StalwartError:
+        return basic  # the token was for keeping only: sign in as asked
 
 
 async def _sign_in_with_code(server: str, basic: Basic, code: str, fetch: Fetch,

@@ -268,11 +268,15 @@ class ManagementError(StalwartError):
 
 # ----- client side ------------------------------------------------------------------
 class InvalidInput(StalwartError):
-    """Caught before anything is sent. ``field`` names the form field."""
+    """Caught before anything is sent. ``field`` names the form field;
+    ``issue`` (an ``app.issues.Issue``), when a checker found the problem,
+    lets the page say its detail in the reader's language."""
 
-    def __init__(self, key: str, field: str = "", params: Optional[dict] = None):
+    def __init__(self, key: str, field: str = "", params: Optional[dict] = None,
+                 issue: Any = None):
         super().__init__(key, params, properties=[field] if field else None)
         self.field = field
+        self.issue = issue
 
 
 class Unsupported(StalwartError):

@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from app.auth import Bearer, credentials_from_storage
+from app.auth import Credentials, credentials_from_storage
 from app.errors import InvalidInput
 from app.jmap import normalize_server as canonical_origin
 from app.origins import ConfigError, OriginError, parse_config, parse_origin, read_config
@@ -168,10 +168,11 @@ def _canonical_or_none(raw: Optional[str]) -> Optional[str]:
         return None
 
 
-def kept_session(data: Any, server: str) -> Optional[Bearer]:
-    """The token kept in this tab ("stay signed in"), only when it was issued by
-    ``server``, the server the page is about to use. A ``?server=`` to another
-    origin in the same tab must never receive it."""
+def kept_session(data: Any, server: str) -> Optional[Credentials]:
+    """The sign-in kept in this tab ("stay signed in": a token, an API key or a
+    0.16 app password), only when it was kept for ``server``, the server the
+    page is about to use. A ``?server=`` to another origin in the same tab must
+    never receive it."""
     if not isinstance(data, dict) or not server:
         return None
     if not isinstance(data.get("server"), str) or data["server"] != server:

@@ -40,11 +40,12 @@ STATES = {
     "signin-error": "A failed sign-in: the message under the button that was pressed",
     "overview": "Signed in: status at a glance, each item a link, the recommended next step",
     "password-error": "A password change refused in the page: message under the button, field marked",
+    "password-changed": "Password changed on 0.16: what ended (other sign-ins through the server's page), what still works (app passwords, API keys), a link to review them",
     "two-factor-off": "Two-factor authentication, off",
     "two-factor-setup": "Setting up two-factor authentication: numbered steps, the recovery kit first",
     "app-password-form": "The form behind “New app password…”",
     "secret": "A new app password, shown once",
-    "secret-not-copied": "Esc on a secret that was never copied asks first",
+    "secret-not-copied": "Esc on a secret that was never copied: it stays, and the page says it cannot be shown again",
     "reload-ended": "A reload without “stay signed in” ended the session, and says so",
     "app-passwords": "App passwords, one with a hostile description (bidi override, no spaces)",
     "revoke-confirm": "Revoking asks first",
@@ -60,7 +61,7 @@ STATES = {
     "half-done": "Upload-and-enable stopped half way: finish with the uploaded key, or remove it",
     "encryption-on": "Encryption on: algorithm in words, fingerprint as gpg shows it, stored keys",
     "overview-after": "The overview after those changes",
-    "two-factor-warn": "Before 2FA is turned on with a password sign-in: this ends the sign-in, and how to get back in",
+    "two-factor-warn": "Before 2FA is turned on with a password sign-in: the form says this ends the sign-in, and how to get back in",
     "two-factor-on-sign-in-again": "2FA turned on with a password sign-in: the session ends, the panel says what next",
     "restricted-overview": "A restricted account: “not permitted” instead of a count",
     "restricted-app-passwords": "A restricted account: what the administrator has not allowed, and the permission",
@@ -72,7 +73,10 @@ STATES = {
     "signin-bound-many": "Bound to several servers: a choice among them, and where the password goes",
     "signin-open": "Open mode (no config.json): a look-alike host shown in punycode above the password field",
     "signin-config-broken": "A config.json the page cannot use: sign-in stays closed, with the reason for the admin",
-    "legacy-password-warn": "Stalwart 0.11–0.15, signed in with an app password: the change will end the sign-in",
+    "device-waiting": "Signing in on another device: where to go, the code, that the page waits and for how long, and Cancel",
+    "not-kept": "“Stay signed in” ticked, signed in with a 0.16 password: said before and under “Signed in as”: a password is never kept",
+    "key-in-use": "The stored key in use: no Delete, and the line says how to get there",
+    "legacy-password-warn": "Stalwart 0.11–0.15: the form says, before its button, what the change removes and that an app-password sign-in ends",
     "legacy-password-ended": "…and afterwards: the password was changed, sign in again with the new one",
 }
 HOSTILE = "invoice\u202egnp.exe " + "very-long-description-" * 12  # bidi override + no spaces
@@ -114,6 +118,10 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     sign_in_basic(page, ALICE[0], "not the password", expect_ok=False)
     page.wait_for_selector("#signin-msg.error")
     shoot("signin-error")
+    page.click("#device-btn")
+    page.wait_for_selector("#device-out .waiting")
+    shoot("device-waiting")
+    page.click("#device-cancel")
     sign_in_basic(page, *ALICE)
     shoot("overview")
 
@@ -125,6 +133,15 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#pw-submit")
     page.wait_for_selector("#password-msg.error")
     shoot("password-error")
+    add_app_password(srv, "Phone")  # (it keeps working: the panel says so)
+    for new, old in (("violet submarine orchestra kettle", ALICE[1]), (ALICE[1], "violet submarine orchestra kettle")):
+        page.fill("#pw-current", old)
+        page.fill("#pw-new", new)
+        page.fill("#pw-confirm", new)
+        page.click("#pw-submit")
+        page.wait_for_selector("#password-msg.ok")
+        if new != ALICE[1]:
+            shoot("password-changed")  # (then back to the demo password)
 
     page.click("#nav a[href='#two-factor']")
     shoot("two-factor-off")
@@ -150,7 +167,11 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.reload()  # (no "stay signed in": the reload ends the session and says so)
     page.wait_for_selector("#signin-note:not([hidden])")
     shoot("reload-ended")
+    page.check("#stay")  # a 0.16 password is never kept: said before, and once signed in
     sign_in_basic(page, *ALICE)
+    shoot("not-kept")
+    page.uncheck("#stay") if page.locator("#stay").is_visible() else page.evaluate(
+        "() => { document.getElementById('stay').checked = false; }")
     page.click("#nav a[href='#app-passwords']")
     page.wait_for_selector("#app-list td.desc")
     shoot("app-passwords")
@@ -223,6 +244,8 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#enc-finish")
     page.wait_for_selector("#enc-msg.ok")
     shoot("encryption-on")
+    page.locator("#enc-keys .key-item.in-use").scroll_into_view_if_needed()
+    shoot("key-in-use")
 
     page.click("#nav a[href='#overview']")
     shoot("overview-after")
@@ -233,10 +256,9 @@ def walk_016(page, site_url: str, srv, shoot) -> None:
     page.click("#totp-kit")
     page.fill("#totp-code", pyotp.TOTP(key).now())
     page.fill("#totp-password", ALICE[1])
-    page.click("#totp-confirm")
-    page.wait_for_selector("#confirm-dialog[open]")
+    page.locator("#totp-effects").scroll_into_view_if_needed()
     shoot("two-factor-warn")
-    page.click("#confirm-yes")
+    page.click("#totp-confirm")
     page.wait_for_selector("#signin-note:not([hidden])")
     shoot("two-factor-on-sign-in-again")
 
@@ -267,10 +289,8 @@ def walk_legacy(page, site_url: str, srv, shoot) -> None:
     page.fill("#pw-current", ALICE[1])
     page.fill("#pw-new", "violet submarine orchestra kettle")
     page.fill("#pw-confirm", "violet submarine orchestra kettle")
-    page.click("#pw-submit")
-    page.wait_for_selector("#confirm-dialog[open]")
     shoot("legacy-password-warn")
-    page.click("#confirm-yes")
+    page.click("#pw-submit")
     page.wait_for_selector("#signin-note:not([hidden])")
     shoot("legacy-password-ended")
 

@@ -17,6 +17,28 @@ _ALGO_NAMES = {"rsa": "RSA", "rsassa_pss": "RSA", "ec": "EC", "dsa": "DSA",
                "ed25519": "Ed25519", "ed448": "Ed448", "x25519": "X25519", "x448": "X448"}
 
 
+# X.509 attribute names in the short form every tool prints (``openssl x509
+# -subject``): the same in every language, unlike asn1crypto's English
+# "Common Name: …" (the page shows a subject inside translated sentences).
+_SHORT = {"common_name": "CN", "email_address": "E", "organization_name": "O",
+          "organizational_unit_name": "OU", "country_name": "C", "locality_name": "L",
+          "state_or_province_name": "ST", "given_name": "GN", "surname": "SN",
+          "serial_number": "serialNumber", "domain_component": "DC"}
+
+
+def _name(name) -> str:
+    """``CN=Alice Example, E=alice@example.org, O=Example``, or "-" when empty."""
+    parts = []
+    for rdn in name.chosen:
+        for atv in rdn:
+            kind = atv["type"].native
+            value = atv["value"].native
+            if isinstance(value, (list, tuple)):
+                value = ", ".join(str(v) for v in value)
+            parts.append(f"{_SHORT.get(kind, atv['type'].dotted)}={value}")
+    return ", ".join(parts) or "-"
+
+
 def _aware(dt) -> Optional[datetime]:
     if dt is None:
         return None
@@ -36,8 +58,8 @@ def check_certs(ders: list, now: datetime) -> CertResult:
         try:
             cert = x509.Certificate.load(der, strict=True)
             tbs = cert["tbs_certificate"]
-            subject = cert.subject.human_friendly or "(no subject)"
-            issuer = cert.issuer.human_friendly
+            subject = _name(cert.subject)
+            issuer = _name(cert.issuer)
             serial = format(cert.serial_number, "X")
             nb = _aware(cert.not_valid_before)
             na = _aware(cert.not_valid_after)

@@ -34,7 +34,7 @@ from app.stalwart.drivelegacy import DriverLegacy
 from app.stalwart.outcomes import BY_CHECK, HalfDone, Outcome
 from app.stalwart.state import (CHANGE, CONTINUES, CREATE, DELETE_KEY, DISABLE, ENDED, REPLACE,
                                 REPLACED, REVOKE, TURN_OFF, TURN_ON, UPLOAD_AND_ENABLE, USE_KEY,
-                                Feature, SecurityState)
+                                NOT_SUPPORTED, Access, Feature, SecurityState)
 from app.stalwart.twofactor import TotpSetup
 from app.vocab import Action, Area, CredentialKind, Generation, KeyKind, StrengthPolicy, WayIn
 
@@ -170,6 +170,17 @@ class SecurityAccount:
         async with self._serial():
             await self._signed_in()
             self.state = await self._driver.read()
+            return self.state
+
+    async def set_locale(self, locale: str) -> SecurityState:
+        """Save the language the user picked in the page to the account (0.16,
+        when ``state.locale_writable``), so it follows them to other browsers."""
+        async with self._serial():
+            await self._signed_in()
+            st = self.state
+            if st is None or not st.locale_writable:
+                raise Unsupported(Access(NOT_SUPPORTED))
+            self.state = await self._driver.set_locale(validate.secret(locale, "locale"))
             return self.state
 
     # --- password --------------------------------------------------------------------------

@@ -207,7 +207,8 @@ class Driver016:
             password=password, two_factor=two_factor,
             app_passwords=creds("r.app", "AppPassword", CredentialKind.APP_PASSWORD, True),
             api_keys=creds("r.key", "ApiKey", CredentialKind.API_KEY, False),
-            encryption=encryption, locale=locale)
+            encryption=encryption, locale=locale,
+            locale_writable=settings is not None and act(set_access, supd).ok)
 
     # --- set results -----------------------------------------------------------------------
     @staticmethod
@@ -357,6 +358,15 @@ class Driver016:
 
     async def delete_key(self, key_id: str) -> SecurityState:
         return await self._destroy("PublicKey", key_id)
+
+    async def set_locale(self, locale: str) -> SecurityState:
+        """The account's language (``x:AccountSettings.locale``, like ``de_DE``)."""
+        r, st = await self.exchange([
+            ("x:AccountSettings/set", {"update": {"singleton": {"locale": locale}}}, "s")])
+        res = self._set(r, "s", "AccountSettings", "Update", st)
+        if "singleton" in res.not_updated:
+            raise self._refused(res.not_updated["singleton"], st)
+        return st
 
     # --- checks after a lost answer ------------------------------------------------------------
     async def probe_password(self, login: str, password: str) -> bool:

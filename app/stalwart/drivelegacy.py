@@ -247,6 +247,9 @@ class DriverLegacy:
     async def delete_key(self, key_id: str) -> SecurityState:
         raise Unsupported(NOT_HERE)
 
+    async def set_locale(self, locale: str) -> SecurityState:
+        raise Unsupported(NOT_HERE)  # 0.11-0.15 keep no language per account
+
     # --- checks after a lost answer ---------------------------------------------------------
     async def probe_password(self, login: str, password: str) -> bool:
         """Does ``password`` prove the account now? Read the auth part with

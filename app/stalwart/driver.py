@@ -120,6 +120,9 @@ class Driver(Protocol):
 
     async def delete_key(self, key_id: str) -> SecurityState: ...
 
+    async def set_locale(self, locale: str) -> SecurityState:
+        """The account's language setting (0.16 ``x:AccountSettings.locale``)."""
+
     async def probe_password(self, login: str, password: str) -> bool:
         """Does ``password`` sign in now? (Checks a password change whose answer was lost.)"""
 

@@ -257,6 +257,8 @@ class SecurityState:
     # The account's own language setting (x:AccountSettings.locale, e.g. "en_US"),
     # read with the settings the state already asks for; None when unknown (0.11-0.15).
     locale: Optional[str] = None
+    # The account may save its language (0.16: settings readable, sysAccountSettingsUpdate).
+    locale_writable: bool = False
 
     @property
     def username(self) -> str:

@@ -87,7 +87,7 @@ def allowed_ips(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
     if issues:
         i = issues[0]
         raise InvalidInput("err.input.bad_ip", field,
-                           {"value": str(i.params.get("value", ""))[:64], "detail": i.message})
+                           {"value": str(i.params.get("value", ""))[:64], "detail": i.message}, issue=i)
     return ipnets.to_map(entries)
 
 
@@ -115,7 +115,7 @@ def otp_url(url: Any, generation: Generation) -> str:
     u = url.strip()
     issues = totp.validate_url(u, generation)
     if issues:
-        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": issues[0].message})
+        raise InvalidInput("err.input.otp_url", "otp_url", {"detail": issues[0].message}, issue=issues[0])
     return u
 
 

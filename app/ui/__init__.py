@@ -16,8 +16,8 @@ def _under_button(form_id: str, handler):
         box = js.document.getElementById("signin-msg")
         form = js.document.getElementById(form_id)
         if str(box.getAttribute("data-under") or "") != form_id:  # a message of another form is stale here
-            box.textContent = ""
-            box.className = "msg"
+            from app.ui import dom
+            dom.clear_msg("signin-msg")
             box.setAttribute("data-under", form_id)
             form.appendChild(box) if form_id == "device-box" else form.after(box)
         return handler(ev)
@@ -27,11 +27,18 @@ def _under_button(form_id: str, handler):
 async def start() -> None:
     import js
 
-    from app import auth, i18n, servers
+    from app import auth, servers
     from app.ui import dom, encryption, language, nav, summary
     from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
+    from app.ui.views import errors as V_errors
+    from app.ui.views import messages as V_messages
+    from app.ui.views import signin as V_signin
+    from app.ui.views.say import Say
+
+    from app.ui.views.say import set_zone_offset
 
     doc = js.document
+    set_zone_offset(-int(js.Date.new().getTimezoneOffset()))  # Python in the page runs in UTC
     language.start()
 
     app = App()
@@ -39,10 +46,12 @@ async def start() -> None:
     for section in (summary, encryption, nav):
         section.wire(app)
     dom.on_release(app.render)
+    dom.wire_offers()
 
     def on_lang(_ev):
-        language.switch(str(doc.getElementById("lang").value))
-        app.render()
+        code = language.switch(str(doc.getElementById("lang").value))
+        app.repaint()
+        return app.save_language(code)  # signed in to 0.16: it follows the user
 
     def on_csp(ev):
         # The browser blocked a connection by this page's own CSP (not CORS).
@@ -68,6 +77,13 @@ async def start() -> None:
     dom.on("device-btn", "click", _under_button("device-box", app.device), errors_to="signin-msg",
            busy=("device-btn",))
     dom.on("signout-btn", "click", lambda ev: app.sign_out())
+    dom.on("stay", "change", lambda ev: app.render_sign_in_options())
+    dom.on(js.window, "online", app.on_online, errors_to="signin-msg")
+    dom.on(js.window, "offline", app.show_network)
+    app.renderers.append(app.render_who)
+    app.renderers.append(app.show_network)
+    app.renderers.append(app.render_sign_in_options)  # its notice follows the language
+    app.renderers.append(app.render_device)
 
     query = auth.parse_query(str(js.location.search or ""))
     # Which servers the page may send credentials to, before the form opens:
@@ -83,7 +99,7 @@ async def start() -> None:
         fs.disabled = not config.usable
     doc.getElementById("lang").disabled = False
     doc.getElementById("app-error").hidden = True
-    dom.announce(i18n.t("ui.ready"))
+    dom.announce(Say("ui.ready"))
     doc.documentElement.dataset.appState = "ready"
     js.performance.mark("app-ready")
 
@@ -108,14 +124,19 @@ async def start() -> None:
                 creds = servers.kept_session(data, app.server)
             if creds is not None:
                 doc.getElementById("stay").checked = True
-                await app.sign_in(creds)
+                if app.online():
+                    await app.sign_in(creds)
+                else:  # kept, but nothing can be sent now: signed in once back online
+                    app.restore_offline(creds, str((data or {}).get("user") or ""))
             elif was_open:
-                # The last page in this tab was signed in, without "stay signed in".
-                app.note("info", i18n.t("ui.signin.reload_title"), i18n.t("ui.signin.reload_ended"))
+                # The last page in this tab was signed in, and its sign-in was not kept.
+                app.note(V_messages.Message(V_messages.INFO, (Say("ui.signin.reload_title"),
+                                                              V_signin.reload_note(str(was_open)))))
     except dom.Handled:
         pass
     except Exception as e:
-        dom.show_error("signin-msg", e)
+        dom.show_error("signin-msg", V_errors.present(e, signed_in=app.account is not None,
+                                                      online=app.online()))
     if app.account is None and app.server and (config.bound or choice.remembered):
         # What this server offers before sign-in (0.11-0.15: no usable login page).
         # Open mode: not for a server that only a link named; the page contacts

@@ -1,8 +1,9 @@
 """The page controller: sign-in, the signed-in account, and re-rendering.
 
-One ``App`` object holds the only copy of the credentials (in memory). It is
-kept in sessionStorage only when the user ticked "stay signed in in this tab",
-and only for OAuth tokens (``app.auth.session_storage_payload`` decides).
+One ``App`` object holds the only copy of the credentials (in memory). What
+is kept in sessionStorage when the user ticked "stay signed in in this tab" is
+``app.ui.views.signin.kept``'s decision (the server's token, an API key or a
+0.16 app password; never a password), written by ``app.auth.session_storage_payload``.
 """
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ from typing import Any, Awaitable, Callable, Optional
 import js  # type: ignore[import-not-found]
 
 from app import auth, i18n, servers, stalwart
-from app.errors import (AnswerLost, AuthRequired, AuthorizationPending, CannotReach, MfaRequired,
-                        OutcomeUnknown, SignedOut, StalwartError)
+from app.errors import AuthorizationPending, CannotReach, SignedOut, StalwartError
 from app.http import NetworkError, browser_fetch
 from app.stalwart.state import ENDED, REPLACED
 from app.ui import dom, language, nav
 from app.ui import text as txt
-from app.ui.dom import el, show, show_error, t
+from app.ui.dom import el, t
+from app.ui.views import errors as V_errors
+from app.ui.views import language as V_language
+from app.ui.views import messages as V_messages
+from app.ui.views import signin as V_signin
+from app.ui.views.say import Foreign, Host, Say
+from app.ui.views.uistate import UserUi
 
 SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; set after a sign-in only
 # localStorage, not secret: the host's config.json as last read, for a visit
@@ -28,8 +34,9 @@ SERVER_KEY = "stalwart-account-security.server"   # localStorage: not secret; se
 CONFIG_KEY = "stalwart-account-security.config"
 CREDS_KEY = "stalwart-account-security.creds"     # sessionStorage, opt-in only
 PENDING_KEY = "stalwart-account-security.pending"  # sessionStorage during the OAuth redirect
-# Outcome notices that ask the user to do something (revoke, set up again, finish)
-WARN_NOTICES = ("outcome.secret_lost", "outcome.made_twice", "outcome.wiped", "outcome.half_done")
+# The sign-in forms' fields, by the names errors use, in the order shown
+SIGNIN_FIELDS = {"login": "login", "password": "login-password", "code": "login-code",
+                 "code-row": "login-code-row", "oauth": "oauth-btn"}
 # sessionStorage, no secret: "this tab had a session", so a reload that ends it
 # (no "stay signed in") can say why the user sees the sign-in form again.
 OPEN_KEY = "stalwart-account-security.session-open"
@@ -37,8 +44,15 @@ OPEN_KEY = "stalwart-account-security.session-open"
 
 class App:
     def __init__(self):
-        self.account: Optional[stalwart.SecurityAccount] = None
-        self.state: Optional[stalwart.SecurityState] = None
+        # Everything of the signed-in user (the account, its state, set-ups,
+        # reports, what the message boxes say): one object sign-out replaces.
+        self.user = UserUi()
+        dom.use_slots(self.user.slots)
+        self._other_opened = False
+        self.kept = V_signin.NOTHING  # what this tab keeps of the sign-in (views.signin.kept)
+        # A kept sign-in found while offline: whose it is, until the server answers again
+        self.offline_user = ""
+        self.offline_creds: Any = None
         self.server: str = ""
         # The host's config.json (app.servers): until it is read, nothing is allowed.
         self.config: servers.Config = servers.Config(servers.BROKEN, problem="config.json not read yet")
@@ -60,6 +74,22 @@ class App:
 
     # --- helpers -----------------------------------------------------------------
     @property
+    def account(self) -> Optional[stalwart.SecurityAccount]:
+        return self.user.account
+
+    @account.setter
+    def account(self, value: Optional[stalwart.SecurityAccount]) -> None:
+        self.user.account = value
+
+    @property
+    def state(self) -> Optional[stalwart.SecurityState]:
+        return self.user.state
+
+    @state.setter
+    def state(self, value: Optional[stalwart.SecurityState]) -> None:
+        self.user.state = value
+
+    @property
     def username(self) -> str:
         return self.account.username if self.account else ""
 
@@ -76,123 +106,94 @@ class App:
         return bool(el("stay").checked)
 
     # --- running an operation ---------------------------------------------------
+    def online(self) -> bool:
+        return bool(js.navigator.onLine)
+
     async def run(self, msg_id: str, op: Callable[[], Awaitable[Any]],
-                  fields: Optional[dict] = None, retry: Optional[Callable[[], None]] = None) -> Any:
-        """Run a server operation; show its error in ``msg_id`` in plain words
-        (and at the field ``fields`` maps it to). A 401 sends the user back to
+                  fields: Optional[dict] = None, retry: Optional[Callable[[], None]] = None,
+                  code_given: bool = False) -> Any:
+        """Run a server operation; show its error in ``msg_id`` as
+        ``views.errors.present`` decides (and at the field ``fields`` maps it
+        to: the error's field names -> this form's element ids, in the form's
+        order). Offline, nothing is sent. A 401 sends the user back to
         sign-in, keeping whatever they typed. When the failed action read the
         account anyway (``err.state``), the page shows that fresh state; an
-        error after which trying again is safe offers ``retry`` (the form
-        still holds what was typed); an unknown outcome offers a re-read."""
+        error after which trying again is safe offers ``retry`` (the form still
+        holds what was typed); an unknown outcome offers a re-read."""
         dom.clear_msg(msg_id)
         self.last_error = None
         epoch = self.epoch
+        signed_in = self.account is not None
+        if not self.online():
+            self.show_error(msg_id, V_errors.offline(signed_in), fields, retry)
+            if not signed_in:
+                self.status_not_signed_in()
+            raise dom.Handled()
         try:
             result = await op()
         except SignedOut:
             raise dom.Handled() from None  # signed out meanwhile: nobody to tell
-        except AuthRequired as e:
-            self.last_error = e
-            if self.account is None:  # signing in: the credentials were wrong
-                show_error("signin-msg", e)
-                self.status_not_signed_in()
-                raise dom.Handled() from None
-            if self.epoch == epoch:
-                self.signed_out(keep_input=True)
-                self.note("warn", t("ui.signin.expired_title"), t("ui.signin.expired"), e.server_text)
-            raise dom.Handled() from None
-        except CannotReach as e:
-            self.last_error = e
-            if self.epoch == epoch:
-                self.show_cannot_reach(msg_id, e)
-                if self.account is None:
-                    self.status_not_signed_in()
-                elif retry is not None:
-                    self._add_retry(msg_id, retry)
-            raise dom.Handled() from None
         except StalwartError as e:
             self.last_error = e
-            if self.epoch == epoch:
-                fresh = e.state if isinstance(e.state, stalwart.SecurityState) else None
-                if fresh is not None and self.account is not None:
-                    self.state = fresh  # what is true now, read with the failed change
-                    self.render()
-                show_error(msg_id, e, fields)
-                if self.account is None:
-                    self.status_not_signed_in()
-                elif isinstance(e, OutcomeUnknown):
-                    self._add_check(msg_id)
-                else:
-                    if isinstance(e, AnswerLost) and e.timed_out:
-                        self._add_check(msg_id)  # nothing so far; a late answer may still land
-                    if e.retryable:
-                        self._add_retry(msg_id, retry)
+            if self.epoch != epoch:
+                raise dom.Handled() from None  # the answer belongs to nobody on screen now
+            view = V_errors.present(
+                e, signed_in=self.account is not None, online=self.online(),
+                form=tuple(k for k in (fields or {}) if not k.endswith("-row")),
+                code_given=code_given, page_origin=self.page_origin(),
+                csp_blocked=isinstance(e, CannotReach) and e.origin in self.csp_blocked,
+                strength=self.user.strength)
+            if view.sign_in_again:
+                self.signed_out(keep_input=True)
+                self.note(view.message)
+                raise dom.Handled() from None
+            fresh = e.state if isinstance(e.state, stalwart.SecurityState) else None
+            if fresh is not None and self.account is not None:
+                self.state = fresh  # what is true now, read with the failed change
+                self.render()
+            self.show_error(msg_id, view, fields, retry)
+            if self.account is None:
+                self.status_not_signed_in()
             raise dom.Handled() from None
         if self.epoch != epoch:  # signed out meanwhile: the answer is nobody's now
             raise dom.Handled()
         return result
 
-    def check(self, msg_id: str, fn: Callable[[], None], fields: Optional[dict] = None) -> None:
-        """An account's input check (no request): its error shown like the action's."""
-        try:
-            fn()
-        except StalwartError as e:
-            show_error(msg_id, e, fields)
-            raise dom.Handled() from None
+    def show_error(self, msg_id: str, view: "V_errors.ErrorView", fields: Optional[dict] = None,
+                   retry: Optional[Callable[[], None]] = None) -> None:
+        offers = {}
+        if retry is not None:
+            offers[V_messages.RETRY] = dom.Offer(lambda ev: retry())
+        offers[V_messages.CHECK] = dom.Offer(lambda ev: self.check_now(msg_id), busy=(msg_id,))
+        if retry is None and V_messages.RETRY in view.message.offers:  # nothing to send again
+            m = view.message
+            view = V_errors.ErrorView(V_messages.Message(m.tone, m.lines, m.lists, m.server_text,
+                                                         tuple(o for o in m.offers if o != V_messages.RETRY)),
+                                      view.fields, view.focus, view.reveal)
+        dom.show_error(msg_id, view, fields, offers)
 
-    def _add_retry(self, msg_id: str, retry: Optional[Callable[[], None]]) -> None:
-        """"Try again" inside the message: the form still holds what was typed."""
-        if retry is None:
-            return
-        btn = dom.make("button", t("ui.retry"), "small", type="button")
-        dom.on(btn, "click", lambda ev: retry())
-        el(msg_id).appendChild(btn)
-
-    def _add_check(self, msg_id: str) -> None:
+    async def check_now(self, msg_id: str) -> None:
         """After an unknown outcome: read the account again and say it is current."""
-        btn = dom.make("button", t("ui.check_now"), "small", type="button")
+        await self.reload(msg_id)
+        dom.show(msg_id, V_messages.Message(V_messages.INFO, (Say("ui.checked_now"),)))
 
-        async def check(_ev=None):
-            await self.reload(msg_id)
-            show(msg_id, "info", t("ui.checked_now"))
-
-        dom.on(btn, "click", check, errors_to=msg_id, busy=(msg_id,))
-        el(msg_id).appendChild(btn)
+    def say(self, msg_id: str, key: str, **params: Any) -> None:
+        """A problem the page found itself (nothing was sent), in ``msg_id``."""
+        dom.show(msg_id, V_messages.Message(V_messages.ERROR, (Say(key, params),)))
 
     def status_not_signed_in(self) -> None:
         """The top line after a failed sign-in: never left on "Connecting to …"."""
-        dom.announce(t("ui.status.not_signed_in"))
+        dom.announce(Say("ui.status.not_signed_in"))
 
-    def show_cannot_reach(self, msg_id: str, e: CannotReach) -> None:
-        origin = e.origin
-        if origin in self.csp_blocked:
-            # Only the admin can allow a server (config.json and the CSP header):
-            # no link here, since a reload with another ?server= would not help.
-            show(msg_id, "error", t("ui.csp.blocked", origin=txt.ascii_origin(origin)))
-            return
-        text, _ = dom.message_text(e)
-        show(msg_id, "error", text + " " + t("ui.cors.page_origin", page_origin=self.page_origin()))
-
-    def note(self, kind: str, title: str, text: str, server_text: Optional[str] = None) -> None:
+    def note(self, message: "V_messages.Message") -> None:
         """The panel at the top of the sign-in card: what is now true after the
         session ended (a change, a sign-out, an expiry, a reload), and what to do."""
-        box = el("signin-note")
-        box.className = f"panel {kind}"
-        el("signin-note-h").textContent = title
-        el("signin-note-text").textContent = text
-        said = el("signin-note-server")
-        dom.clear(said)
-        said.hidden = not server_text
-        if server_text:
-            said.appendChild(dom.doc.createTextNode(t("ui.server_said", text="")))
-            said.appendChild(dom.foreign(server_text, 600))
-        box.hidden = False
-        dom.announce(title + " " + text)
+        dom.show("signin-note", message, scroll=False)
         js.window.scrollTo(0, 0)
-        box.focus()
+        el("signin-note").focus()
 
     def clear_note(self) -> None:
-        el("signin-note").hidden = True
+        dom.clear_msg("signin-note")
 
     # --- which server: the host's config.json, the link, the remembered one -----------
     async def load_config(self) -> servers.Config:
@@ -216,10 +217,9 @@ class App:
         self.config = cfg
         if not cfg.usable:
             self.server = ""
-            self.note("error", t("ui.config.broken_title"), t("ui.config.broken"))
-            detail = el("signin-note-server")
-            detail.textContent = t("ui.config.broken_detail", problem=txt.short(txt.strip_bidi(cfg.problem), 300))
-            detail.hidden = False
+            self.note(V_messages.Message(V_messages.ERROR, (
+                Say("ui.config.broken_title"), Say("ui.config.broken"),
+                Say("ui.config.broken_detail", {"problem": Foreign(cfg.problem, 300)}))))
             return servers.Choice()
         choice = servers.choose(cfg, linked, remembered)
         self.server = choice.server
@@ -246,8 +246,9 @@ class App:
             el(id_).hidden = False
         self.show_destination()
         if choice.ignored:
-            self.note("warn", t("ui.server.link_ignored_title"),
-                      t("ui.server.link_ignored_bound" if cfg.bound else "ui.server.link_ignored_open"))
+            self.note(V_messages.Message(V_messages.WARN, (
+                Say("ui.server.link_ignored_title"),
+                Say("ui.server.link_ignored_bound" if cfg.bound else "ui.server.link_ignored_open"))))
         return choice
 
     def current_server(self) -> str:
@@ -273,25 +274,23 @@ class App:
     # --- sign-in -----------------------------------------------------------------
     def read_server(self) -> Optional[str]:
         if not self.config.usable:
-            show("signin-msg", "error", t("ui.config.broken"))
+            self.say("signin-msg", "ui.config.broken")
             return None
         if self.config.bound:
             server = self.current_server()
             if not self.config.allows(server):  # not reachable through the page's controls
-                show("signin-msg", "error", t("ui.server.link_ignored_bound"))
+                self.say("signin-msg", "ui.server.link_ignored_bound")
                 return None
             self.server = server
             return server
         raw = dom.value("server-url").strip()
         if not raw:
-            show("signin-msg", "error", t("ui.signin.need_server"))
-            el("server-url").focus()
+            dom.field_error("server-url", "signin-msg", Say("ui.signin.need_server"))
             return None
         try:
             server = servers.canonical_origin(raw)
         except StalwartError as e:
-            show_error("signin-msg", e)
-            el("server-url").focus()
+            dom.field_error("server-url", "signin-msg", V_errors.error_say(e))
             return None
         dom.set_value("server-url", server)
         self.server = server
@@ -305,6 +304,8 @@ class App:
         sign-in card after it: on 0.11-0.15 there is no usable sign-in page, so
         password (+ code) comes first and the page says why."""
         server = server or self.server
+        if not self.online():
+            return self.options  # nothing is sent offline: asked again once it is online
         if server and server != self.options_server:
             self.options_server = server
             # one probe per server, shared by whoever asks while it runs
@@ -314,17 +315,24 @@ class App:
         self.render_sign_in_options()
         return self.options
 
-    def render_sign_in_options(self) -> None:
-        opts = self.options
+    def render_sign_in_options(self, _app=None) -> None:
+        """The sign-in card for the server at hand (``views.signin.card``)."""
+        view = V_signin.card(self.options, self.stay())
+        note = el("stay-note")
+        note.hidden = view.stay_note is None
+        if view.stay_note is not None:
+            dom.write(note, view.stay_note)
         notice = el("signin-notice")
-        el("oauth-btn").hidden = not opts.login_page
-        if opts.login_page:
-            notice.hidden = True
+        el("oauth-btn").hidden = not view.login_page
+        el("login-code-row").hidden = not view.code_field
+        notice.hidden = view.notice is None
+        if view.notice is None:
             notice.textContent = ""
-            return
-        notice.textContent = t(opts.reason or "unavailable.login_page_legacy")
-        notice.hidden = False
-        el("signin-other").open = True
+        else:
+            dom.write(notice, view.notice)
+        if view.open_other and not self._other_opened:
+            self._other_opened = True  # once: the user may close it again
+            el("signin-other").open = True
 
     async def on_server_change(self, _ev=None) -> None:
         self.show_destination()
@@ -344,19 +352,21 @@ class App:
     async def sign_in(self, creds: Any, login: str = "") -> None:
         server = self.server
         if not self.config.allows(server):  # the last guard: credentials go nowhere else
-            show("signin-msg", "error", t("ui.config.broken" if not self.config.usable
-                                          else "ui.server.link_ignored_bound"))
+            self.say("signin-msg", "ui.config.broken" if not self.config.usable
+                     else "ui.server.link_ignored_bound")
             raise dom.Handled()
-        dom.announce(t("ui.signin.connecting", server=txt.ascii_origin(server)))
-        account = await self.run("signin-msg", lambda: self._connect(server, creds, login))
+        dom.announce(Say("ui.signin.connecting", {"server": Host(server)}))
+        account = await self.run("signin-msg", lambda: self._connect(server, creds, login),
+                                 SIGNIN_FIELDS)
         self.account = account
+        self.offline_user = ""
         # Remembered only now that this server accepted a sign-in, never when
         # typed or linked: a phishing link cannot plant itself for a later visit.
         js.localStorage.setItem(SERVER_KEY, server)
         self.state = account.state
+        self.entered()
         self.persist()
         self.render()
-        self.entered()
         for id_ in ("login-password", "token", "login-code"):
             dom.set_value(id_, "")
 
@@ -366,7 +376,6 @@ class App:
         if self.kept_for and self.kept_for != self.username:
             self.reset_user_state()  # someone else: nothing typed for the last user stays
         self.kept_for = ""
-        js.sessionStorage.setItem(OPEN_KEY, "1")
         dom.clear_msg("signin-msg")
         self.clear_note()
         who = el("who-name")
@@ -377,17 +386,76 @@ class App:
         where.appendChild(dom.foreign(txt.ascii_origin(self.server), 80))
         el("who-gen").textContent = self.state.sign_in.server_label if self.state else ""
         nav.enter(self)
-        dom.announce(t("ui.signin.done", user=txt.isolate(self.username)))
+        dom.announce(Say("ui.signin.done", {"user": Foreign(self.username)}))
 
     def persist(self, creds: Any = None) -> None:
         """Keep the credentials for this tab only if the user opted in (called
-        by the account too, whenever it switches to new credentials)."""
+        by the account too, whenever it switches to new credentials), and note
+        in the tab whether a reload will find them (``OPEN_KEY``)."""
         creds = creds if creds is not None else (self.account.credentials if self.account else None)
-        payload = auth.session_storage_payload(creds, self.stay()) if creds is not None else None
+        method = self.state.sign_in.method if self.state is not None else ""
+        payload = auth.session_storage_payload(creds, self.stay(), method) if creds is not None else None
         if payload:
-            js.sessionStorage.setItem(CREDS_KEY, json.dumps({**payload, "server": self.server}))
+            js.sessionStorage.setItem(CREDS_KEY, json.dumps({**payload, "server": self.server,
+                                                             "user": self.username}))
         else:
             js.sessionStorage.removeItem(CREDS_KEY)
+        self.kept = V_signin.kept(method, isinstance(creds, auth.Bearer) and creds.kind == "oauth") \
+            if payload else V_signin.NOTHING
+        if self.account is not None:
+            # "not_kept": the box was ticked but this sign-in (a password) cannot be
+            js.sessionStorage.setItem(OPEN_KEY, "not_kept" if self.stay() and not payload else "1")
+        self.render_who()
+
+    # --- offline ---------------------------------------------------------------------
+    def restore_offline(self, creds: Any, user: str) -> None:
+        """A sign-in kept in this tab, found while the browser is offline: the
+        account view comes back with who it is, and each section says the
+        server cannot be reached; the sign-in is made once the browser is online."""
+        self.offline_creds, self.offline_user = creds, user or "?"
+        who = el("who-name")
+        dom.clear(who)
+        who.appendChild(dom.foreign(self.offline_user, 80))
+        where = el("who-server")
+        dom.clear(where)
+        where.appendChild(dom.foreign(txt.ascii_origin(self.server), 80))
+        el("who-gen").textContent = ""
+        self.kept = V_signin.TOKEN
+        nav.enter(self)
+        self.render()
+        self.render_who()
+        self.show_network()
+        dom.announce(Say("ui.offline.now_short"))
+
+    async def on_online(self, _ev=None) -> None:
+        self.show_network()
+        creds = self.offline_creds
+        if creds is None:
+            return
+        self.offline_creds, self.offline_user = None, ""
+        nav.leave(self)  # (any refusal is said on the sign-in card)
+        await self.sign_in(creds)
+
+    def show_network(self, _ev=None) -> None:
+        """A line at the top while the browser is offline: nothing is sent then."""
+        banner = el("net-banner")
+        offline = not self.online()
+        was = not banner.hidden
+        banner.hidden = not offline
+        if offline:
+            dom.write(banner, "ui.offline.now" if self.account is not None or self.offline_user
+                      else "ui.offline.signed_out")
+            if not was:
+                dom.announce(Say("ui.offline.now_short"))
+
+    def render_who(self, _app=None) -> None:
+        """Under "Signed in as": whether a reload keeps this sign-in."""
+        node = el("who-kept")
+        line = V_signin.kept_line(self.stay(), self.kept) \
+            if self.account is not None or self.offline_user else None
+        node.hidden = line is None
+        if line is not None:
+            dom.write(node, line)
 
     async def reload(self, msg_id: str = "signin-msg") -> None:
         self.state = await self.run(msg_id, self.account.load)
@@ -395,64 +463,84 @@ class App:
 
     def render(self) -> None:
         language.follow_account(self.state)  # before the sections draw their texts
+        dom.drop_contradicted(self.state)    # no message stays that the state now denies
         for r in self.renderers:
             r(self)
         dom.reapply()  # a re-drawn list inside a running action stays held
 
-    def finish(self, out, msg_id: str, ok_text: str, ended: tuple[str, str],
-               focus_id: Optional[str] = None) -> bool:
+    async def save_language(self, code: str) -> None:
+        """Save the language picked in the page to the account, when it may
+        (``views.language.locale_to_save``). Quietly: the pick is kept in this
+        browser either way, and a failure changes nothing on screen."""
+        st = self.state
+        if st is None or self.account is None or not self.online():
+            return
+        locale = V_language.locale_to_save(code, st.locale, st.locale_writable)
+        if locale is None:
+            return
+        epoch = self.epoch
+        try:
+            fresh = await self.account.set_locale(locale)
+        except StalwartError:
+            return
+        if self.epoch == epoch:
+            self.state = fresh
+
+    def repaint(self) -> None:
+        """A language switch: every text on screen again, in the new language."""
+        self.render()
+        dom.repaint()
+
+    def finish(self, out, before, msg_id: str, message: "V_messages.Message",
+               ended: "V_messages.Message", focus_id: Optional[str] = None,
+               offers: Optional[dict] = None) -> bool:
         """The one way a change ends (``app.stalwart.Outcome``): the fresh
-        state is shown, and what is now true under the button that was pressed.
+        state is shown, and what is now true under the button that was pressed
+        (``message``, from ``views.outcomes``).
 
         If the change ended this sign-in (``out.session == ENDED``), the page
-        cannot go on: the success panel at the top of the sign-in card says
-        what is now true and how to sign in again (``ended``: title, next
-        step). Returns False then, True when the account view goes on."""
+        cannot go on: the panel at the top of the sign-in card says what is now
+        true and how to sign in again (``ended``). Returns False then, True
+        when the account view goes on."""
         if out.session == ENDED:
             login = dom.value("login")  # the same person signs in again: keep the name
-            if self.account is not None:
-                self.account.close()
             self.signed_out(keep_input=False)
             dom.set_value("login", login)
             if not self.options.login_page:  # password (+ code) is the way in here
                 el("signin-other").open = True
-            self.note("ok", *ended)
+            self.note(ended)
             return False
         if out.session == REPLACED:
             self.persist()
         if out.state is not None:
             self.state = out.state
         self.render()
-        text, kind = ok_text, "ok"
-        if out.notice:
-            params = {k: txt.isolate(v, 300) if isinstance(v, str) else v
-                      for k, v in (out.params or {}).items()}
-            text = " ".join(x for x in (ok_text, t(out.notice, **params)) if x)
-            if out.notice in WARN_NOTICES:
-                kind = "warn"
-        if out.state_error is not None:
-            text += " " + t("ui.state_unread")
-        show(msg_id, kind, text)
-        if out.state_error is not None:
-            self._add_check(msg_id)
-        if focus_id:
-            node = el(focus_id)
-            if node is not None and node.getClientRects().length:
-                dom.focus(node)
+        all_offers = {V_messages.CHECK: dom.Offer(lambda ev: self.check_now(msg_id), busy=(msg_id,))}
+        all_offers.update(offers or {})
+        dom.show(msg_id, message, all_offers)
+        target = el(focus_id) if focus_id else None
+        if target is None or not target.getClientRects().length:
+            target = el(msg_id)  # what happened is said there: the reader goes there
+            target.setAttribute("tabindex", "-1")
+        dom.focus(target)
         return True
 
     def reset_user_state(self) -> None:
         """Forget everything about the last user: a 2FA set-up in progress,
-        open forms and dialogs, typed values, reports, messages, caches."""
+        open forms and dialogs, typed values, reports, messages, caches; the
+        per-user object is replaced by a fresh one."""
         dom.close_dialogs()
         dom.release_all()
+        for box in dom.doc.querySelectorAll(".msg"):
+            dom.clear_msg(str(box.id))
+        self.user.close()
+        self.user = UserUi()
+        dom.use_slots(self.user.slots)
         for reset in self.resetters:
             reset(self)
         for f in ("basic-form", "token-form"):
             el(f).reset()
         dom.clear(el("device-out"))
-        for box in dom.doc.querySelectorAll(".msg"):
-            dom.clear_msg(str(box.id))
 
     def signed_out(self, keep_input: bool = False) -> None:
         """Back to the sign-in card. ``keep_input``: the session expired, so
@@ -463,6 +551,7 @@ class App:
             self.account.close()  # credentials, permissions, state and 2FA set-ups
         self.account = None
         self.state = None
+        self.offline_user, self.offline_creds = "", None
         js.sessionStorage.removeItem(CREDS_KEY)
         js.sessionStorage.removeItem(OPEN_KEY)
         dom.close_dialogs()
@@ -473,12 +562,15 @@ class App:
 
     def sign_out(self) -> None:
         self.signed_out()
-        self.note("ok", t("ui.signout.title"), t("ui.signout.done"))
+        self.note(V_messages.Message(V_messages.OK, (Say("ui.signout.title"), Say("ui.signout.done"))))
 
     # --- the four ways in ---------------------------------------------------------
     async def oauth_start(self, _ev=None) -> None:
         server = self.read_server()
         if not server:
+            return
+        if not self.online():
+            self.show_error("signin-msg", V_errors.offline(False))
             return
         opts = await self.check_server(server)
         if not opts.login_page:  # 0.11-0.15: the notice says why; password + code instead
@@ -488,7 +580,7 @@ class App:
         url, pending = auth.begin_authorization(server, self.page_base(), metadata=md)
         js.sessionStorage.setItem(PENDING_KEY, json.dumps({"pending": pending.to_json(),
                                                            "stay": self.stay()}))
-        dom.announce(t("ui.signin.redirecting"))
+        dom.announce(Say("ui.signin.redirecting"))
         js.location.assign(url)
 
     async def oauth_return(self, query: dict) -> None:
@@ -497,12 +589,12 @@ class App:
         raw = js.sessionStorage.getItem(PENDING_KEY)
         js.sessionStorage.removeItem(PENDING_KEY)
         if not raw:
-            show("signin-msg", "error", t("ui.signin.no_pending"))
+            self.say("signin-msg", "ui.signin.no_pending")
             return
         data = json.loads(str(raw))
         pending = auth.PendingAuthorization.from_json(data["pending"])
         if not self.config.allows(pending.origin):  # the config changed during the redirect
-            show("signin-msg", "error", t("ui.signin.no_pending"))
+            self.say("signin-msg", "ui.signin.no_pending")
             return
         el("stay").checked = bool(data.get("stay"))
         self.server = pending.origin
@@ -520,28 +612,20 @@ class App:
             return
         login = dom.value("login").strip()
         secret = dom.value("login-password")
-        code = dom.value("login-code").replace(" ", "")
+        code = dom.value("login-code").replace(" ", "") if not el("login-code-row").hidden else ""
         if not login or not secret:
-            show("signin-msg", "error", t("ui.signin.need_login"))
-            (el("login") if not login else el("login-password")).focus()
+            dom.field_error("login" if not login else "login-password", "signin-msg",
+                            Say("ui.signin.need_login"))
             return
-        try:
-            opts = await self.check_server(server)
-            # 0.11-0.15 two-factor: password$code is traded once for a token, so
-            # the page does not need a fresh code for every request.
-            creds = await self.run("signin-msg", lambda: auth.password_sign_in(
-                server, login, secret, code, opts, browser_fetch))
-            await self.sign_in(creds, login)
-        except dom.Handled:
-            e = self.last_error
-            # where this server takes the code: its login page, or the code field here
-            if isinstance(e, MfaRequired) and not self.options.login_page:
-                el("login-code").focus()
-            elif isinstance(e, MfaRequired):
-                el("oauth-btn").focus()
-            elif isinstance(e, AuthRequired):
-                el("login" if e.key == "err.auth_required_account_name" else "login-password").focus()
-            raise
+        opts = await self.check_server(server) if self.online() else self.options
+        # 0.11-0.15 two-factor: password$code is traded once for a token, so
+        # the page does not need a fresh code for every request (and to stay
+        # signed in, the password alone: the tab keeps the token, never the password).
+        keep = self.stay()
+        creds = await self.run("signin-msg", lambda: auth.password_sign_in(
+            server, login, secret, code, opts, browser_fetch, keep=keep), SIGNIN_FIELDS,
+            code_given=bool(code))
+        await self.sign_in(creds, login)
 
     async def token(self, _ev=None) -> None:
         server = self.read_server()
@@ -550,7 +634,7 @@ class App:
         try:
             creds = auth.api_key(dom.value("token"))
         except StalwartError as e:
-            show_error("signin-msg", e)
+            dom.field_error("token", "signin-msg", V_errors.error_say(e))
             return
         await self.sign_in(creds)
 
@@ -558,38 +642,75 @@ class App:
         server = self.read_server()
         if not server:
             return
+        if not self.online():
+            self.show_error("signin-msg", V_errors.offline(False))
+            return
         opts = await self.check_server(server)
         dev = await self.run("signin-msg", lambda: auth.start_device_flow(
             server, browser_fetch, metadata=opts.metadata))
+        self.user.device = dev
+        self.render_device()
+        interval = max(1, int(dev.interval or 5))
+        try:
+            while time.time() < dev.expires_at and self.user.device is dev:
+                await _sleep(interval)
+                if self.user.device is not dev:
+                    return  # cancelled (or another one started)
+                try:
+                    creds = await auth.poll_device_flow(dev, browser_fetch)
+                except AuthorizationPending as p:
+                    if p.error == "slow_down":
+                        interval += 5
+                    continue
+                except StalwartError as e:
+                    self.user.device = None
+                    self.render_device()
+                    self.show_error("signin-msg", V_errors.present(e, signed_in=False, online=self.online()))
+                    return
+                self.user.device = None
+                self.render_device()
+                await self.sign_in(creds)
+                return
+        finally:
+            if self.user.device is dev:
+                self.user.device = None
+                self.render_device()
+                if time.time() >= dev.expires_at:
+                    self.say("signin-msg", "ui.signin.device_expired")
+
+    def cancel_device(self, _ev=None) -> None:
+        self.user.device = None
+        self.render_device()
+        el("device-btn").focus()
+
+    def render_device(self, _app=None) -> None:
+        """The device sign-in in progress: where to go, the code, how long it is
+        valid, that the page is waiting, and a way to stop (``views.signin.device``)."""
         out = el("device-out")
         dom.clear(out)
-        out.appendChild(dom.make("span", t("ui.signin.device_go") + " "))
-        link = dev.link  # https (or http on this machine) only; the full link only on the same origin
-        if link:
-            out.appendChild(dom.make("a", dev.verification_uri, href=link, target="_blank",
-                                     rel="noopener noreferrer"))
-        else:
-            out.appendChild(dom.make("code", dev.verification_uri))
-        out.appendChild(dom.make("span", " " + t("ui.signin.device_code") + " "))
-        out.appendChild(dom.make("strong", dev.user_code, "key"))
-        interval = max(1, int(dev.interval or 5))
-        while time.time() < dev.expires_at:
-            await _sleep(interval)
-            try:
-                creds = await auth.poll_device_flow(dev, browser_fetch)
-            except AuthorizationPending as p:
-                if p.error == "slow_down":
-                    interval += 5
-                continue
-            except StalwartError as e:
-                dom.clear(out)
-                show_error("signin-msg", e)
-                return
-            dom.clear(out)
-            await self.sign_in(creds)
+        dev = self.user.device
+        el("device-btn").hidden = dev is not None
+        if dev is None:
             return
-        dom.clear(out)
-        show("signin-msg", "error", t("ui.signin.device_expired"))
+        view = V_signin.device(dev, time.time())
+        p = dom.make("p")
+        p.appendChild(dom.make("span", dom.tr(view.go) + " "))
+        if view.link:  # https (or http on this machine) only; the full link only on the same origin
+            p.appendChild(dom.make("a", dev.verification_uri, href=view.link, target="_blank",
+                                   rel="noopener noreferrer", dir="ltr"))
+        else:
+            p.appendChild(dom.make("code", dev.verification_uri, dir="ltr"))
+        out.appendChild(p)
+        code = dom.make("p")
+        code.appendChild(dom.make("span", dom.tr(view.code_label) + " "))
+        code.appendChild(dom.make("strong", dev.user_code, "key", dir="ltr"))
+        out.appendChild(code)
+        wait = dom.make("p", "", "waiting", role="status")
+        dom.write(wait, view.waiting)
+        out.appendChild(wait)
+        stop = dom.make("button", dom.tr("ui.cancel"), "small", type="button", id="device-cancel")
+        dom.on(stop, "click", self.cancel_device)
+        out.appendChild(stop)
 
 
 def nullable_str(value: Any) -> Optional[str]:

@@ -8,8 +8,11 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from app import i18n
-from app.errors import StalwartError
 from app.ui import text as txt
+from app.ui.views import say as views_say
+from app.ui.views import errors as views_errors
+from app.ui.views import messages as views_messages
+from app.ui.views.say import Say
 
 _proxies: list[Any] = []  # event-listener proxies live as long as the page
 _tasks: set[asyncio.Task] = set()
@@ -75,6 +78,25 @@ def clear(node) -> None:
 
 def t(key: str, **params: Any) -> str:
     return i18n.t(key, **params)
+
+
+def tr(say) -> str:
+    """A view-model's ``Say`` (or any value of ``views.say``, or a bare message
+    key) in the language of now, its commands isolated left to right (plain
+    text: a title, a button, a list item)."""
+    return views_say.plain(i18n.t(say) if isinstance(say, str) else views_say.text(say))
+
+
+def write(node, say) -> None:
+    """Paint a ``Say`` into ``node``: the sentence, each command in it as
+    left-to-right code (a right-to-left page cannot reorder it)."""
+    clear(node)
+    sentence = i18n.t(say) if isinstance(say, str) else views_say.text(say)
+    for kind, part in views_say.segments(sentence):
+        if kind == "code":
+            node.appendChild(make("code", part, "", dir="ltr"))
+        else:
+            node.appendChild(doc.createTextNode(part))
 
 
 def spawn(coro: Awaitable[Any]) -> None:
@@ -211,6 +233,15 @@ def on(node_or_id, event: str, fn: Callable[[Any], Awaitable[None] | None],
     first one names the action. Holding happens in the event itself, so a
     double click never starts a second request."""
     node = el(node_or_id) if isinstance(node_or_id, str) else node_or_id
+    proxy = create_proxy(lambda ev: dispatch(fn, ev, prevent, errors_to, busy))
+    _proxies.append(proxy)
+    node.addEventListener(event, proxy)
+
+
+def dispatch(fn: Callable[[Any], Awaitable[None] | None], ev: Any, prevent: bool = False,
+             errors_to: Optional[str] = None, busy: Optional[Iterable[str]] = None) -> None:
+    """Run one handler as ``on`` does: hold its scopes, run it (as a task when
+    it is a coroutine), release them whatever happens, say an error plainly."""
     scopes = tuple(busy or ())
     key = scopes[0] if scopes else ""
 
@@ -220,34 +251,29 @@ def on(node_or_id, event: str, fn: Callable[[Any], Awaitable[None] | None],
         except Handled:
             pass
         except Exception as e:  # the last line of defence: say it plainly
-            show_error(errors_to or "app-error", e)
+            show_error(errors_to or "app-error", views_errors.present(e, signed_in=False))
         finally:
             if token is not None:
                 release(key, token)
 
-    def cb(ev):
-        if prevent:
-            ev.preventDefault()
-        token = None
-        if key:
-            token = hold(key, scopes)
-            if token is None:
-                return  # this form's action is already running
-        try:  # synchronous handlers run at once, so the DOM is updated in the event
-            r = fn(ev)
-        except Handled:
-            r = None
-        except Exception as e:
-            show_error(errors_to or "app-error", e)
-            r = None
-        if asyncio.iscoroutine(r):
-            spawn(guarded(r, token))
-        elif token is not None:
-            release(key, token)
-
-    proxy = create_proxy(cb)
-    _proxies.append(proxy)
-    node.addEventListener(event, proxy)
+    if prevent and ev is not None:
+        ev.preventDefault()
+    token = None
+    if key:
+        token = hold(key, scopes)
+        if token is None:
+            return  # this form's action is already running
+    try:  # synchronous handlers run at once, so the DOM is updated in the event
+        r = fn(ev)
+    except Handled:
+        r = None
+    except Exception as e:
+        show_error(errors_to or "app-error", views_errors.present(e, signed_in=False))
+        r = None
+    if asyncio.iscoroutine(r):
+        spawn(guarded(r, token))
+    elif token is not None:
+        release(key, token)
 
 
 def listen(node, event: str, fn: Callable[[Any], None]) -> None:
@@ -258,121 +284,199 @@ def listen(node, event: str, fn: Callable[[Any], None]) -> None:
 
 
 # --- messages where the eye is -------------------------------------------------------
+# Every message box shows a ``views.messages.Message``, kept per box in the
+# current user's ``slots`` (``UserUi.slots``, which the App points this at), so
+# a language switch paints each again in the new language, and a newer state
+# takes down a message it contradicts. Its buttons (the message's ``offers``)
+# call the handlers given with it, through one listener for the whole page.
 
-_HOST_PARAMS = ("origin", "server", "page_origin")
-
-
-class _Shown:
-    """An error as the page shows it: the values inside our sentence (a name,
-    an address, a property the server named) isolated and stripped of bidi
-    controls, server addresses in ASCII (punycode)."""
-
-    def __init__(self, err: StalwartError):
-        self.key = err.key
-        self.message = txt.strip_bidi(err.message)
-        self.params = {k: (txt.ascii_origin(v) if k in _HOST_PARAMS else txt.isolate(v, 300))
-                       if isinstance(v, str) else v for k, v in (err.params or {}).items()}
-
-
-def message_text(err: BaseException) -> tuple[str, Optional[str]]:
-    """Our words (translated) and, separately, the server's own words."""
-    if isinstance(err, StalwartError):
-        return i18n.translate(_Shown(err)), err.server_text
-    # Not one of ours: a bug. Say so without the internals; details go to the console.
-    js.console.error(f"{type(err).__name__} in the page")  # no message: it might hold input
-    return t("ui.err.unexpected"), None
-
-
+slots: dict = {}
+_status: list = [None]  # the status line's last sentence
 _invalid: dict[str, list[str]] = {}  # message box id -> the fields it describes
 
 
-def show(target_id: str, kind: str, text: str, server_text: Optional[str] = None,
-         extra=None, scroll: bool = True, say: bool = True) -> None:
-    """Put a result in its box (right under the button that caused it), scroll
-    it into view, and say it in the page's status line (the live region)."""
-    box = el(target_id)
+class Offer:
+    """What one of a message's buttons does: ``fn`` run as ``on`` would, holding ``busy``."""
+
+    def __init__(self, fn: Callable[[Any], Awaitable[None] | None], busy: Iterable[str] = ()):
+        self.fn = fn
+        self.busy = tuple(busy)
+
+
+def use_slots(new: dict) -> None:
+    """The App's current user object holds the message boxes' contents."""
+    global slots
+    slots = new
+
+
+def show(box_id: str, message: views_messages.Message, offers: Optional[dict] = None, *,
+         scroll: bool = True, say: bool = True) -> None:
+    """Put a message in its box (right under the button that caused it),
+    scroll it into view, and say its headline in the page's status line."""
+    box = el(box_id)
     if box is None:
         return
-    _clear_invalid(target_id)
-    clear(box)
-    if target_id == "app-error":  # the page-level alert keeps its own look
-        box.hidden = not text
-    else:
-        box.className = f"msg {kind}"
-        box.hidden = False
-    box.appendChild(make("span", text))
-    if server_text:
-        said = make("span", "", "server")
-        said.appendChild(doc.createTextNode(t("ui.server_said", text="")))
-        said.appendChild(foreign(server_text, 600))
-        box.appendChild(said)
-    if extra is not None:
-        box.appendChild(extra)
-    if say:
-        announce(text)
+    _clear_invalid(box_id)
+    slots[box_id] = (message, dict(offers or {}))
+    _paint(box_id)
+    if say and message.headline is not None:
+        announce(message.headline)
     if scroll:
         scroll_to(box)
 
 
-def show_error(target_id: str, err: BaseException, fields: Optional[dict] = None) -> None:
-    text, server = message_text(err)
-    show(target_id, "error", text, server)
-    field = field_for(err, fields or {})
-    if field:
-        mark_invalid(field, target_id)
+def _paint(box_id: str) -> None:
+    box = el(box_id)
+    message, _ = slots[box_id]
+    clear(box)
+    if box_id == "app-error":  # the page-level alert keeps its own look
+        box.hidden = False
+    elif box_id == "signin-note":
+        box.className = f"panel {message.tone}"
+        box.hidden = False
+    else:
+        box.className = f"{box.getAttribute('data-base') or 'msg'} {message.tone}"
+        box.hidden = False
+    # which decision is painted here, for tests of the wiring (the words are the catalogue's)
+    box.setAttribute("data-say", " ".join(say.key for say in message.lines))
+    for i, line in enumerate(message.lines):
+        tag = "h2" if box_id == "signin-note" and i == 0 else ("span" if len(message.lines) == 1 else "p")
+        node = make(tag, "", "panel-title" if tag == "h2" else "")
+        write(node, line)
+        box.appendChild(node)
+    for head, items in message.lists:
+        p = make("p", "", "list-head")
+        write(p, head)
+        box.appendChild(p)
+        ul = make("ul")
+        for item in items:
+            li = make("li")
+            write(li, item)
+            ul.appendChild(li)
+        box.appendChild(ul)
+    if message.server_text:
+        said = make("p" if len(message.lines) > 1 else "span", "", "server")
+        said.appendChild(doc.createTextNode(t("ui.server_said", text="")))
+        said.appendChild(foreign(message.server_text, 600))
+        box.appendChild(said)
+    if message.offers:
+        row = make("span", "", "offers")
+        for offer in message.offers:
+            row.appendChild(_offer_control(box_id, offer))
+        box.appendChild(row)
 
 
-def field_for(err: BaseException, fields: dict) -> str:
-    """The form field an error is about: by error type, then by the field or
-    property the error names (``InvalidInput.field``, ``SetError.properties``)."""
-    for cls in type(err).__mro__:
-        if cls in fields:
-            return fields[cls]
-    names = [getattr(err, "field", "")] + list(getattr(err, "properties", None) or [])
-    for n in names:
-        if n and n in fields:
-            return fields[n]
-    return ""
+_OFFER_TEXT = {views_messages.RETRY: "ui.retry", views_messages.CHECK: "ui.check_now",
+               views_messages.FINISH_UPLOAD: "ui.enc.finish",
+               views_messages.REMOVE_UPLOAD: "ui.enc.remove_uploaded"}
+_OFFER_IDS = {views_messages.FINISH_UPLOAD: "enc-finish",
+              views_messages.REMOVE_UPLOAD: "enc-remove-uploaded"}
 
 
-def field_error(field_id: str, target_id: str, text: str) -> None:
-    """A problem with one field: the message under the form's button, and the
-    field marked invalid, described by that message, and focused."""
-    show(target_id, "error", text)
-    mark_invalid(field_id, target_id)
+def _offer_control(box_id: str, offer: str):
+    review = views_messages.REVIEWS.get(offer)
+    if review is not None:  # a link to the section where it can be looked at
+        return make("a", t(review), "button-like small", href="#" + offer.split(":", 1)[1])
+    cls = "small primary" if offer == views_messages.FINISH_UPLOAD else (
+        "small danger" if offer == views_messages.REMOVE_UPLOAD else "small")
+    btn = make("button", t(_OFFER_TEXT[offer]), cls, type="button", data_offer=offer,
+               data_box=box_id)
+    if offer in _OFFER_IDS:
+        btn.id = _OFFER_IDS[offer]
+    return btn
 
 
-def mark_invalid(field_id: str, target_id: str) -> None:
+def _on_offer(ev) -> None:
+    target = ev.target.closest("button[data-offer]") if ev.target else None
+    if target is None:
+        return
+    box_id, offer = str(target.dataset.box), str(target.dataset.offer)
+    entry = slots.get(box_id)
+    handler = entry[1].get(offer) if entry else None
+    if handler is not None:
+        dispatch(handler.fn, ev, errors_to=box_id, busy=handler.busy)
+
+
+def repaint() -> None:
+    """Paint every message and the status line again (a language switch)."""
+    for box_id in list(slots):
+        if el(box_id) is not None:
+            _paint(box_id)
+    if _status[0] is not None:
+        el("app-status").textContent = tr(_status[0])
+
+
+def drop_contradicted(state) -> None:
+    """Take down every message that ``state`` shows is no longer true."""
+    for box_id, (message, _) in list(slots.items()):
+        if message.claims and views_messages.contradicts(message.claims, state):
+            clear_msg(box_id)
+
+
+def show_error(box_id: str, view: "views_errors.ErrorView", fields: Optional[dict] = None,
+               offers: Optional[dict] = None) -> None:
+    """An error in its box; the fields it is about marked invalid, described by
+    the message, and the first one focused (``fields``: the error's field names
+    -> this form's element ids)."""
+    show(box_id, view.message, offers)
+    fields = fields or {}
+    for name in view.reveal:
+        row = el(fields.get(name + "-row", ""))
+        if row is not None:
+            row.hidden = False
+            row.setAttribute("data-revealed", "1")  # stays shown when the section is drawn again
+    ids = [fields[f] for f in view.fields if f in fields]
+    for field_id in ids:
+        mark_invalid(field_id, box_id, focus_it=False)
+    want = fields.get(view.focus) if view.focus else None
+    if want and el(want) is not None:
+        focus(want)
+
+
+def field_error(field_id: str, box_id: str, say) -> None:
+    """A problem with one field found in the page: the message under the form's
+    button, and the field marked invalid, described by that message, and focused."""
+    show(box_id, views_messages.Message(views_messages.ERROR, (say,)))
+    mark_invalid(field_id, box_id)
+
+
+def mark_invalid(field_id: str, box_id: str, focus_it: bool = True) -> None:
     field = el(field_id)
     if field is None:
         return
     field.setAttribute("aria-invalid", "true")
     ids = str(field.getAttribute("aria-describedby") or "").split()
-    if target_id not in ids:
-        field.setAttribute("aria-describedby", " ".join([target_id, *ids]))
-    _invalid.setdefault(target_id, []).append(field_id)
-    focus(field)
+    if box_id not in ids:
+        field.setAttribute("aria-describedby", " ".join([box_id, *ids]))
+    _invalid.setdefault(box_id, []).append(field_id)
+    if focus_it:
+        focus(field)
 
 
-def _clear_invalid(target_id: str) -> None:
-    for field_id in _invalid.pop(target_id, []):
+def _clear_invalid(box_id: str) -> None:
+    for field_id in _invalid.pop(box_id, []):
         field = el(field_id)
         if field is None:
             continue
         field.removeAttribute("aria-invalid")
-        ids = [i for i in str(field.getAttribute("aria-describedby") or "").split() if i != target_id]
+        ids = [i for i in str(field.getAttribute("aria-describedby") or "").split() if i != box_id]
         if ids:
             field.setAttribute("aria-describedby", " ".join(ids))
         else:
             field.removeAttribute("aria-describedby")
 
 
-def clear_msg(target_id: str) -> None:
-    box = el(target_id)
-    _clear_invalid(target_id)
+def clear_msg(box_id: str) -> None:
+    box = el(box_id)
+    _clear_invalid(box_id)
+    slots.pop(box_id, None)
     if box is not None:
         clear(box)
-        box.className = "msg"
+        box.removeAttribute("data-say")
+        if box_id == "signin-note":
+            box.hidden = True
+        else:
+            box.className = box.getAttribute("data-base") or "msg"
 
 
 def scroll_to(node) -> None:
@@ -380,8 +484,18 @@ def scroll_to(node) -> None:
         node.scrollIntoView(js.Object.fromEntries([["block", "nearest"]]))
 
 
-def announce(text: str) -> None:
-    el("app-status").textContent = text
+def announce(say) -> None:
+    """The page's status line (a live region): one short sentence, in the
+    language of the moment (painted again on a switch), never a repeat of a
+    whole message."""
+    _status[0] = say
+    node = el("app-status")
+    node.removeAttribute("data-i18n")  # no longer the static "Loading…"
+    node.textContent = tr(say)
+
+
+def wire_offers() -> None:
+    listen(doc, "click", _on_offer)
 
 
 # --- dialogs ---------------------------------------------------------------------------
@@ -389,20 +503,20 @@ def announce(text: str) -> None:
 _pending: list[asyncio.Future] = []
 
 
-async def confirm(text: str, yes: Optional[str] = None, title: Optional[str] = None,
-                  items: Iterable[str] = (), danger: bool = True) -> bool:
-    """A modal yes/no; focus returns to where it was. ``text`` must already
-    have foreign values isolated (``text.isolate``)."""
+async def confirm(text, yes=None, title=None, items: Iterable = (), danger: bool = True) -> bool:
+    """A modal yes/no (each text a ``Say`` or a key); focus returns to where it was."""
     dlg = el("confirm-dialog")
     back = active()
-    el("confirm-h").textContent = title or t("ui.confirm.title")
-    el("confirm-text").textContent = text
+    el("confirm-h").textContent = tr(title or "ui.confirm.title")
+    write(el("confirm-text"), text)
     lst = el("confirm-list")
     clear(lst)
     for item in items:
-        lst.appendChild(make("li", item))
+        li = make("li")
+        write(li, item)
+        lst.appendChild(li)
     lst.hidden = not lst.firstChild
-    el("confirm-yes").textContent = yes or t("ui.confirm.yes")
+    el("confirm-yes").textContent = tr(yes or "ui.confirm.yes")
     el("confirm-yes").className = "danger" if danger else "primary"
     fut: asyncio.Future = asyncio.get_event_loop().create_future()
     _pending.append(fut)
@@ -445,15 +559,12 @@ def close_dialogs() -> None:
 
 async def copy_text(text: str, status_id: str) -> bool:
     """Copy, and say so right next to the Copy button (inside its dialog)."""
-    box = el(status_id)
     try:
         await js.navigator.clipboard.writeText(text)
-        box.textContent = t("ui.copied")
-        box.className = "copied ok"
+        show(status_id, views_messages.Message(views_messages.OK, (Say("ui.copied"),)), scroll=False)
         return True
     except Exception:
-        box.textContent = t("ui.copy_failed")
-        box.className = "copied warn"
+        show(status_id, views_messages.Message(views_messages.WARN, (Say("ui.copy_failed"),)), scroll=False)
         return False
 
 

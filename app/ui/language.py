@@ -1,15 +1,13 @@
-"""The page's language: chosen at start, changed by the switch, following the account.
-
-Which one (``app.i18n.choose``): the user's pick in the switch, remembered in
-localStorage (a preference, not a secret), wins; else the signed-in account's
-own setting (``SecurityState.locale``, 0.16); else the browser's languages;
-else English. Browser only.
+"""The page's language: chosen at start, changed by the switch, following the
+account. Which one, and what is saved to the account, is
+``app.ui.views.language``'s decision; this module paints it. Browser only.
 """
 from __future__ import annotations
 
 import js  # type: ignore[import-not-found]
 
 from app import i18n
+from app.ui.views import language as V
 
 LANG_KEY = "stalwart-account-security.lang"  # localStorage: a preference
 
@@ -43,7 +41,7 @@ def translate_page() -> None:
 
 
 def start() -> None:
-    i18n.set_language(i18n.choose(picked(), None, browser_languages()))
+    i18n.set_language(V.choose(picked(), None, browser_languages()))
     translate_page()
 
 
@@ -56,12 +54,11 @@ def switch(lang: str) -> str:
 
 
 def follow_account(state) -> None:
-    """Signed in to an account that names its language, and the user picked
-    none here: use the account's language (before the sections render)."""
-    locale = getattr(state, "locale", None)
-    if not locale or picked():
+    """Signed in to an account that chose its language, and the user picked
+    none here: use the account's (before the sections draw their texts)."""
+    if state is None or picked():
         return
-    code = i18n.choose(None, locale, browser_languages())
+    code = V.choose(None, getattr(state, "locale", None), browser_languages())
     if code != i18n.get_language():
         i18n.set_language(code)
         translate_page()

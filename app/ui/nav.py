@@ -8,7 +8,7 @@ import importlib
 import js  # type: ignore[import-not-found]
 
 from app.ui import dom
-from app.ui import text as txt
+from app.ui.views.say import Foreign, Say
 from app.ui.dom import el
 
 # fragment (= the section's id) -> the heading that takes focus
@@ -82,10 +82,10 @@ def wire(app) -> None:
         # Back/forward and the menu: only a known section changes the view
         # (the skip link's #main must not).
         name = str(js.location.hash or "").lstrip("#")
-        if app.account is None or (name and name not in VIEWS):
+        if (app.account is None and not app.offline_user) or (name and name not in VIEWS):
             return
         show(app, name or DEFAULT)
         # The status line says who is signed in, not what happened on another section.
-        dom.announce(dom.t("ui.signin.done", user=txt.isolate(app.username)))
+        dom.announce(Say("ui.signin.done", {"user": Foreign(app.username or app.offline_user)}))
 
     dom.listen(js.window, "hashchange", on_hash)

@@ -1,48 +1,65 @@
-"""Password section: live strength feedback (server policy) and the change."""
+"""Password section: paints ``views.sections.password_form`` (what the change
+will do, said before it is made), the live strength (``views.sections.strength``)
+and the outcome (``views.outcomes``)."""
 from __future__ import annotations
 
-from app import passwords
-from app.errors import CodeRequired
-from app.stalwart.state import ENDED
-from app.ui import actions, dom
-from app.ui.dom import el, t
-from app.ui.sections import explain, gate
+from app.stalwart.state import CHANGE, ENDED
+from app.ui import dom
+from app.ui.dom import el
+from app.ui.sections import gate
+from app.ui.views import outcomes as O
+from app.ui.views import sections as V
 
 FORM = ("password-form",)  # what one password change holds while it runs
-# InvalidInput.field / the errors' ``field`` -> the form field
-FIELDS = {"current_password": "pw-current", "new_password": "pw-new",
-          "confirm_password": "pw-confirm", "code": "pw-code"}
+# the errors' field names -> this form's fields, in the order shown
+FIELDS = {"current_password": "pw-current", "code": "pw-code", "code-row": "pw-code-row",
+          "new_password": "pw-new", "confirm_password": "pw-confirm"}
 
 
 def render(app) -> None:
     st = app.state
-    gate("password", app, "password")
-    pw = st.password if st else None
-    el("pw-wipe").hidden = not (pw and pw.wipes)
-    el("pw-code-row").hidden = not (pw and pw.code_required)
-    # the length rule is the server's own only where it enforces one
-    el("pw-policy").hidden = bool(pw and not pw.enforces_strength)
-    # not permitted: no fields to fill in for nothing; the section says why
-    el("password-form").hidden = explain("password", app, "password", pw, "change")
+    view = gate("password", app)
+    el("password-form").hidden = not view.offered(CHANGE)
+    effects = el("pw-effects")
+    dom.clear(effects)
+    effects.hidden = True
+    if st is None or not view.offered(CHANGE):
+        return
+    form = V.password_form(st)
+    row = el("pw-code-row")  # asked for when 2FA is on, or when the server asked for it
+    row.hidden = not (form.code_field or row.hasAttribute("data-revealed"))
+    el("pw-policy").hidden = not form.policy  # the length rule is the server's own only where it enforces one
+    for say in form.effects:
+        li = dom.make("li")
+        dom.write(li, say)
+        effects.appendChild(li)
+    effects.hidden = not form.effects
+    effects.className = "effects alert " + ("warn" if form.warn else "info")
+    paint_strength(app)
+
+
+def paint_strength(app) -> None:
+    """The strength of what is typed, in the language of now (from the last check)."""
+    view = V.strength(app.user.strength) if dom.value("pw-new") else None
+    el("pw-meter").value = view.meter if view else 0
+    box = el("pw-strength")
+    dom.clear(box)
+    if view is None:
+        return
+    box.appendChild(dom.make("strong", dom.tr(view.label) + ". "))
+    box.appendChild(dom.make("span", dom.tr(view.verdict) + " "))
+    if view.crack_time is not None:
+        box.appendChild(dom.make("span", dom.tr(view.crack_time)))
+    if view.advice is not None:
+        box.appendChild(dom.make("p", dom.tr(view.advice)))
 
 
 def strength(app, _ev=None) -> None:
-    pw = dom.value("pw-new")
     if app.account is None:
         return
-    s = app.account.password_strength(pw)
-    d = passwords.describe(s)
-    el("pw-meter").value = s.score if pw else 0
-    box = el("pw-strength")
-    dom.clear(box)
-    if not pw:
-        return
-    box.appendChild(dom.make("strong", f"{d['label']}. "))
-    box.appendChild(dom.make("span", d["verdict"] + " "))
-    if d["crack_time"]:
-        box.appendChild(dom.make("span", d["crack_time"]))
-    if d["advice"]:
-        box.appendChild(dom.make("p", d["advice"]))
+    pw = dom.value("pw-new")
+    app.user.strength = app.account.password_strength(pw) if pw else None
+    paint_strength(app)
 
 
 # One strength check runs zxcvbn: 10-50 ms for an ordinary password under
@@ -62,23 +79,9 @@ def schedule_strength(app, _ev=None) -> None:
     if _timer["proxy"] is None:
         def run(*_):
             _timer["id"] = None
-            try:
-                strength(app)
-            except Exception as e:  # never a traceback; the form keeps what was typed
-                dom.show_error("password-msg", e)
+            dom.dispatch(lambda ev: strength(app), None, errors_to="password-msg")
         _timer["proxy"] = create_proxy(run)  # one proxy for the page's life, never leaked per key
     _timer["id"] = js.setTimeout(_timer["proxy"], STRENGTH_PAUSE_MS)
-
-
-def _warning(pw) -> list[str]:
-    """What the change will do besides, said before it is made."""
-    items = []
-    if pw.wipes:
-        items.append(t("ui.password.legacy_wipe"))
-        items.append(t("ui.password.warn_wipe_signin"))
-    elif pw.session_after_change == ENDED:
-        items.append(t("ui.password.warn_ended"))
-    return items
 
 
 async def submit(app, _ev=None) -> None:
@@ -86,31 +89,18 @@ async def submit(app, _ev=None) -> None:
     current = dom.value("pw-current")
     new = dom.value("pw-new")
     confirm = dom.value("pw-confirm")
-    code = dom.value("pw-code").replace(" ", "") or None
-    dom.clear_msg(msg)
-    pw = app.state.password
-    warn = _warning(pw)
-    if warn:
-        # the action's own input checks first: no question about a typo
-        app.check(msg, lambda: app.account.check_password_change(current, new, code, confirm=confirm),
-                  FIELDS)
-    if warn and not await dom.confirm(warn[0], t("ui.password.submit"),
-                                      t("ui.password.confirm_title"), warn[1:], danger=False):
-        return
-    try:
-        out = await actions.change_password(app, msg, current, new, confirm, code, FIELDS,
-                                            retry=lambda: el("password-form").requestSubmit())
-    except dom.Handled:
-        if isinstance(app.last_error, CodeRequired):  # by type: the same in every language
-            el("pw-code-row").hidden = False
-            dom.focus("pw-code")
-        raise
+    code = dom.value("pw-code").replace(" ", "") if not el("pw-code-row").hidden else ""
+    before = app.state
+    out = await app.run(msg, lambda: app.account.change_password(current, new, code or None,
+                                                                 confirm=confirm),
+                        FIELDS, retry=lambda: el("password-form").requestSubmit(),
+                        code_given=bool(code))
     el("password-form").reset()
-    strength(app)
-    done = t("ui.password.changed_wiped") if out.wiped else t("ui.password.changed")
-    signin = t("ui.password.changed_wiped_signin") if out.wiped else t("ui.password.changed_signin")
-    app.finish(out, msg, t("ui.password.changed") if out.notice == "outcome.wiped" else done,
-               (t("ui.password.changed"), signin), "pw-current")
+    app.user.strength = None
+    paint_strength(app)
+    ended = O.ended(out, before, login_page=app.options.login_page) if out.session == ENDED else None
+    app.finish(out, before, msg, O.password_changed(out, before) if ended is None else None, ended,
+               "pw-current")
 
 
 def toggle_show(_ev=None) -> None:
@@ -121,8 +111,10 @@ def toggle_show(_ev=None) -> None:
 
 def reset(app) -> None:
     el("password-form").reset()
+    el("pw-code-row").hidden = True
+    el("pw-code-row").removeAttribute("data-revealed")
     toggle_show()
-    strength(app)
+    paint_strength(app)
 
 
 def wire(app) -> None:

@@ -1,74 +1,80 @@
 """Two-factor section: set up (secret made here), save the recovery kit, check
-the first code here, save; move to a new app or turn off with the current code."""
+the first code here, save; move to a new app or turn off with the current code.
+What it says comes from ``views.sections`` and ``views.outcomes``; the set-up
+in progress lives in the user's object (``app.user.totp_setup``)."""
 from __future__ import annotations
 
 import js  # type: ignore[import-not-found]
 
 from app import i18n
-from app.stalwart.state import ENDED
-from app.ui import actions, dom
-from app.ui.dom import el, t
-from app.ui.sections import explain, gate, set_text
+from app.stalwart.state import ENDED, REPLACE, TURN_OFF, TURN_ON
+from app.ui import dom
+from app.ui.dom import el
+from app.ui.sections import gate, set_text
+from app.ui.views import outcomes as O
+from app.ui.views import sections as V
+from app.ui.views.say import Foreign, Say
 
 SETUP = ("totp-setup", "totp-actions")      # what turning on holds while it runs
 DISABLE = ("totp-disable", "totp-actions")  # what turning off holds
-FIELDS = {"current_password": "totp-password", "new_code": "totp-code", "otp_url": "totp-code",
-          "code": "totp-old-code"}
-DIS_FIELDS = {"current_password": "totp-dis-password", "code": "totp-dis-code"}
+# the errors' field names -> the set-up form's fields, in the order shown
+FIELDS = {"new_code": "totp-code", "otp_url": "totp-code", "code": "totp-old-code",
+          "current_password": "totp-password"}
+DIS_FIELDS = {"code": "totp-dis-code", "current_password": "totp-dis-password"}
 
 
-class Setup:
-    """The set-up in progress (``app.stalwart.TotpSetup``: its key lives only
-    there, in memory, until it is saved), and only for the user who started
-    it (sign-out discards it)."""
-    obj = None
-    kit_saved = False   # downloaded the kit, or ticked "I saved the key elsewhere"
-    disabling = False   # the "Turn off" form is open
-
-    @classmethod
-    def forget(cls) -> None:
-        if cls.obj is not None:
-            cls.obj.discard()
-        cls.obj = None
-        cls.kit_saved = cls.disabling = False
+def _effects(node_id: str, says) -> None:
+    box = el(node_id)
+    dom.clear(box)
+    for say in says:
+        li = dom.make("li")
+        dom.write(li, say)
+        box.appendChild(li)
+    box.hidden = not says
 
 
 def render(app) -> None:
     st = app.state
-    gate("two-factor", app, "two_factor")
-    tf = st.two_factor if st else None
-    on = bool(tf and tf.enabled)
-    state = el("totp-state")
-    if tf is None:
-        state.textContent = ""
-    elif tf.enabled is None:
-        state.textContent = t("ui.totp.unknown")
+    u = app.user
+    view = gate("two-factor", app)
+    state = V.two_factor_state(st)
+    line = el("totp-state")
+    if state.line is None:
+        line.textContent = ""
     else:
-        state.textContent = t("ui.totp.is_on") if on else t("ui.totp.is_off")
-    state.className = "state " + ("on" if on else "off")
-    busy = Setup.obj is not None or Setup.disabling
-    el("totp-start").hidden = on or busy or not (tf and tf.can("turn_on"))
-    el("totp-replace").hidden = not on or busy or not tf.can("replace")
-    el("totp-off").hidden = not on or busy or not tf.can("turn_off")
-    explain("two-factor", app, "two_factor", tf, "turn_off" if on else "turn_on")
-    el("totp-setup").hidden = Setup.obj is None
-    el("totp-disable").hidden = not (on and Setup.disabling)
-    ready = Setup.kit_saved or bool(el("totp-kit-elsewhere").checked)
+        dom.write(line, state.line)
+    line.className = "state " + ("on" if state.on else "off")
+    busy = u.totp_setup is not None or u.disabling
+    el("totp-start").hidden = state.on or busy or not view.offered(TURN_ON)
+    el("totp-replace").hidden = not state.on or busy or not view.offered(REPLACE)
+    el("totp-off").hidden = not state.on or busy or not view.offered(TURN_OFF)
+    el("totp-setup").hidden = u.totp_setup is None
+    el("totp-disable").hidden = not (state.on and u.disabling)
+    if u.totp_setup is not None and st is not None:
+        words = V.two_factor_setup(st, u.totp_setup.replacing, app.options.login_page)
+        set_text("totp-setup-h", words.heading)
+        set_text("totp-step-code", words.code_step)
+        set_text("totp-code-label", words.code_label)
+        set_text("totp-confirm", words.submit)
+        set_text("totp-confirm-why", words.kit_first)
+        _effects("totp-effects", words.effects)
+        el("totp-kit-status").textContent = dom.tr("ui.totp.kit_saved") if u.kit_saved else ""
+    if u.disabling and st is not None:
+        _effects("totp-dis-effects", V.two_factor_off_effects(st))
+    ready = u.kit_saved or bool(el("totp-kit-elsewhere").checked)
     el("totp-confirm").disabled = not ready
     el("totp-confirm-why").hidden = ready
 
 
 def begin(app, replacing: bool) -> None:
-    Setup.forget()
+    forget(app)
     # the account makes the key and checks its URL against the server's rules
-    Setup.obj = app.account.start_two_factor_setup()
+    setup = app.user.totp_setup = app.account.start_two_factor_setup()
     el("totp-setup").reset()
-    el("totp-qr").innerHTML = Setup.obj.qr_svg(t("ui.totp.qr_title", account=app.username))
-    el("totp-key").textContent = Setup.obj.key
-    el("totp-copied").textContent = ""
-    el("totp-kit-status").textContent = ""
-    el("totp-old-row").hidden = not Setup.obj.replacing
-    set_text("totp-setup-h", "ui.totp.replace" if Setup.obj.replacing else "ui.totp.setup")
+    el("totp-qr").innerHTML = setup.qr_svg(dom.tr(Say("ui.totp.qr_title", {"account": Foreign(app.username)})))
+    el("totp-key").textContent = setup.key
+    dom.clear_msg("totp-copied")
+    el("totp-old-row").hidden = not setup.replacing
     dom.clear_msg("totp-msg")
     dom.clear_msg("totp-setup-msg")
     render(app)
@@ -76,58 +82,52 @@ def begin(app, replacing: bool) -> None:
     dom.focus("totp-setup-h")
 
 
-def _close_setup() -> None:
-    Setup.forget()
+def forget(app) -> None:
+    """The set-up's key goes (from memory and from the page)."""
+    u = app.user
+    if u.totp_setup is not None:
+        u.totp_setup.discard()
+    u.totp_setup = None
+    u.kit_saved = False
     el("totp-qr").innerHTML = ""
     el("totp-key").textContent = ""
-    el("totp-copied").textContent = ""
     el("totp-kit-status").textContent = ""
+    dom.clear_msg("totp-copied")
     el("totp-setup").reset()
     dom.clear_msg("totp-setup-msg")
 
 
 def cancel(app) -> None:
-    _close_setup()
+    forget(app)
     render(app)
     on = bool(app.state and app.state.two_factor.enabled)
     el("totp-start" if not on else "totp-replace").focus()
 
 
-def _signin_again(app) -> str:
-    """How to sign in once 2FA is on: the server's login page, or password + code here."""
-    return t("ui.totp.on_signin" if app.options.login_page else "ui.totp.on_signin_legacy")
-
-
 async def confirm_setup(app, _ev=None) -> None:
     msg = "totp-setup-msg"
-    code = dom.value("totp-code")
+    u = app.user
+    code = dom.value("totp-code").replace(" ", "")
     password = dom.value("totp-password")
     old = dom.value("totp-old-code").replace(" ", "") or None
-    dom.clear_msg(msg)
-    if not (Setup.kit_saved or el("totp-kit-elsewhere").checked):
-        dom.show(msg, "error", t("ui.totp.kit_first"))
-        dom.focus("totp-kit")
+    if not (u.kit_saved or el("totp-kit-elsewhere").checked):
+        dom.field_error("totp-kit", msg, Say("ui.totp.kit_first"))
         return
-    setup = Setup.obj
-    tf = app.state.two_factor
-    effect = tf.session_after_replace if setup.replacing else tf.session_after_turn_on
-    if effect == ENDED:
-        # the action's own input checks first: no question about a typo
-        app.check(msg, lambda: app.account.check_enable_totp(password, setup, old,
-                                                             new_code=code.replace(" ", "")), FIELDS)
-    if effect == ENDED and not await dom.confirm(
-            t("ui.totp.warn_ended"), t("ui.totp.confirm"), t("ui.totp.warn_title"),
-            [_signin_again(app)], danger=False):
-        return
-    out = await actions.enable_totp(app, msg, password, setup, old, code.replace(" ", ""), FIELDS,
-                                    retry=lambda: el("totp-setup").requestSubmit())
-    _close_setup()
-    app.finish(out, "totp-msg", t("ui.totp.now_on"), (t("ui.totp.now_on"), _signin_again(app)),
-               "totp-replace")
+    setup = u.totp_setup
+    before = app.state
+    # What this does to the sign-in is said in the form already (no "are you
+    # sure?" before the server has checked the password).
+    out = await app.run(msg, lambda: app.account.enable_totp(password, setup, old, new_code=code),
+                        FIELDS, retry=lambda: el("totp-setup").requestSubmit(),
+                        code_given=bool(old))
+    forget(app)
+    ended = O.ended(out, before, login_page=app.options.login_page) if out.session == ENDED else None
+    app.finish(out, before, "totp-msg", O.two_factor_on(out, before) if ended is None else None,
+               ended, "totp-replace")
 
 
 def open_disable(app) -> None:
-    Setup.disabling = True
+    app.user.disabling = True
     el("totp-disable").reset()
     dom.clear_msg("totp-disable-msg")
     dom.clear_msg("totp-msg")
@@ -136,7 +136,7 @@ def open_disable(app) -> None:
 
 
 def close_disable(app) -> None:
-    Setup.disabling = False
+    app.user.disabling = False
     el("totp-disable").reset()
     dom.clear_msg("totp-disable-msg")
     render(app)
@@ -147,22 +147,22 @@ async def disable(app, _ev=None) -> None:
     msg = "totp-disable-msg"
     code = dom.value("totp-dis-code").replace(" ", "")
     password = dom.value("totp-dis-password")
-    dom.clear_msg(msg)
-    if not await dom.confirm(t("ui.totp.disable_confirm"), t("ui.totp.disable_submit"),
-                             t("ui.totp.disable")):
-        return
-    out = await actions.disable_totp(app, msg, password, code, DIS_FIELDS,
-                                     retry=lambda: el("totp-disable").requestSubmit())
-    Setup.disabling = False
+    before = app.state
+    # what turning it off means is said in the form, above its button
+    out = await app.run(msg, lambda: app.account.disable_totp(password, code), DIS_FIELDS,
+                        retry=lambda: el("totp-disable").requestSubmit(), code_given=bool(code))
+    app.user.disabling = False
     el("totp-disable").reset()
-    app.finish(out, "totp-msg", t("ui.totp.now_off"), (t("ui.totp.now_off"), t("ui.totp.off_signin")),
-               "totp-start")
+    ended = O.ended(out, before, login_page=app.options.login_page) if out.session == ENDED else None
+    app.finish(out, before, "totp-msg", O.two_factor_off(out, before) if ended is None else None,
+               ended, "totp-start")
 
 
 def download_kit(app, _ev=None) -> None:
-    if Setup.obj is None:
+    setup = app.user.totp_setup
+    if setup is None:
         return
-    html = Setup.obj.recovery_kit(app.server, i18n.get_language())
+    html = setup.recovery_kit(app.server, i18n.get_language())
     blob = js.Blob.new([html], js.Object.fromEntries([["type", "text/html"]]))
     href = js.URL.createObjectURL(blob)
     a = dom.make("a", href=href, download="two-factor-recovery-kit.html")
@@ -170,8 +170,7 @@ def download_kit(app, _ev=None) -> None:
     a.click()
     a.remove()
     dom.spawn(_revoke_later(href))
-    Setup.kit_saved = True
-    el("totp-kit-status").textContent = t("ui.totp.kit_saved")
+    app.user.kit_saved = True
     render(app)
 
 
@@ -181,13 +180,14 @@ async def _revoke_later(href: str) -> None:
     js.URL.revokeObjectURL(href)
 
 
-async def copy_key(_ev=None) -> None:
-    if Setup.obj is not None and Setup.obj.secret:
-        await dom.copy_text(Setup.obj.secret, "totp-copied")
+async def copy_key(app, _ev=None) -> None:
+    setup = app.user.totp_setup
+    if setup is not None and setup.secret:
+        await dom.copy_text(setup.secret, "totp-copied")
 
 
 def reset(app) -> None:
-    _close_setup()
+    forget(app)
     el("totp-disable").reset()
     el("totp-state").textContent = ""
 
@@ -204,6 +204,7 @@ def wire(app) -> None:
            errors_to="totp-disable-msg", busy=DISABLE)
     dom.on("totp-kit", "click", lambda ev: download_kit(app, ev), errors_to="totp-setup-msg")
     dom.on("totp-kit-elsewhere", "change", lambda ev: render(app))
-    dom.on("totp-copy", "click", copy_key)
+    dom.on("totp-copy", "click", lambda ev: copy_key(app, ev))
     app.renderers.append(render)
     app.resetters.append(reset)
+

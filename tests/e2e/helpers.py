@@ -34,7 +34,8 @@ def sign_in_basic(page, login: str, password: str, code: str = "", expect_ok: bo
     open_other_ways(page)
     page.fill("#login", login)
     page.fill("#login-password", password)
-    page.fill("#login-code", code)
+    if code or page.locator("#login-code").is_visible():  # (0.16: no code field here)
+        page.fill("#login-code", code)
     page.click("#basic-form button[type=submit]")
     if expect_ok:
         page.wait_for_selector("#who:not([hidden])")
@@ -78,6 +79,12 @@ def scan_qr(page, selector: str) -> str:
                              capture_output=True)
     assert out.returncode == 0, f"no QR code readable in {selector}: {out.stderr.decode(errors='replace')}"
     return out.stdout.decode("utf-8").rstrip("\n")
+
+
+def summary(page, section: str) -> tuple[str, str]:
+    """The overview's row for ``section``: (its status, the value it shows)."""
+    row = page.locator(f"#summary-list li:has(a[href='#{section}'])")
+    return row.get_attribute("data-status"), row.locator(".v").inner_text()
 
 
 def sign_out(page):

@@ -170,7 +170,13 @@ def test_keyboard_only_sign_in_and_focus_after_dialog(recorder, fake016):
     page.wait_for_selector("#secret-warn:not([hidden])")
     assert page.locator("#secret-dialog").get_attribute("open") is not None
     assert page.evaluate("() => document.activeElement.id") == "secret-back"
-    page.keyboard.press("Escape")  # asked once: now it closes, focus comes back
+    page.keyboard.press("Escape")  # never copied: Esc again does not throw it away
+    page.wait_for_timeout(300)
+    assert page.locator("#secret-dialog").get_attribute("open") is not None
+    assert page.locator("#secret-warn").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "secret-discard"
+    page.keyboard.press("Enter")  # only this closes it: focus comes back
     page.wait_for_selector("#secret-dialog:not([open])", state="attached")
     assert page.evaluate("() => document.activeElement.id") == "app-new"
     assert page.locator("#secret-value").inner_text() == ""

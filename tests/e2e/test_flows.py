@@ -36,12 +36,14 @@ def test_change_password_then_sign_in_with_it(app_page, fake, gen):
     expect(page.locator("#pw-strength")).to_contain_text("common", ignore_case=True)
     page.fill("#pw-new", NEW_PW)
     page.fill("#pw-confirm", NEW_PW)
-    page.click("#pw-submit")
+    # what the change does besides is said in the form, before its button
+    # (views.sections.password_form decides what; no question after the click)
+    assert page.locator("#pw-effects li").count() >= 1
     if gen == "legacy":
-        page.wait_for_selector("#confirm-dialog[open]")
-        assert "removes all app passwords" in page.locator("#confirm-text").inner_text()
+        assert page.locator("#pw-effects.warn").is_visible()
         fits(page, "legacy password warning")
-        page.click("#confirm-yes")
+    page.click("#pw-submit")
+    assert page.locator("#confirm-dialog[open]").count() == 0
     wait_msg(page, "password")
     sign_out(page)
     sign_in_basic(page, me[0], NEW_PW)
@@ -53,11 +55,9 @@ def test_password_change_via_oauth_ends_in_a_panel_with_the_next_step(recorder, 
     page = rec.open("?server=" + fake016.url)
     sign_in_oauth(page, *ALICE)
     fill_password_change(page, ALICE[1], NEW_PW)
+    # the token dies with the old password: the page says so first, in the form
+    assert "sign in again" in page.locator("#pw-effects").inner_text()
     page.click("#pw-submit")
-    # the token dies with the old password: the page says so first
-    page.wait_for_selector("#confirm-dialog[open]")
-    assert "sign in again" in page.locator("#confirm-text").inner_text()
-    page.click("#confirm-yes")
     page.wait_for_selector("#signin-note:not([hidden])")
     note = page.locator("#signin-note").inner_text()
     assert "Your password has been changed" in note and "Sign in again with the new password" in note
@@ -74,8 +74,6 @@ def test_server_refusal_shows_its_words_at_the_field_and_keeps_input(app_page, f
     sign_in_basic(page, *me)
     fill_password_change(page, "wrong current password", NEW_PW)
     page.click("#pw-submit")
-    if gen == "legacy":
-        page.click("#confirm-yes")
     wait_msg(page, "password", "error")
     assert page.input_value("#pw-current") == "wrong current password"
     assert page.input_value("#pw-new") == NEW_PW
@@ -86,7 +84,7 @@ def test_server_refusal_shows_its_words_at_the_field_and_keeps_input(app_page, f
     assert page.evaluate("() => document.activeElement.id") == "pw-current"
 
 
-def _enable_totp(page, password):
+def _enable_totp(page, password, expect_effects=False):
     go(page, "two-factor")
     page.click("#totp-start")
     page.wait_for_selector("#totp-setup:not([hidden])")
@@ -112,7 +110,12 @@ def _enable_totp(page, password):
     assert "does not match" in msg(page, "totp-setup")
     assert page.get_attribute("#totp-code", "aria-invalid") == "true"
     page.fill("#totp-code", pyotp.TOTP(key).now())
+    if expect_effects:
+        assert "sign in again" in page.locator("#totp-effects").inner_text().lower()
+    else:
+        assert page.locator("#totp-effects").is_hidden()
     page.click("#totp-confirm")
+    assert page.locator("#confirm-dialog[open]").count() == 0
     return key
 
 
@@ -125,19 +128,18 @@ def test_enable_totp_sign_in_with_code_then_disable_016(recorder, fake016):
     assert fake016.accounts[ALICE[0]].otp_url  # saved on the server
     sign_out(page)
     sign_in_oauth(page, *ALICE, secret=key)  # now the server asks for a code
-    assert "on" in page.locator("#summary-list li:has-text('Two-factor')").inner_text()
+    assert page.locator("#summary-list li[data-status=on] a[href='#two-factor']").count() == 1
     go(page, "two-factor")
     assert page.locator("#totp-disable").is_hidden()  # "Turn off…" opens its form
     page.click("#totp-off")
     page.fill("#totp-dis-code", pyotp.TOTP(key).now())
     page.fill("#totp-dis-password", ALICE[1])
+    assert page.locator("#totp-dis-effects li").count() >= 1  # what turning it off means, before
+    fits(page, "turn off 2FA form")
     page.click("#totp-dis-submit")
-    page.wait_for_selector("#confirm-dialog[open]")
-    fits(page, "turn off 2FA confirmation")
-    page.click("#confirm-yes")
     assert "off" in wait_msg(page, "totp")
     go(page, "overview")
-    assert "off" in page.locator("#summary-list li:has-text('Two-factor')").inner_text()
+    assert page.locator("#summary-list li[data-status=off] a[href='#two-factor']").count() == 1
     assert not fake016.accounts[ALICE[0]].otp_url
 
 
@@ -145,11 +147,8 @@ def test_enable_totp_with_a_password_sign_in_ends_in_a_panel(app_page, fake, gen
     rec, page = app_page
     me = user(fake, ALICE)  # the principal name on legacy
     sign_in_basic(page, *me)
-    key = _enable_totp(page, me[1])
-    # Basic without a code no longer works: the page says so before, and asks
-    page.wait_for_selector("#confirm-dialog[open]")
-    assert "sign in again" in page.locator("#confirm-dialog").inner_text().lower()
-    page.click("#confirm-yes")
+    # Basic without a code no longer works: the page says so in the form, before
+    key = _enable_totp(page, me[1], expect_effects=True)
     # …and afterwards says what is true now and how to sign in again
     page.wait_for_selector("#signin-note:not([hidden])")
     note = page.locator("#signin-note").inner_text()
@@ -164,7 +163,6 @@ def test_enable_totp_with_a_password_sign_in_ends_in_a_panel(app_page, fake, gen
         page.fill("#totp-dis-code", pyotp.TOTP(key).now())
         page.fill("#totp-dis-password", me[1])
         page.click("#totp-dis-submit")
-        page.click("#confirm-yes")
         wait_msg(page, "totp")
         assert not fake.accounts[me[0]].otp_url
 
@@ -266,7 +264,7 @@ def test_api_keys_explained_on_legacy(recorder):
         page = rec.open("?server=" + srv.url)
         sign_in_basic(page, *me)
         go(page, "api-keys")
-        assert "server version" in page.locator("#api-keys .unavailable").inner_text()
+        assert page.locator("#api-keys .unavailable [data-say='state.not_supported']").is_visible()
         assert not page.locator("#api-new").is_visible()
         assert not page.locator("#api-form").is_visible()
         fits(page, "legacy API keys")

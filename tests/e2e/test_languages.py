@@ -3,6 +3,8 @@ languages, <html lang>, and Arabic laid out right to left (the menu on the
 right, nothing scrolling sideways)."""
 from __future__ import annotations
 
+import re
+
 from tests.e2e.helpers import ALICE, fits, go, sign_in_basic
 
 RTL_WIDTHS = (1280, 390)
@@ -125,3 +127,43 @@ def test_lang_german_overview(recorder, fake016, tmp_path):
         page.wait_for_timeout(100)
         page.screenshot(path=str(tmp_path / f"overview-de-{width}.png"), full_page=True)
     fits(page, "German overview")
+
+
+def test_a_language_switch_paints_again_every_text_already_on_screen(browser, site, fake016):
+    """A German browser stays German after sign-in (0.16's en_US is only the
+    default); then, switched to Arabic, the error, the strength feedback and
+    the panel already shown are in Arabic too; the language is saved to the account."""
+    from tests.e2e.helpers import fill_password_change, wait_msg
+    site.allow(fake016.url)
+    ctx = browser.new_context(locale="de-DE")
+    try:
+        page = ctx.new_page()
+        page.goto(site.url + "?server=" + fake016.url)
+        page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=90_000)
+        assert fake016.accounts[ALICE[0]].locale == "en_US"
+        sign_in_basic(page, *ALICE)
+        assert _lang_attrs(page) == ("de", "ltr")  # not English: en_US is nobody's choice
+        fill_password_change(page, "wrong password", "password")
+        page.wait_for_selector("#pw-strength strong")
+        page.fill("#pw-confirm", "password")
+        page.click("#pw-submit")
+        german_error = wait_msg(page, "password", "error")
+        german_strength = page.locator("#pw-strength").inner_text()
+        page.select_option("#lang", "ar")
+        assert _lang_attrs(page) == ("ar", "rtl")
+        arabic_error = page.locator("#password-msg").inner_text()
+        assert arabic_error != german_error and not re.search(r"[a-zäöüß]{4,}", arabic_error.split("\n")[0])
+        assert page.locator("#pw-strength").inner_text() != german_strength
+        assert page.locator("#app-status").inner_text() not in ("", "Loading…")
+        page.wait_for_function("() => true")
+        for _ in range(50):  # saved to the account, in the background
+            if fake016.accounts[ALICE[0]].locale == "ar_SA":
+                break
+            page.wait_for_timeout(100)
+        assert fake016.accounts[ALICE[0]].locale == "ar_SA"
+        page.click("#signout-btn")
+        page.select_option("#lang", "de")
+        assert "Sie sind abgemeldet" in page.locator("#signin-note").inner_text()  # the panel too
+        fits(page, "German after Arabic, signed out")
+    finally:
+        ctx.close()

@@ -123,6 +123,7 @@ def test_offline_the_server_section_says_it_cannot_be_reached(visit, own_site, f
     rec = visit(fake016.url)
     go_offline(rec, own_site)
     fake016.stop()
+    before = len(rec.requests)
     reload_until_ready(rec)
     page = rec.page
     page.locator("#signin-other summary").click()
@@ -131,9 +132,54 @@ def test_offline_the_server_section_says_it_cannot_be_reached(visit, own_site, f
     page.click("#basic-form button[type=submit]")
     page.wait_for_selector("#signin-msg.error")
     text = page.locator("#signin-msg").inner_text()
-    assert "Could not reach the mail server" in text, text
+    # offline, not the server's CORS setting (views.errors.connection_problem); nothing sent
+    assert "offline" in text and "CORS" not in text, text
+    assert not [u for _, u, _ in rec.requests[before:] if u.startswith(fake016.url)]
+    assert page.locator("#net-banner").is_visible()
     assert "Traceback" not in page.locator("body").inner_text()
     assert page.input_value("#login-password") == ALICE[1]  # nothing typed is lost
+
+
+def test_a_kept_sign_in_comes_back_offline_and_signs_in_once_online(visit, own_site, fake016):
+    """Stay signed in, go offline, reload: the account view comes back with who
+    it is, every section says the server can't be reached, nothing is sent;
+    back online, the page signs in with the kept credentials."""
+    rec = visit(fake016.url)
+    page = rec.page
+    page.check("#stay")
+    page.locator("#signin-other summary").click()
+    page.fill("#login", ALICE[0])
+    page.fill("#login-password", ALICE[1])
+    page.click("#basic-form button[type=submit]")
+    page.wait_for_selector("#who:not([hidden])")
+    page.click("#nav a[href='#app-passwords']")
+    page.click("#app-new")
+    page.fill("#app-desc", "Kept")
+    page.click("#app-submit")
+    page.wait_for_selector("#secret-dialog[open]")
+    secret = page.locator("#secret-value").inner_text()
+    page.click("#secret-copy")
+    page.click("#secret-close")
+    page.click("#signout-btn")
+    page.check("#stay")
+    page.fill("#login", ALICE[0])
+    page.fill("#login-password", secret)  # an app password: kept in the tab (a password never is)
+    page.click("#basic-form button[type=submit]")
+    page.wait_for_selector("#who:not([hidden])")
+    assert "Kept in this tab" in page.locator("#who-kept").inner_text()
+    rec.context.set_offline(True)
+    sent = len(fake016.requests)
+    reload_until_ready(rec)
+    page.wait_for_selector("#who:not([hidden])")
+    assert ALICE[0] in page.locator("#who-name").inner_text()
+    assert "offline" in page.locator("#summary-next").inner_text()
+    page.click("#nav a[href='#password']")
+    assert "can’t be reached" in page.locator("#password .unavailable").inner_text()
+    assert len(fake016.requests) == sent  # nothing was sent
+    rec.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#password .unavailable:has-text('app password or API key')")
+    assert page.locator("#net-banner").is_hidden()
 
 
 def test_online_the_worker_never_serves_an_old_copy_of_the_page(visit, own_site):

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, new_app_password,
-                               sign_in_basic, sign_out, user, wait_msg)
+                               sign_in_basic, sign_out, summary, user, wait_msg)
 from tests.e2e.test_encryption import _pick, corpus  # noqa: F401  (the key corpus fixture)
 
 NEW_PW = "violet submarine orchestra kettle"
@@ -52,13 +52,11 @@ def test_turning_on_2fa_with_a_password_sign_in_warns_then_says_what_is_true(app
     page.check("#totp-kit-elsewhere")
     page.fill("#totp-code", pyotp.TOTP(key).now())
     page.fill("#totp-password", pw)
+    # the warning first, in the form: this ends the sign-in, and how to get back in
+    warning = page.locator("#totp-effects").inner_text()
+    assert "sign in again" in warning.lower() or "ends your sign-in" in warning
+    assert not fake.accounts[ALICE[0]].otp_url  # nothing changed before the click
     page.click("#totp-confirm")
-    # the warning first: this ends the sign-in, and how to get back in
-    page.wait_for_selector("#confirm-dialog[open]")
-    warning = page.locator("#confirm-dialog").inner_text()
-    assert "sign in again" in warning.lower()
-    assert not fake.accounts[ALICE[0]].otp_url  # nothing changed before "yes"
-    page.click("#confirm-yes")
     text = signed_out_with_panel(page)
     assert "Two-factor authentication is on" in text and "code" in text
     assert "sign-in has ended" not in text.lower()
@@ -80,11 +78,9 @@ def test_legacy_password_change_with_an_app_password_is_a_success_that_ends_the_
         add_app_password(fake, "Phone")  # its secret: "app password made elsewhere"
         sign_in_basic(page, login, "app password made elsewhere")
         fill_password_change(page, pw, NEW_PW)
-        page.click("#pw-submit")
-        page.wait_for_selector("#confirm-dialog[open]")
-        warning = page.locator("#confirm-dialog").inner_text()
+        warning = page.locator("#pw-effects").inner_text()  # said before the click
         assert "app password" in warning and "sign in again" in warning
-        page.click("#confirm-yes")
+        page.click("#pw-submit")
         text = signed_out_with_panel(page)
         assert "Your password has been changed" in text
         assert "new password" in text and "sign-in has ended" not in text.lower()
@@ -93,7 +89,7 @@ def test_legacy_password_change_with_an_app_password_is_a_success_that_ends_the_
         fake.stop()
 
 
-def test_a_typo_is_refused_before_the_warning(app_page, fake, gen):
+def test_a_typo_is_refused_at_its_field(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
     fill_password_change(page, ALICE[1], NEW_PW, NEW_PW + "s")
@@ -110,8 +106,6 @@ def test_lost_answer_after_a_password_change_says_it_was_changed(app_page, fake,
     fill_password_change(page, ALICE[1], NEW_PW)
     lose_next_answer(fake, gen)
     page.click("#pw-submit")
-    if gen == "legacy":
-        page.click("#confirm-yes")
     text = wait_msg(page, "password", "ok")
     assert "Your password has been changed" in text and "checked" in text
     assert "not correct" not in text
@@ -162,8 +156,6 @@ def test_password_change_sent_twice_by_the_browser_is_reported_as_changed(app_pa
     drop_next_answer(fake, gen)
     seen, sent = len(fake.requests), len(rec.requests)
     page.click("#pw-submit")
-    if gen == "legacy":
-        page.click("#confirm-yes")
     text = wait_msg(page, "password", "ok")
     assert "Your password has been changed" in text and "not correct" not in text
     assert resent(fake, rec, gen, seen, sent), "Chromium did not send the change again: nothing was tested"
@@ -276,13 +268,13 @@ def test_restricted_account_says_not_permitted_in_words(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ("limited@example.com", "limited rights password 9")))
     items = page.locator("#summary-list").inner_text()
-    assert "not permitted — your administrator hasn’t allowed this" in items
+    feature = "app-passwords" if gen == "0.16" else "password"
+    assert summary(page, feature) == ("not_permitted", "not permitted")
     assert not re.search(r"\b0 active\b", items)
     assert "sys" not in items and "manage-" not in items  # no raw permission ids here
     view = "app-passwords" if gen == "0.16" else "password"
     go(page, view)
-    banner = page.locator(f"#{view} .unavailable").inner_text()
-    assert "Your administrator hasn’t allowed" in banner
+    assert page.locator(f"#{view} .unavailable [data-say='ui.unavail.not_allowed']").is_visible()
     assert page.locator(f"#{view} .unavailable .details code").count() >= 1  # ids in the details line
     assert page.locator(f"#{view} .feature-body").is_hidden()
 
@@ -325,14 +317,16 @@ def test_a_limited_app_password_sign_in_says_why_there_is_no_new_or_revoke(recor
     go(page, "app-passwords")
     assert "this sign-in" in page.locator("#app-list tbody tr:has-text('Mail app')").inner_text()
     assert page.locator("#app-new").is_hidden() and page.locator("#app-list button").count() == 0
-    note = page.locator("#app-passwords .unavailable")
-    assert note.is_visible()
-    text = note.inner_text()
-    assert "doesn’t allow creating or revoking app passwords" in text
-    assert "sign in with your password" in text
-    go(page, "password")
-    text = page.locator("#password .unavailable").inner_text()
-    assert "app password or API key" in text and "changing your password" in text
+    # each section paints views.access's line for a limited sign-in (its words:
+    # tests/unit/ui/test_view_sections.py); here, that it is painted where it belongs
+    limited = "[data-say='ui.unavail.not_allowed_signin']"
+    for view in ("app-passwords", "password", "two-factor", "api-keys", "encryption"):
+        go(page, view)
+        assert page.locator(f"#{view} .unavailable {limited}").is_visible(), view
+    assert page.locator("#enc-upload").is_hidden()  # no upload controls, and the line says why
+    go(page, "overview")
+    assert summary(page, "two-factor")[0] == "not_permitted"
+    assert page.locator("#summary-next p.advice").is_visible()  # never "all in place"
     fits(page, "limited sign-in")
 
 
@@ -348,7 +342,6 @@ def test_an_account_not_allowed_to_create_says_so_under_its_list(recorder, fake0
     sign_in_basic(page, *ALICE)
     go(page, "app-passwords")
     page.wait_for_selector("#app-list tbody tr:has-text('Phone')")
-    text = page.locator("#app-passwords .unavailable").inner_text()
-    assert "administrator hasn’t allowed creating or revoking app passwords" in text
-    assert "sysAppPasswordCreate" in text  # named for the administrator
+    note = page.locator("#app-passwords .unavailable [data-say='ui.unavail.not_allowed']")
+    assert "sysAppPasswordCreate" in note.inner_text()  # named for the administrator
     assert page.locator("#app-new").is_hidden() and page.locator("#app-list button").count() == 0

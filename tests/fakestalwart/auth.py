@@ -37,6 +37,22 @@ class OAuthToken:
     client_id: str
     scope: Optional[str] = None
     kind: str = "access"              # "access" | "refresh"
+    # 0.11-0.15: a token that lives longer than an hour (a refresh token) is
+    # sealed with the password it was issued under (source, v0.15.5
+    # crates/common/src/auth/oauth/token.rs: the password hash is part of the
+    # context of any token whose expiry - issued_at > 3600), so a password
+    # change refuses its refresh with 400 invalid_grant; shorter access
+    # tokens keep working until they expire (seen on 0.15.5)
+    password_at_issue: Optional[str] = field(default=None, repr=False)
+
+
+def token_still_valid(srv, tok: OAuthToken, account) -> bool:
+    """What a password change did to a token: 0.16 revokes them all (the
+    credential version is sealed in); 0.11-0.15 only those sealed with the
+    password (longer than an hour)."""
+    if not srv.legacy:
+        return account.credential_version == tok.credential_version
+    return tok.password_at_issue is None or tok.password_at_issue == account.password
 
 
 def normalise_login(login: str, default_domain: str, legacy: bool = False) -> str:
@@ -269,9 +285,9 @@ def _bearer(srv, req, token: str, named=None) -> AuthContext:
     account = srv.accounts.get(tok.login)
     if account is None:
         raise H.HttpError(H.unauthorized())
-    if not srv.legacy and account.credential_version != tok.credential_version:
+    if not token_still_valid(srv, tok, account):
         # 0.16 seals the credential version into tokens: a password change
-        # revokes them. 0.15.5 keeps them valid (seen on 0.15.5).
+        # revokes them. 0.15.5 keeps its (hour-long) access tokens valid.
         raise H.HttpError(H.unauthorized())  # "Token revoked"
     perms = set(account.permissions) if srv.legacy else effective_permissions(account, None)
     return AuthContext(account, "oauth", perms, "bearer", token=tok)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import http as H
-from .auth import OAuthToken, authenticate, login_with_secret
+from .auth import OAuthToken, authenticate, login_with_secret, token_still_valid
 from .pages import login_page, device_page  # noqa: F401  (routed from server.py)
 
 SCOPES = ["openid", "offline_access", "urn:ietf:params:oauth:scope:mail",
@@ -151,12 +151,15 @@ def _issue(srv, login: str, client_id: str, scope: Optional[str], nonce: Optiona
     acct = srv.accounts[login]
     now = time.time()
     access = secrets.token_urlsafe(32)
-    srv.tokens[access] = OAuthToken(login, acct.credential_version, now + srv.token_lifetime, client_id, scope)
+    sealed = acct.password if srv.legacy else None  # 0.11-0.15: tokens over an hour (auth.OAuthToken)
+    srv.tokens[access] = OAuthToken(login, acct.credential_version, now + srv.token_lifetime, client_id, scope,
+                                    password_at_issue=sealed if srv.token_lifetime > 3600 else None)
     out = {"access_token": access, "token_type": "bearer", "expires_in": int(srv.token_lifetime)}
     if with_refresh:
         refresh = secrets.token_urlsafe(32)
         srv.tokens[refresh] = OAuthToken(login, acct.credential_version, now + srv.refresh_token_lifetime,
-                                         client_id, scope, "refresh")
+                                         client_id, scope, "refresh",
+                                         password_at_issue=sealed if srv.refresh_token_lifetime > 3600 else None)
         out["refresh_token"] = refresh
     if scope and not srv.legacy:
         out["scope"] = scope
@@ -210,8 +213,8 @@ def token(srv, req: H.Request) -> H.Response:
             rt = srv.tokens.get(rt_s)
             acct = srv.accounts.get(rt.login) if rt else None
             if rt is None or rt.kind != "refresh" or rt.expires_at < time.time() or acct is None or \
-                    (not srv.legacy and acct.credential_version != rt.credential_version):
-                return _token_error("invalid_grant")
+                    not token_still_valid(srv, rt, acct):
+                return _token_error("invalid_grant")  # (0.15.5 too after a password change: 400)
             # Not rotated: a new refresh token only when this one nears its end;
             # the old access token stays valid (seen on 0.16.18).
             renew = rt.expires_at - time.time() <= srv.refresh_token_renew
@@ -342,8 +345,7 @@ def introspect(srv, req: H.Request) -> H.Response:
     with srv.lock:
         t = srv.tokens.get(f.get("token") or "")
         acct = srv.accounts.get(t.login) if t else None
-        if t is None or acct is None or t.expires_at < time.time() or \
-                (not srv.legacy and acct.credential_version != t.credential_version):
+        if t is None or acct is None or t.expires_at < time.time() or not token_still_valid(srv, t, acct):
             return H.json_response({"active": False})
         return H.json_response({"active": True, "client_id": t.client_id, "username": t.login,
                                 "token_type": "bearer" if t.kind == "access" else "refresh_token",

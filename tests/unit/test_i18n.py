@@ -166,7 +166,10 @@ def test_exact_required_wording():
              setting_016="x:Http.usePermissiveCors", setting_legacy="http.permissive-cors")
     assert "https://mail.example.com" in cors and "x:Http.usePermissiveCors" in cors
     assert "http.permissive-cors" in cors
-    assert t("ui.summary.not_permitted") == "not permitted — your administrator hasn’t allowed this"
+    # the overview says "not permitted", and in its own words who can change it: the
+    # administrator, or (an app password or API key with limits) a sign-in with the password
+    assert t("ui.summary.not_permitted") == "not permitted"
+    assert t("ui.row.admin") == "Only your administrator can change this."
 
 
 # ---------------------------------------------------------------- numbers, dates, times

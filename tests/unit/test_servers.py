@@ -181,6 +181,15 @@ def test_a_kept_token_never_goes_to_another_server(server):
 
 
 @pytest.mark.parametrize("data", [None, "tok", [], {**TOKEN, "server": None}, {k: v for k, v in TOKEN.items() if k != "server"},
-                                  {**TOKEN, "server": [A]}, {**TOKEN, "kind": "apikey"}, {**TOKEN, "token": ""}])
+                                  {**TOKEN, "server": [A]}, {**TOKEN, "kind": "basic"}, {**TOKEN, "token": ""},
+                                  {"kind": "app_password", "login": "alice", "secret": "s"}])
 def test_a_kept_token_without_its_server_is_not_used(data):
     assert S.kept_session(data, A) is None
+
+
+def test_a_kept_api_key_or_app_password_goes_to_its_server_only():
+    key = {"kind": "apikey", "token": "API_x", "server": A}
+    assert S.kept_session(key, A) == Bearer("API_x", kind="apikey")
+    assert S.kept_session(key, B) is None
+    app = {"kind": "app_password", "login": "alice", "secret": "app_x", "server": A}
+    assert S.kept_session(app, A).secret == "app_x" and S.kept_session(app, EVIL) is None

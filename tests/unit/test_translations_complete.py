@@ -20,11 +20,13 @@ SAME_EVERYWHERE = {"ui.enc.alg.Aes256", "ui.enc.alg.Aes128"}  # algorithm names
 SAME_AS_ENGLISH = {
     "de": {"totp.kit.server"},                                   # "Server"
     "fr": {"ui.cred.desc", "ui.cred.actions",                    # "Description", "Actions"
-           "pw.time.minute", "pw.time.minutes", "cli.bits"},     # "1 minute", "{n} minutes", "{bits} bits"
-    "es": {"cli.bits", "cli.error"},                              # "{bits} bits", "error"
-    "pt-BR": {"cli.bits"},
+           "pw.time.minute", "pw.time.minutes", "cli.bits",      # "1 minute", "{n} minutes", "{bits} bits"
+           "ui.enc.bits"},                                       # "{bits} bits"
+    "es": {"cli.bits", "cli.error", "ui.enc.bits"},               # "{bits} bits", "error"
+    "pt-BR": {"cli.bits", "ui.enc.bits"},
     "it": {"ui.password.title", "totp.kit.account", "totp.kit.server"},  # "Password", "Account", "Server"
-    "nl": {"totp.kit.account", "totp.kit.server", "cli.bits"},   # "Account", "Server", "{bits} bits"
+    "nl": {"totp.kit.account", "totp.kit.server", "cli.bits",    # "Account", "Server", "{bits} bits"
+           "ui.enc.bits"},
 }
 
 

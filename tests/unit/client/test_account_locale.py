@@ -37,3 +37,32 @@ def test_legacy_state_has_no_locale():
         assert _state(s, L_ALICE).locale is None
     finally:
         s.stop()
+
+
+def test_016_the_language_picked_in_the_page_is_saved_to_the_account(srv016):
+    srv016.accounts[ALICE].locale = "en_US"
+    account = run(stalwart.sign_in(srv016.url, Basic(ALICE, ALICE_PW), urllib_fetch))
+    assert account.state.locale_writable
+    st = run(account.set_locale("de_DE"))
+    assert st.locale == "de_DE" and srv016.accounts[ALICE].locale == "de_DE"
+
+
+def test_016_an_account_that_may_not_change_settings_is_not_written(srv016):
+    srv016.accounts[ALICE].permissions.discard("sysAccountSettingsUpdate")
+    account = run(stalwart.sign_in(srv016.url, Basic(ALICE, ALICE_PW), urllib_fetch))
+    assert not account.state.locale_writable
+    import pytest
+
+    from app.errors import Unsupported
+    before = len(srv016.requests)
+    with pytest.raises(Unsupported):
+        run(account.set_locale("de_DE"))
+    assert len(srv016.requests) == before
+
+
+def test_legacy_cannot_save_a_language():
+    s = FakeStalwart(generation="legacy", cors=True, legacy_version="0.15").start()
+    try:
+        assert not _state(s, L_ALICE).locale_writable
+    finally:
+        s.stop()

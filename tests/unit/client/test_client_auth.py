@@ -52,8 +52,36 @@ def test_storage_policy():
     assert auth.session_storage_payload(auth.api_key("API_x"), True) is None
     p = auth.session_storage_payload(tok, True)
     assert auth.credentials_from_storage(json.loads(json.dumps(p))) == tok
-    for junk in (None, 1, {"kind": "oauth"}, {"kind": "basic", "token": "x"}):
+    for junk in (None, 1, {"kind": "oauth"}, {"kind": "basic", "token": "x"},
+                 {"kind": "app_password", "login": "a"}, {"kind": "apikey"}):
         assert auth.credentials_from_storage(junk) is None
+    # "stay signed in" keeps a credential the user can revoke on its own, never a password
+    assert auth.session_storage_payload(Basic("a", "pw"), True, "password") is None
+    assert auth.session_storage_payload(Basic("a", "pw", "123456"), True, "app_password") is None
+    app = Basic("alice", "app_abcdefghijklmnopqrstuvwxyz0123456789")
+    p = auth.session_storage_payload(app, True, "app_password")
+    assert p == {"kind": "app_password", "login": "alice", "secret": app.secret}
+    assert auth.credentials_from_storage(json.loads(json.dumps(p))) == app
+    key = auth.api_key("API_x")
+    assert auth.session_storage_payload(key, False, "api_key") is None
+    assert auth.credentials_from_storage(auth.session_storage_payload(key, True, "api_key")) == key
+
+
+def test_legacy_password_kept_is_traded_for_a_token_never_stored(srvlegacy):
+    """0.11-0.15 with "stay signed in": the page keeps the server's token."""
+    from app.http import urllib_fetch
+    from client_fakes import run
+    opts = run(auth.probe(srvlegacy.url, urllib_fetch))
+    assert opts.legacy
+    kept = run(auth.password_sign_in(srvlegacy.url, "alice", "correct horse battery staple", "", opts,
+                                     urllib_fetch, keep=True))
+    assert isinstance(kept, Bearer) and kept.kind == "oauth"
+    plain = run(auth.password_sign_in(srvlegacy.url, "alice", "correct horse battery staple", "", opts,
+                                      urllib_fetch))
+    assert isinstance(plain, Basic)
+    with pytest.raises(Exception) as e:
+        run(auth.password_sign_in(srvlegacy.url, "alice", "wrong", "", opts, urllib_fetch, keep=True))
+    assert type(e.value).__name__ == "AuthRequired"
 
 
 def test_discover_rebases_endpoints():

@@ -114,15 +114,26 @@ def test_fact05_legacy_logins_are_principal_names(legacy_srv, srv):
     assert call(srv.url + "/jmap/session", auth=basic("alice", ALICE[1])).status == 200
 
 
-def test_fact06_legacy_tokens_survive_a_password_change(legacy_srv):
+def test_fact06_legacy_access_tokens_survive_a_password_change_but_not_their_refresh(legacy_srv):
     code = legacy_code(legacy_srv, basic(*L_ALICE)).json()["data"]["code"]
     tok = token(legacy_srv, grant_type="authorization_code", code=code, client_id="account-security",
                 redirect_uri="").json()
+    assert token(legacy_srv, grant_type="refresh_token", refresh_token=tok["refresh_token"],
+                 client_id="account-security").status == 200  # (before the change: fine)
     r = call(legacy_srv.url + "/api/account/auth", "POST", [{"type": "setPassword", "password": "a new one 1"}],
              auth=basic(*L_ALICE))
     assert r.json() == {"data": None}
+    # the access token (1 h) keeps working until it expires ...
     assert call(legacy_srv.url + "/jmap/session", auth="Bearer " + tok["access_token"]).status == 200
-    assert token(legacy_srv, grant_type="refresh_token", refresh_token=tok["refresh_token"],
+    # ... but the refresh token was sealed with the old password: 400 invalid_grant
+    r = token(legacy_srv, grant_type="refresh_token", refresh_token=tok["refresh_token"],
+              client_id="account-security")
+    assert (r.status, r.json()) == (400, {"error": "invalid_grant"})
+    # a token issued after the change renews again
+    code = legacy_code(legacy_srv, basic("alice", "a new one 1")).json()["data"]["code"]
+    tok2 = token(legacy_srv, grant_type="authorization_code", code=code, client_id="account-security",
+                 redirect_uri="").json()
+    assert token(legacy_srv, grant_type="refresh_token", refresh_token=tok2["refresh_token"],
                  client_id="account-security").status == 200
 
 
@@ -381,3 +392,23 @@ def test_fact12_password_length_counts_utf8_bytes(alice):
     assert change("é" * 70) == "Password must be at most 128 characters long."  # 70 characters, 140 bytes
     assert change("Qz9!x") == "Password must be at least 8 characters long."
 
+
+
+def test_fact13_a_password_change_ends_oauth_but_not_app_passwords_or_api_keys(srv, alice):
+    v, ch = _pkce()
+    tok = token(srv, grant_type="authorization_code", code=_code(srv, ch), client_id="account-security",
+                redirect_uri="https://app.example/cb", code_verifier=v).json()
+    made = alice.jmap(["x:AppPassword/set", {"create": {"a": {"description": "Phone"}}}, "a"],
+                      ["x:ApiKey/set", {"create": {"k": {"description": "Backup"}}}, "k"])
+    app_secret = made[0][1]["created"]["a"]["secret"]
+    api_key = made[1][1]["created"]["k"]["secret"]
+    r = alice.one("x:AccountPassword/set", {"update": {"singleton": {
+        "currentSecret": ALICE[1], "secret": "a brand new passphrase 13"}}})
+    assert "singleton" in r[1]["updated"]
+    # other OAuth sign-ins end: the access token 401, the refresh token invalid_grant ...
+    assert call(srv.url + "/jmap/session", auth="Bearer " + tok["access_token"]).status == 401
+    r = token(srv, grant_type="refresh_token", refresh_token=tok["refresh_token"], client_id="account-security")
+    assert (r.status, r.json()) == (400, {"error": "invalid_grant"})
+    # ... while app passwords and API keys keep working
+    assert call(srv.url + "/jmap/session", auth=basic(ALICE[0], app_secret)).status == 200
+    assert call(srv.url + "/jmap/session", auth="Bearer " + api_key).status == 200
