@@ -2,10 +2,23 @@
 # Set up this checkout for development and tests: Debian packages (Chromium for
 # the browser tests; gnupg, sq and openssl as oracles for the key tests; npm for
 # the vendor step), the .venv with pinned Python packages, and the vendored
-# browser runtime. Safe to re-run: it only does what is missing.
+# browser runtime with its bytecode bundle. Safe to re-run: each step does
+# only what is missing or out of date (apt: only absent commands; .venv: only
+# when the requirements files changed, by a hash stamp; vendor: only files not
+# matching the lock; bundle: only when app/ or the runtime changed).
+# With STAGE_LOG set, appends "<step> <seconds> <what was done>" lines to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+step_start=0
+begin() { step_start=$(date +%s.%N); }
+done_step() {  # done_step NAME WHAT
+  [ -n "${STAGE_LOG:-}" ] || return 0
+  awk -v n="$1" -v a="$step_start" -v b="$(date +%s.%N)" -v w="$2" \
+    'BEGIN { printf "%s %.1f %s\n", n, b - a, w }' >> "$STAGE_LOG"
+}
+
+begin
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v sq >/dev/null 2>&1 || need+=(sq)
@@ -21,9 +34,43 @@ if ((${#need[@]})); then
   fi
   echo "setup: installing ${need[*]} (apt-get)…"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  done_step apt "installed ${need[*]}"
+else
+  done_step apt "skipped: every package present"
 fi
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
-.venv/bin/python -m tools.vendor
+# The .venv is up to date when it was made from these exact requirement files
+# by this python3: the stamp holds their hash.
+begin
+want=$( { python3 --version; cat tools/requirements.txt tools/requirements-runtime.txt; } | sha256sum | cut -d' ' -f1)
+stamp=.venv/.requirements.sha256
+if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  done_step venv "skipped: requirements unchanged"
+else
+  rm -f "$stamp"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+  echo "$want" > "$stamp"
+  done_step venv "installed tools/requirements.txt"
+fi
+
+# The runtime files, fetched only when missing or not matching the lock; then
+# the bytecode bundle, built only when app/ or the runtime changed (its
+# compiled stdlib and wheels are cached under .cache/bundle/ per runtime).
+begin
+if .venv/bin/python -m tools.vendor --check 2>/dev/null; then
+  done_step vendor "skipped: every file matches the lock"
+else
+  # (tools.vendor builds the bundle after fetching; here that is the next step)
+  .venv/bin/python -c 'import sys; from tools import vendor; vendor.build = lambda *a, **k: None
+sys.exit(vendor.main([]))'
+  done_step vendor "fetched what was missing"
+fi
+begin
+if .venv/bin/python -c 'import sys; from tools import bundle; sys.exit(0 if bundle.current() else 1)'; then
+  done_step bundle "skipped: app/ and the runtime unchanged"
+else
+  .venv/bin/python -m tools.bundle
+  done_step bundle "built"
+fi
