@@ -26,16 +26,24 @@ command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
-command -v npm >/dev/null 2>&1 || need+=(npm)
+# npm is used only to fetch packages (npm pack): its recommends (compilers,
+# git, node-gyp: ~330 more packages on a bare system) are not needed
+lean=()
+command -v npm >/dev/null 2>&1 || lean+=(npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
-if ((${#need[@]})); then
+if ((${#need[@]} + ${#lean[@]})); then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
-    echo "setup: missing ${need[*]}; install them with apt-get as root, then run this again." >&2; exit 1
+    echo "setup: missing ${need[*]} ${lean[*]}; install them with apt-get as root, then run this again." >&2; exit 1
   fi
-  echo "setup: installing ${need[*]} (apt-get)…"
+  echo "setup: installing ${need[*]} ${lean[*]} (apt-get)…"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  done_step apt "installed ${need[*]}"
+  if ((${#need[@]})); then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if ((${#lean[@]})); then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+  fi
+  done_step apt "installed ${need[*]} ${lean[*]}"
 else
   done_step apt "skipped: every package present"
 fi
