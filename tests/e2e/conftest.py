@@ -113,8 +113,9 @@ class WarmContexts:
     (immutable runtime files are taken from it, everything else asks the
     server again, so a changed CSP or config.json is always seen).
 
-    A context a test changed itself (``rec.context``: offline, init scripts,
-    permissions, listeners…) is closed, not reused. tests/e2e/test_isolation.py
+    A context a test changed itself through ``rec.context`` (offline, init
+    scripts, permissions, listeners…) is closed, not reused; reach it that
+    way, not as ``rec.page.context``. tests/e2e/test_isolation.py
     proves that nothing a page can store survives a release."""
 
     def __init__(self, browser, site: "Site"):
@@ -164,6 +165,7 @@ class WarmContexts:
             blank.close()
         ctx.clear_permissions()
         ctx.unroute_all(behavior="ignoreErrors")
+        ctx.set_offline(False)
         self.reached[id(ctx)].clear()
 
     def close(self) -> None:

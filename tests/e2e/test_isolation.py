@@ -75,6 +75,7 @@ def test_a_released_context_keeps_only_the_http_cache(browser, site, fake016):
         server.goto(fake016.url + "/login")
         server.evaluate(STORE, "server")
         server.evaluate(KEEP_WRITING)
+        ctx.set_offline(True)
         first.close()
         pool.release(ctx)
 
