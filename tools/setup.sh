@@ -27,7 +27,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 # npm is used only to fetch packages (npm pack): its recommends (compilers,
-# git, node-gyp: ~330 more packages on a bare system) are not needed
+# git, node-gyp: ~100 more packages on a bare system) are not needed
 lean=()
 command -v npm >/dev/null 2>&1 || lean+=(npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
