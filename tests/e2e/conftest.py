@@ -2,9 +2,13 @@
 served by serve.py's handler, and the contract test server on another origin."""
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import tempfile
 import threading
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -16,6 +20,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 BOOT_TIMEOUT_MS = 90_000
+LOCALE = "en-US"
+# (outside the served folders; one per checkout)
+BUILD_LOCK = Path(tempfile.gettempdir()) / f"bundle-{hashlib.sha256(str(vendor.ROOT).encode()).hexdigest()[:12]}.lock"
 
 
 def pytest_configure(config):
@@ -47,7 +54,10 @@ def _vendored():
         pytest.exit(f"the page runtime is not vendored ({bad[0][0].name}: {bad[0][1]}); "
                     f"run `python3 -m tools.vendor` first", returncode=2)
     try:
-        bundle.build()
+        # one build at a time when several test workers start together
+        with open(BUILD_LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            bundle.build()
     except (bundle.BundleError, bytecode.BytecodeError) as e:
         pytest.exit(f"the page bundle could not be built: {e}", returncode=2)
 
@@ -86,15 +96,108 @@ def browser():
         b.close()
 
 
-class PageRecorder:
-    """A fresh browser context whose every request is recorded, so a test can
-    prove nothing left for an origin other than the page's and the server's."""
+def origin_of(url: str) -> str | None:
+    u = urllib.parse.urlsplit(url)
+    return f"{u.scheme}://{u.netloc}" if u.scheme in ("http", "https") else None
 
-    def __init__(self, browser, site, allowed):
+
+class WarmContexts:
+    """Browser contexts kept for the whole run of this worker, so that a page
+    boots from a warm HTTP cache (Pyodide's runtime downloaded and its wasm
+    compiled once, not once per test) while every test still starts from an
+    empty browser: between two tests every page is closed (sessionStorage goes
+    with its tab) and each origin the context reached loses its cookies,
+    localStorage, IndexedDB, Cache Storage, service workers and the rest of
+    its site data; permissions and routes are cleared. Only the HTTP cache is
+    kept: a cached file is revalidated exactly as on a user's second visit
+    (immutable runtime files are taken from it, everything else asks the
+    server again, so a changed CSP or config.json is always seen).
+
+    A context a test changed itself through ``rec.context`` (offline, init
+    scripts, permissions, listeners…) is closed, not reused; reach it that
+    way, not as ``rec.page.context``. tests/e2e/test_isolation.py
+    proves that nothing a page can store survives a release."""
+
+    def __init__(self, browser, site: "Site"):
+        self.browser = browser
+        self.site = site
+        self.idle: list = []
+        self.reached: dict[int, set[str]] = {}
+        self.leases: dict[int, int] = {}  # how often each context was handed out
+
+    def lease(self):
+        if self.idle:
+            ctx = self.idle.pop()
+        else:
+            ctx = self.browser.new_context(locale=LOCALE)
+            seen: set[str] = set()
+            self.reached[id(ctx)] = seen
+            ctx.on("request", lambda r: seen.add(origin_of(r.url) or self.site.origin))
+        self.leases[id(ctx)] = self.leases.get(id(ctx), 0) + 1
+        return ctx
+
+    def release(self, ctx, reuse: bool = True) -> None:
+        if reuse:
+            try:
+                self.wipe(ctx)
+            except Exception:  # a dead page or renderer: this context is not reused
+                reuse = False
+        if reuse:
+            self.idle.append(ctx)
+            return
+        self.reached.pop(id(ctx), None)
+        try:
+            ctx.close()
+        except Exception:
+            pass
+
+    def wipe(self, ctx) -> None:
+        for page in list(ctx.pages):
+            page.close()
+        origins = {self.site.origin, *self.reached[id(ctx)]}
+        blank = ctx.new_page()
+        try:
+            cdp = ctx.new_cdp_session(blank)
+            for origin in sorted(origins):
+                cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            cdp.detach()
+        finally:
+            blank.close()
+        ctx.clear_permissions()
+        ctx.unroute_all(behavior="ignoreErrors")
+        ctx.set_offline(False)
+        self.reached[id(ctx)].clear()
+
+    def close(self) -> None:
+        for ctx in self.idle:
+            try:
+                ctx.close()
+            except Exception:
+                pass
+        self.idle.clear()
+
+
+@pytest.fixture(scope="package")
+def warm_contexts(browser, site):
+    pool = WarmContexts(browser, site)
+    yield pool
+    pool.close()
+
+
+class PageRecorder:
+    """A page in an empty browser context whose every request is recorded, so a
+    test can prove nothing left for an origin other than the page's and the
+    server's. Without ``context`` it opens a new context of its own (a cold
+    HTTP cache, as on a first visit); the ``recorder`` fixture passes one from
+    ``WarmContexts`` instead."""
+
+    def __init__(self, browser, site, allowed, context=None):
         self.site = site
         self.allowed = {site.origin, *allowed}
-        self.context = browser.new_context(locale="en-US")
-        self.page = self.context.new_page()
+        self.own_context = context is None
+        self._context = browser.new_context(locale=LOCALE) if context is None else context
+        self.context_changed = False
+        self.page = self._context.new_page()
         self.requests: list[tuple[str, str, bytes | None]] = []
         self.console: list[str] = []
         self.csp_ok = False  # set by a test that provokes a CSP block on purpose
@@ -102,18 +205,18 @@ class PageRecorder:
         self.page.on("console", lambda m: self.console.append(m.text))
         self.page.set_default_timeout(20_000)
 
+    @property
+    def context(self):
+        """The browser context, for a test that changes it (offline, permissions,
+        scripts): such a context is thrown away after the test, not reused."""
+        self.context_changed = True
+        return self._context
+
     def origins(self) -> set[str]:
-        out = set()
-        for _, url, _ in self.requests:
-            u = urllib.parse.urlsplit(url)
-            if u.scheme in ("http", "https"):
-                out.add(f"{u.scheme}://{u.netloc}")
-        return out
+        return {o for _, url, _ in self.requests if (o := origin_of(url))}
 
     def foreign(self) -> list[str]:
-        return [u for _, u, _ in self.requests
-                if u.startswith(("http:", "https:")) and
-                f"{urllib.parse.urlsplit(u).scheme}://{urllib.parse.urlsplit(u).netloc}" not in self.allowed]
+        return [u for _, u, _ in self.requests if (o := origin_of(u)) and o not in self.allowed]
 
     def open(self, query: str = "", wait: str = "ready"):
         self.page.goto(self.site.url + query)
@@ -123,26 +226,37 @@ class PageRecorder:
         return self.page
 
     def close(self):
-        self.context.close()
+        if self.own_context:
+            self._context.close()
+        else:
+            self.page.close()
 
 
 @pytest.fixture
-def recorder(browser, site):
+def recorder(browser, site, warm_contexts):
+    """``recorder(*server_origins)``: a PageRecorder whose page may reach those
+    servers (the site's CSP allows them). Each call in a test is a separate,
+    empty browser context (two calls are two browsers); each is warm."""
     recs = []
 
     def make(*allowed_origins: str) -> PageRecorder:
         site.allow(*allowed_origins)
-        r = PageRecorder(browser, site, allowed_origins)
+        r = PageRecorder(browser, site, allowed_origins, context=warm_contexts.lease())
         recs.append(r)
         return r
 
     yield make
+    problems = []
     for r in recs:
         foreign = r.foreign()
         csp = [m for m in r.console if "Content Security Policy" in m]
         r.close()
-        assert not foreign, f"the page contacted another origin: {foreign[:5]}"
-        assert r.csp_ok or not csp, f"the page broke its own CSP: {csp[:3]}"
+        warm_contexts.release(r._context, reuse=not r.context_changed)
+        if foreign:
+            problems.append(f"the page contacted another origin: {foreign[:5]}")
+        if csp and not r.csp_ok:
+            problems.append(f"the page broke its own CSP: {csp[:3]}")
+    assert not problems, "; ".join(problems)
 
 
 # ----------------------------------------------------------------- contract servers

@@ -1,8 +1,10 @@
 """Accessibility: axe-core (from the npm registry, pinned) finds no serious or
 critical violation in any state of the page; keyboard use; dark mode; language."""
 import hashlib
+import os
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,12 +21,14 @@ def axe_source() -> str:
     target = CACHE / f"axe-{AXE_VERSION}.min.js"
     if not target.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "pack", "--silent", f"axe-core@{AXE_VERSION}"], cwd=CACHE, check=True,
-                       capture_output=True)
-        tgz = CACHE / f"axe-core-{AXE_VERSION}.tgz"
-        with tarfile.open(tgz) as tar:
-            target.write_bytes(tar.extractfile("package/axe.min.js").read())
-        tgz.unlink()
+        # each test worker fetches into a folder of its own and renames, so two
+        # workers starting at once never read a half-written file
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            subprocess.run(["npm", "pack", "--silent", f"axe-core@{AXE_VERSION}"], cwd=tmp, check=True,
+                           capture_output=True)
+            with tarfile.open(Path(tmp) / f"axe-core-{AXE_VERSION}.tgz") as tar:
+                (Path(tmp) / target.name).write_bytes(tar.extractfile("package/axe.min.js").read())
+            os.replace(Path(tmp) / target.name, target)
     data = target.read_bytes()
     assert hashlib.sha256(data).hexdigest() == AXE_SHA256, "axe-core does not match its pinned sha256"
     return data.decode()

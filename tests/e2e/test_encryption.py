@@ -20,14 +20,21 @@ SAMPLE = ["ed25519.asc", "rsa3072_sq.asc", "dsa_elg.asc", "brainpool", "expired.
           "garbage.txt", "prose.asc"]
 
 
+_BUILT: dict[str, dict] = {}  # once per test process, for every module that uses these (read only)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    return keys_corpus.build(tmp_path_factory.mktemp("e2e-keys"))
+    if "public" not in _BUILT:
+        _BUILT["public"] = keys_corpus.build(tmp_path_factory.mktemp("e2e-keys"))
+    return _BUILT["public"]
 
 
 @pytest.fixture(scope="module")
 def private_keys(corpus, tmp_path_factory):
-    return private_corpus.build(tmp_path_factory.mktemp("e2e-private"), corpus)
+    if "private" not in _BUILT:
+        _BUILT["private"] = private_corpus.build(tmp_path_factory.mktemp("e2e-private"), corpus)
+    return _BUILT["private"]
 
 
 def _pick(corpus, name):

@@ -3,8 +3,8 @@ form is disabled while its request runs and always enabled again after; and
 sign-out forgets everything of the user who was signed in."""
 import pyotp
 
-from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, msg, sign_in_basic,
-                               sign_out, user, wait_msg)
+from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, generation_blind, go, msg,
+                               sign_in_basic, sign_out, user, wait_msg)
 
 NEW_PW = "violet submarine orchestra kettle"
 
@@ -92,6 +92,7 @@ def test_stalled_answer_keeps_the_form_held_until_it_arrives(app_page, fake, gen
     assert page.input_value("#totp-code")  # nothing typed is lost
 
 
+@generation_blind
 def test_sign_out_during_2fa_setup_forgets_everything(app_page, fake, gen):
     rec, page = app_page
     fake.add_account("bob@example.com", "bobs own long password 77")
@@ -131,6 +132,7 @@ def test_sign_out_during_2fa_setup_forgets_everything(app_page, fake, gen):
     assert not fake.accounts[ALICE[0]].otp_url
 
 
+@generation_blind
 def test_sign_out_closes_an_open_question(app_page, fake, gen):
     rec, page = app_page
     add_app_password(fake, "Phone")

@@ -2,8 +2,8 @@
 offline key check); signed in an overview and one section at a time, each at
 its own address fragment, so the menu, back/forward and reload all work; the
 top status line always says what is true now."""
-from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, go, sign_in_basic,
-                               sign_in_oauth, user)
+from tests.e2e.helpers import (ALICE, add_app_password, fill_password_change, fits, generation_blind, go,
+                               sign_in_basic, sign_in_oauth, user)
 
 VIEWS = ["overview", "password", "two-factor", "app-passwords", "api-keys", "encryption"]
 
@@ -32,6 +32,7 @@ def test_signed_out_shows_only_sign_in_and_the_key_check(app_page):
     fits(page, "signed out")
 
 
+@generation_blind
 def test_menu_fragments_back_forward_and_reload(app_page, fake, gen):
     rec, page = app_page
     sign_in_basic(page, *user(fake, ALICE))
@@ -104,6 +105,7 @@ def test_overview_items_link_to_their_sections_and_name_the_next_step(app_page, 
     assert page.get_by_role("heading", name="Encryption at rest", exact=True).is_visible()
 
 
+@generation_blind
 def test_status_line_is_never_stuck_on_connecting(recorder, fake):
     rec = recorder(fake.url)
     page = rec.open("?server=" + fake.url)
@@ -114,6 +116,7 @@ def test_status_line_is_never_stuck_on_connecting(recorder, fake):
     assert "Connecting" not in status and "Not signed in" in status
 
 
+@generation_blind
 def test_result_is_scrolled_into_view_under_its_button_on_a_phone(app_page, fake, gen):
     rec, page = app_page
     page.set_viewport_size({"width": 390, "height": 600})
@@ -133,6 +136,7 @@ def test_result_is_scrolled_into_view_under_its_button_on_a_phone(app_page, fake
     assert "not the same" in page.locator("#app-status").inner_text()
 
 
+@generation_blind
 def test_copy_says_copied_inside_the_dialog(app_page, fake, gen):
     rec, page = app_page
     rec.context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -2,8 +2,8 @@
 import json
 import urllib.request
 
-from tests.e2e.helpers import (ALICE, TOTP_USER, approve_device, fits, go, sign_in_basic,
-                               sign_in_oauth, sign_out, summary, user)
+from tests.e2e.helpers import (ALICE, TOTP_USER, approve_device, fits, generation_blind, go,
+                               sign_in_basic, sign_in_oauth, sign_out, summary, user)
 
 
 def test_basic_sign_in_shows_state(app_page, fake, gen):
@@ -18,6 +18,7 @@ def test_basic_sign_in_shows_state(app_page, fake, gen):
     assert rec.origins() <= {rec.site.origin, fake.url}
 
 
+@generation_blind
 def test_wrong_password_keeps_what_was_typed(app_page):
     rec, page = app_page
     sign_in_basic(page, ALICE[0], "not the password", expect_ok=False)

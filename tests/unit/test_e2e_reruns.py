@@ -5,7 +5,10 @@ renderer process was killed: "Page.wait_for_selector: Target crashed", and
 "Page.goto: Page crashed" when the dead page is used again)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 pytest_plugins = ["pytester"]
+ROOT = Path(__file__).resolve().parents[2]
 
 CONFTEST = """
 import pytest
@@ -54,6 +57,22 @@ def test_only_a_renderer_crash_is_run_again(pytester):
     assert outcomes.get("passed") == 2, result.stdout.str()
     assert outcomes.get("failed") == 3, result.stdout.str()
     # two crashed tests ran again once each; the crash that repeats ran twice and failed
+    assert outcomes.get("rerun") == 3, result.stdout.str()
+    result.stdout.fnmatch_lines(["*test_always_crashes*", "*test_wrong_text_is_not_rerun*",
+                                 "*test_timeout_is_not_rerun*"])
+
+
+def test_the_rule_holds_on_parallel_workers(pytester, monkeypatch):
+    """tools/test.sh runs the browser tests on pytest-xdist workers: a test whose
+    renderer died runs again on its own worker, and the count is the same."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the workers import tests.e2e.conftest
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_pages=TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    outcomes = result.parseoutcomes()
+    result.stdout.fnmatch_lines(["*created: 2/2 workers*"])  # (really on two workers)
+    assert outcomes.get("passed") == 2, result.stdout.str()
+    assert outcomes.get("failed") == 3, result.stdout.str()
     assert outcomes.get("rerun") == 3, result.stdout.str()
     result.stdout.fnmatch_lines(["*test_always_crashes*", "*test_wrong_text_is_not_rerun*",
                                  "*test_timeout_is_not_rerun*"])
