@@ -50,7 +50,7 @@ if ((${#paths[@]})); then
 else
   # Unit and bundle tests first (about a minute), then the browser tests.
   stage unit+build "$unit_workers" "${pytest[@]}" -n "$unit_workers" tests/unit tests/build "$@"; unit=$?
-  stage browser "$browser_workers" "${pytest[@]}" -n "$browser_workers" tests/e2e "$@"; browser=$?
+  stage browser "$browser_workers" "${pytest[@]}" -n "$browser_workers" tests/e2e tests/hosting "$@"; browser=$?
   # -k or -m may leave one of the two runs with nothing to run (exit 5): no failure
   for r in "$unit" "$browser"; do
     if [ "$r" != 0 ] && [ "$r" != 5 ]; then rc=$r; fi
