@@ -604,4 +604,9 @@ MESSAGES = {
     "ui.enc.finish": "Inschakelen met de geüploade sleutel",
     "ui.enc.remove_uploaded": "Geüploade sleutel verwijderen",
     "ui.enc.uploaded_removed": "De geüploade sleutel is verwijderd. Versleuteling van opgeslagen e-mail is niet veranderd.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Bezig met starten…",
+    "ui.early.status": "Bezig met starten… Je aanmelding gaat verder zodra de pagina klaar is.",
+    "ui.early.check_link": "De mailserver hierboven komt uit de link die je opende, en de pagina liet hem nog niet zien toen je op de knop drukte. Controleer hem en druk dan opnieuw.",
+    "ui.early.check_bound": "Deze pagina meldt alleen aan bij de mailserver die hierboven staat, niet bij het adres dat je typte. Controleer hem en druk dan opnieuw.",
 }

@@ -34,11 +34,12 @@ async def start() -> None:
     import js
 
     from app import auth, i18n, servers
-    from app.ui import dom, encryption, language, nav, summary
+    from app.ui import dom, early, encryption, language, nav, summary
     from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
 
     doc = js.document
     language.start()
+    early.follow_language()  # a sign-in pressed before Python: "Starting…" in this language
 
     app = App()
     # The other sections are wired when first shown (nav.LAZY).
@@ -122,6 +123,8 @@ async def start() -> None:
         pass
     except Exception as e:
         dom.show_error("signin-msg", e)
+    # A sign-in pressed before Python was ready (assets/boot.js queued it): run once, or say why not.
+    early.adopt(app, choice, resumed="code" in query or "state" in query or app.account is not None)
     if app.account is None and app.server and (config.bound or choice.remembered):
         # What this server offers before sign-in (0.11-0.15: no usable login page).
         # Open mode: not for a server that only a link named; the page contacts

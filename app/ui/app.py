@@ -18,7 +18,7 @@ from app.errors import (AnswerLost, AuthRequired, AuthorizationPending, CannotRe
                         OutcomeUnknown, SignedOut, StalwartError)
 from app.http import NetworkError, browser_fetch
 from app.stalwart.state import ENDED, REPLACED
-from app.ui import dom, language, nav
+from app.ui import dom, early, language, nav
 from app.ui import text as txt
 from app.ui.dom import el, show, show_error, t
 
@@ -188,8 +188,9 @@ class App:
             said.appendChild(dom.foreign(server_text, 600))
         box.hidden = False
         dom.announce(title + " " + text)
-        js.window.scrollTo(0, 0)
-        box.focus()
+        if not early.keeps_focus():  # (someone typing while the page starts keeps the focus)
+            js.window.scrollTo(0, 0)
+            box.focus()
 
     def clear_note(self) -> None:
         el("signin-note").hidden = True
