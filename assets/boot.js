@@ -26,7 +26,7 @@ const early = {
   focus: null,         // the sign-in control the user was last in
   handedOver: false,
   text: { starting: "Starting…",
-          status: "Starting… Your sign-in continues as soon as the page is ready." },
+          status: "Starting… sign-in continues when ready." },
 };
 const byId = (id) => document.getElementById(id);
 const gates = () => document.querySelectorAll("#signin fieldset.gate");

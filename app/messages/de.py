@@ -605,7 +605,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "Der hochgeladene Schlüssel wurde entfernt. Die Verschlüsselung gespeicherter Mails ist wie zuvor.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Wird gestartet…",
-    "ui.early.status": "Wird gestartet… Ihre Anmeldung geht weiter, sobald die Seite bereit ist.",
+    "ui.early.status": "Wird gestartet… Anmeldung folgt gleich.",
     "ui.early.check_link": "Der Mailserver oben stammt aus dem Link, den Sie geöffnet haben, und die Seite hatte ihn noch nicht angezeigt, als Sie die Schaltfläche gedrückt haben. Prüfen Sie ihn und drücken Sie dann erneut.",
     "ui.early.check_bound": "Diese Seite meldet nur beim oben angezeigten Mailserver an, nicht bei der Adresse, die Sie eingegeben haben. Prüfen Sie ihn und drücken Sie dann erneut.",
 }

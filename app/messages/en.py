@@ -631,7 +631,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "The uploaded key was removed. Encryption at rest is as it was before.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Starting…",
-    "ui.early.status": "Starting… Your sign-in continues as soon as the page is ready.",
+    "ui.early.status": "Starting… sign-in continues when ready.",
     "ui.early.check_link": "The mail server above comes from the link you opened, and the page had not shown it yet when you pressed the button. Check it, then press again.",
     "ui.early.check_bound": "This page signs in only at the mail server shown above, not at the address you typed. Check it, then press again.",
 }

@@ -606,7 +606,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "Se ha eliminado la clave subida. El cifrado del correo almacenado sigue como estaba.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Iniciando…",
-    "ui.early.status": "Iniciando… Su inicio de sesión continuará en cuanto la página esté lista.",
+    "ui.early.status": "Iniciando… el acceso seguirá enseguida.",
     "ui.early.check_link": "El servidor de correo de arriba viene del enlace que abrió, y la página aún no lo mostraba cuando pulsó el botón. Compruébelo y vuelva a pulsar.",
     "ui.early.check_bound": "Esta página solo inicia sesión en el servidor de correo que se muestra arriba, no en la dirección que escribió. Compruébelo y vuelva a pulsar.",
 }

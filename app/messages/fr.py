@@ -609,7 +609,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "La clé envoyée a été supprimée. Le chiffrement des messages stockés est resté tel qu’il était.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Démarrage…",
-    "ui.early.status": "Démarrage… Votre connexion continuera dès que la page sera prête.",
+    "ui.early.status": "Démarrage… la connexion suivra.",
     "ui.early.check_link": "Le serveur de messagerie ci-dessus vient du lien que vous avez ouvert, et la page ne l’affichait pas encore quand vous avez appuyé sur le bouton. Vérifiez-le, puis appuyez de nouveau.",
     "ui.early.check_bound": "Cette page se connecte uniquement au serveur de messagerie affiché ci-dessus, pas à l’adresse que vous avez saisie. Vérifiez-le, puis appuyez de nouveau.",
 }

@@ -607,7 +607,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "La chiave caricata è stata rimossa. La crittografia della posta memorizzata è rimasta com’era.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Avvio in corso…",
-    "ui.early.status": "Avvio in corso… L’accesso proseguirà appena la pagina sarà pronta.",
+    "ui.early.status": "Avvio in corso… l’accesso seguirà.",
     "ui.early.check_link": "Il server di posta qui sopra viene dal link che hai aperto, e la pagina non lo mostrava ancora quando hai premuto il pulsante. Controllalo, poi premi di nuovo.",
     "ui.early.check_bound": "Questa pagina accede solo al server di posta mostrato qui sopra, non all’indirizzo che hai digitato. Controllalo, poi premi di nuovo.",
 }

@@ -606,7 +606,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "De geüploade sleutel is verwijderd. Versleuteling van opgeslagen e-mail is niet veranderd.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Bezig met starten…",
-    "ui.early.status": "Bezig met starten… Je aanmelding gaat verder zodra de pagina klaar is.",
+    "ui.early.status": "Bezig met starten… aanmelding volgt.",
     "ui.early.check_link": "De mailserver hierboven komt uit de link die je opende, en de pagina liet hem nog niet zien toen je op de knop drukte. Controleer hem en druk dan opnieuw.",
     "ui.early.check_bound": "Deze pagina meldt alleen aan bij de mailserver die hierboven staat, niet bij het adres dat je typte. Controleer hem en druk dan opnieuw.",
 }

@@ -605,7 +605,7 @@ MESSAGES = {
     "ui.enc.uploaded_removed": "A chave enviada foi removida. A criptografia dos e-mails armazenados continua como estava.",
     # --- paint: the sign-in form before Python is ready
     "ui.early.starting": "Iniciando…",
-    "ui.early.status": "Iniciando… Seu login continua assim que a página estiver pronta.",
+    "ui.early.status": "Iniciando… o login continua em seguida.",
     "ui.early.check_link": "O servidor de e-mail acima vem do link que você abriu, e a página ainda não o mostrava quando você pressionou o botão. Confira-o e pressione de novo.",
     "ui.early.check_bound": "Esta página só faz login no servidor de e-mail mostrado acima, não no endereço que você digitou. Confira-o e pressione de novo.",
 }

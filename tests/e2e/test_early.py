@@ -62,7 +62,7 @@ def test_sign_in_clicked_before_ready_runs_once_after_with_the_typed_values(reco
     assert button.inner_text() == "Starting…"
     assert button.get_attribute("aria-disabled") == "true"
     assert page.locator("#basic-form").get_attribute("aria-busy") == "true"
-    assert "continues as soon as the page is ready" in page.locator("#app-status").inner_text()
+    assert page.locator("#app-status").inner_text() == "Starting… sign-in continues when ready."
     assert page.locator("#app-status").get_attribute("role") == "status"
     fits(page, "starting")
     button.click(force=True)  # impatient: a second click on the held button adds nothing
@@ -127,7 +127,7 @@ def test_a_press_waiting_in_another_language_says_starting_in_it(browser, site, 
         page.unroute(WASM)
         page.wait_for_function("() => document.documentElement.lang === 'de'", timeout=90_000)
         assert page.locator("#oauth-btn").inner_text() == "Wird gestartet…"
-        assert "sobald die Seite bereit ist" in page.locator("#app-status").inner_text()
+        assert page.locator("#app-status").inner_text() == "Wird gestartet… Anmeldung folgt gleich."
         assert page.locator("html").get_attribute("data-app-state") == "loading"
         page.wait_for_timeout(200)
         for r in config:
