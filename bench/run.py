@@ -21,6 +21,7 @@ worktree outside the repository, removed at the end.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -133,10 +134,13 @@ def one(p, variant, site, url, profile, res, tmp, rnd, server_url):
             ctx.close()
 
 
-def report(res: Results, names: list[str], labels: dict, profiles: list[str], rounds: int, version: str) -> str:
+def report(res: Results, names: list[str], labels: dict, profiles: list[str], rounds: int, version: str,
+           load: tuple[float, float] | None = None) -> str:
     out = [f"Chromium {version} headless, {rounds} interleaved rounds, {datetime.now(timezone.utc):%Y-%m-%d}; "
-           f"server: bench/server.py (serve.py's headers and gzip; `immutable` for versioned files, "
-           f"`no-cache` for the rest; today's page: `no-cache` for all, as it was served)", ""]
+           f"server: bench/server.py (serve.py's headers, the build's brotli/gzip copies, else gzip; "
+           f"`immutable` for versioned files, `no-cache` for the rest; today's page: `no-cache` for all, "
+           f"as it was served)"
+           + (f"; machine load (1 min) {load[0]:.1f} at the start, {load[1]:.1f} at the end" if load else ""), ""]
     for profile in profiles:
         out += [f"**{profile}**" + (" (40 ms round trip, 25 Mbit/s, DevTools protocol)" if profile == "throttled" else ""),
                 "",
@@ -162,11 +166,11 @@ def report(res: Results, names: list[str], labels: dict, profiles: list[str], ro
         out.append("")
     if "page" in names:
         out += ["**where the page's start goes** (the page now; medians, ms)", "",
-                "| phase | " + " | ".join(f"{p} {m}" for p in profiles for m in ("cold", "warm")) + " |",
-                "|---|" + "---|" * (2 * len(profiles))]
+                "| phase | " + " | ".join(f"{p} {m}" for p in profiles for m in MODES) + " |",
+                "|---|" + "---|" * (len(MODES) * len(profiles))]
         for name, _, _ in PHASES:
             out.append(f"| {name} | " + " | ".join(fmt(res.get("page", p, m, "phase " + name))
-                                                  for p in profiles for m in ("cold", "warm")) + " |")
+                                                  for p in profiles for m in MODES) + " |")
         out.append("")
     if "loopback" in profiles:
         out += ["**memory and key checks** (loopback; memory after a cold start, and after signing in to the "
@@ -238,6 +242,7 @@ def main(argv=None) -> int:
     fake = FakeStalwart(generation="0.16", cors=True)
     fake.start()
     res = Results()
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-") as t:
         tmp = Path(t)
         try:
@@ -261,7 +266,8 @@ def main(argv=None) -> int:
         finally:
             variants.remove_baseline(tmp)
             fake.stop()
-    text = report(res, names, {v: all_variants[v].label for v in names}, profiles, a.rounds, version)
+    text = report(res, names, {v: all_variants[v].label for v in names}, profiles, a.rounds, version,
+                  (load_start, os.getloadavg()[0]))
     print(text)
     if a.write:
         write(ROOT / a.write, text, a)

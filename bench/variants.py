@@ -10,7 +10,8 @@
 * Variants tried on the way (the same page with one thing changed): ``direct``
   (Pyodide without PyScript), ``fullstd`` (untrimmed bytecode stdlib), ``late``
   (the runtime starts only when PyScript asks for it), ``nosw`` (no service
-  worker: the HTTP cache alone); ``static``: the shell without any script, whose
+  worker: the HTTP cache alone), ``swnet`` (the worker answers versioned files
+  only offline); ``static``: the shell without any script, whose
   time is its first paint (the floor for the page's first paint).
 """
 from __future__ import annotations
@@ -117,6 +118,9 @@ painted.then(() => runtime).then(async (rt) => {
     static = _replace(static, 'data-app-state="loading"', 'data-app-state="ready"', "index.html")
     nosw_boot = _replace(boot, 'if (root.dataset.appState === "ready") registerWorker();',
                          'if (false) registerWorker();', "assets/boot.js")
+    sw = (ROOT / "sw.js").read_text()
+    swnet_sw = _replace(sw, "  if (IMMUTABLE.has(key)) {", "  if (IMMUTABLE.has(key) && self.navigator.onLine) return;\n"
+                        "  if (IMMUTABLE.has(key)) {", "sw.js")
     late_boot = _replace(boot, 'painted.then(() => runtime).then((rt) => rt.start()).catch((e) => fail(why(e)));',
                          "", "assets/boot.js")
 
@@ -146,4 +150,6 @@ painted.then(() => runtime).then(async (rt) => {
                 lambda: Site(ROOT, {"index.html": static.encode()}, servers)),
         Variant("nosw", "variant: page without the service worker (HTTP cache only)", True,
                 lambda: Site(ROOT, {"assets/boot.js": nosw_boot.encode()}, servers)),
+        Variant("swnet", "variant: the worker leaves versioned files to the HTTP cache while online", True,
+                lambda: Site(ROOT, {"sw.js": swnet_sw.encode()}, servers)),
     ]

@@ -70,6 +70,10 @@ NEVER_LAZILY = ["subprocess", "multiprocessing", "concurrent.futures.process", "
                 # installed-distribution lookups (nothing in the page asks for one),
                 # the statistics behind random's self-check, logging's socket handlers
                 "importlib.metadata", "statistics", "pickle"]
+# Pure-Python stand-ins for C modules the runtime has built in (datetime and abc
+# import them only when their C module is missing): the same code twice, left out.
+# (tests/build imports datetime and abc in the built runtime.)
+BUILTIN_TWINS = ["_pydatetime", "_py_abc", "_pydecimal", "_pyio"]
 # What the Python snippets inside PyScript's JavaScript import (besides its own
 # pyscript package, which is read from the vendored core below).
 # (Its tar/zip unpacking snippets only run for archives under [files], which
@@ -288,7 +292,7 @@ def stdlib_modules(stdlib: dict[str, bytes], page_modules: set[str], graph: dict
     reach = bytecode.reachable(graph, roots, available | page_modules, NEVER_LAZILY)
     keep = reach & available
     keep |= {m for m in available if m == "encodings" or m.startswith("encodings.")}
-    return keep
+    return keep - set(BUILTIN_TWINS)
 
 
 def later_catalogue(name: str) -> bool:
