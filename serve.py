@@ -122,6 +122,22 @@ MIME = {
     ".woff2": "font/woff2", ".tar": "application/x-tar", ".gz": "application/gzip",
 }
 GZIP_TYPES = (".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".toml", ".py", ".webmanifest", ".txt")
+PRECOMPRESSED = ((".br", "br"), (".gz", "gzip"))  # X.br / X.gz next to X (tools/bundle.py)
+
+
+def precompressed(path: Path, accept: str) -> tuple[Path, str] | None:
+    """The compressed copy of ``path`` the build wrote and the client accepts
+    (``Accept-Encoding``; q=0 refuses), best first, and its Content-Encoding."""
+    took = set()
+    for part in accept.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name and params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            took.add(name.strip())
+    for ext, enc in PRECOMPRESSED:
+        copy = path.with_name(path.name + ext)
+        if enc in took and copy.is_file():
+            return copy, enc
+    return None
 
 # The page's files: nothing else in the folder is ever served. The build lists
 # them in the service worker's manifest; every one of them also has this shape.
@@ -517,7 +533,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = path.stat()
         lm = self.date_time_string(int(st.st_mtime))
         ctype = MIME.get(path.suffix.lower(), "application/octet-stream")
-        zippable = path.suffix in GZIP_TYPES
+        pre = precompressed(path, self.headers.get("Accept-Encoding") or "")
+        zippable = path.suffix in GZIP_TYPES or pre is not None
         if self.headers.get("If-Modified-Since") == lm:
             self.send_response(304)
             self.send_header("Last-Modified", lm)
@@ -525,8 +542,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
             return
-        gz = zippable and "gzip" in (self.headers.get("Accept-Encoding") or "")
-        if gz:
+        gz = pre is None and zippable and "gzip" in (self.headers.get("Accept-Encoding") or "")
+        if pre is not None:
+            size = pre[0].stat().st_size
+        elif gz:
             key = (str(path), st.st_mtime_ns, st.st_size)
             with self._gz_lock:
                 body = self._gz_cache.get(key)
@@ -538,8 +557,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             size = st.st_size
         self.send_response(200)
         self.send_header("Content-Type", ctype)
-        if gz:
-            self.send_header("Content-Encoding", "gzip")
+        if gz or pre is not None:
+            self.send_header("Content-Encoding", pre[1] if pre else "gzip")
         if zippable:
             self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(size))
@@ -550,7 +569,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if gz:
             self.wfile.write(body)
             return
-        with open(path, "rb") as fh:
+        with open(pre[0] if pre else path, "rb") as fh:
             while chunk := fh.read(1 << 16):
                 self.wfile.write(chunk)
 

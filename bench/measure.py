@@ -49,6 +49,8 @@ class Visit:
     requests: int
     longest_after_ready_ms: float       # the most any task blocked input after ready
     marks: dict = field(default_factory=dict)
+    usable_ms: float | None = None      # the sign-in form takes typing (boot.js's "form-usable"; else ready)
+    kib_after: float = 0.0              # fetched after ready, until the idle warm-up ended
 
 
 def throttle(page, context, on: bool):
@@ -76,6 +78,7 @@ def visit(page, site, url: str, how: str, warm_up: bool) -> Visit:
             break
         page.wait_for_timeout(100)
     page.wait_for_timeout(300)
+    kib_after, _ = site.counter.take()
     m = page.evaluate("""() => ({
         marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
         fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? null,
@@ -86,8 +89,10 @@ def visit(page, site, url: str, how: str, warm_up: bool) -> Visit:
         page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
         ready = m["fcp"] = page.evaluate("() => performance.getEntriesByName('first-contentful-paint')[0].startTime")
     after = [s + d - max(s, ready) for s, d in m["longtasks"] if s + d > ready + 1]
+    usable = m["marks"].get("form-usable", ready if "app-ready" in m["marks"] else None)
     return Visit(ready_ms=ready, first_paint_ms=m["fcp"], kib=kib / 1024, requests=requests,
-                 longest_after_ready_ms=max(after, default=0.0), marks=m["marks"])
+                 longest_after_ready_ms=max(after, default=0.0), marks=m["marks"], usable_ms=usable,
+                 kib_after=kib_after / 1024)
 
 
 def settle_worker(page, seconds: float = 30) -> None:

@@ -1,6 +1,7 @@
-"""The benchmark's static server: serve.py's behaviour (gzip, MIME types, security
-headers, revalidation with 304s) for any folder, plus per-path overrides (the
-variant pages) and a count of the bytes and requests it answered.
+"""The benchmark's static server: serve.py's behaviour (the build's precompressed
+copies, else gzip; MIME types, security headers, revalidation with 304s) for any
+folder, plus per-path overrides (the variant pages) and a count of the bytes and
+requests it answered.
 
 Every variant, today's page included, is served by this same code, so timings
 differ only by what the pages do. Cache headers follow the hosting rules in
@@ -129,15 +130,19 @@ class Site:
                     self.end_headers()
                     return
                 data = body if body is not None else None
-                gz = "gzip" in self.headers.get("Accept-Encoding", "") and rel.endswith(GZIP)
-                if gz:
+                accept = self.headers.get("Accept-Encoding", "")
+                pre = site.precompressed(rel, accept)
+                gz = pre is None and "gzip" in accept and rel.endswith(GZIP)
+                if pre is not None:
+                    data = pre[0]
+                elif gz:
                     data = _gzipped(key, lambda: body if body is not None else path.read_bytes())
                 elif data is None:
                     data = path.read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Type", self.guess_type(rel))
-                if gz:
-                    self.send_header("Content-Encoding", "gzip")
+                if gz or pre is not None:
+                    self.send_header("Content-Encoding", pre[1] if pre else "gzip")
                     self.send_header("Vary", "Accept-Encoding")
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("Last-Modified", lm)
@@ -149,6 +154,17 @@ class Site:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def precompressed(self, rel: str, accept: str) -> tuple[bytes, str] | None:
+        """As serve.py: the build's X.br / X.gz copy the client accepts (an
+        override's copies are overrides named X.br / X.gz)."""
+        if rel in self.overrides:
+            for ext, enc in serve.PRECOMPRESSED:
+                if enc in accept and rel + ext in self.overrides:
+                    return self.overrides[rel + ext], enc
+            return None
+        found = serve.precompressed(self.root / rel, accept)
+        return (found[0].read_bytes(), found[1]) if found else None
 
     def prewarm(self, paths) -> None:
         """Compress now what the pages will ask for, so no visit waits for it

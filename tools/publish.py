@@ -79,8 +79,12 @@ def _earlier_publish(dest: Path) -> bool:
 
 
 def sent_size(path: Path) -> int:
-    """About what a first visit transfers for a file: gzip-compressed when the
-    servers compress its type (serve.py, and the README's examples)."""
+    """About what a first visit transfers for a file: its brotli copy when the
+    build made one (what browsers take over HTTPS), else gzip-compressed when
+    the servers compress its type (serve.py, and the README's examples)."""
+    br = path.with_name(path.name + ".br")
+    if br.is_file():
+        return br.stat().st_size
     data = path.read_bytes()
     return len(gzip.compress(data, 6)) if path.suffix in serve.GZIP_TYPES else len(data)
 
@@ -110,6 +114,15 @@ def write(dest: Path, files: list[str], config: bytes | None) -> tuple[int, int]
                     raise PublishError(f"{rel} is listed by the build but missing; run "
                                        f"`python3 -m tools.vendor` again.") from None
                 shutil.copyfile(source, target)
+                # the build's compressed copies (X.br, X.gz) go along: the web
+                # server sends them (gzip_static, precompressed), since the
+                # archives themselves are stored uncompressed
+                for ext, _ in serve.PRECOMPRESSED:
+                    copy = source.with_name(source.name + ext)
+                    if copy.is_file():
+                        shutil.copyfile(copy, target.with_name(target.name + ext))
+                        os.chmod(target.with_name(target.name + ext), 0o644)
+                        total += copy.stat().st_size
             os.chmod(target, 0o644)
             total += target.stat().st_size
             sent += sent_size(target)

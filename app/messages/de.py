@@ -732,4 +732,9 @@ MESSAGES = {
     "ui.offline.now": "Dieser Browser ist offline: Bis er wieder online ist, wird nichts gesendet. Ihre Eingaben bleiben erhalten.",
     "ui.offline.signed_out": "Dieser Browser ist offline: Zum Anmelden braucht es Ihren Mailserver. Einen Schlüssel prüfen geht auch offline.",
     "ui.offline.now_short": "Offline: Es wird nichts gesendet.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Wird gestartet…",
+    "ui.early.status": "Wird gestartet… Anmeldung folgt gleich.",
+    "ui.early.check_link": "Der Mailserver oben stammt aus dem Link, den Sie geöffnet haben, und die Seite hatte ihn noch nicht angezeigt, als Sie die Schaltfläche gedrückt haben. Prüfen Sie ihn und drücken Sie dann erneut.",
+    "ui.early.check_bound": "Diese Seite meldet nur beim oben angezeigten Mailserver an, nicht bei der Adresse, die Sie eingegeben haben. Prüfen Sie ihn und drücken Sie dann erneut.",
 }

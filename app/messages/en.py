@@ -758,4 +758,9 @@ MESSAGES = {
     "ui.offline.now": "This browser is offline: nothing is sent until it is online again. What you type stays here.",
     "ui.offline.signed_out": "This browser is offline: signing in needs your mail server. Checking a key works offline.",
     "ui.offline.now_short": "Offline: nothing is sent.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Starting…",
+    "ui.early.status": "Starting… sign-in continues when ready.",
+    "ui.early.check_link": "The mail server above comes from the link you opened, and the page had not shown it yet when you pressed the button. Check it, then press again.",
+    "ui.early.check_bound": "This page signs in only at the mail server shown above, not at the address you typed. Check it, then press again.",
 }

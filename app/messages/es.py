@@ -733,4 +733,9 @@ MESSAGES = {
     "ui.offline.now": "Este navegador no tiene conexión: no se envía nada hasta que vuelva a tenerla. Lo que escriba se queda aquí.",
     "ui.offline.signed_out": "Este navegador no tiene conexión: para iniciar sesión hace falta su servidor de correo. Comprobar una clave funciona sin conexión.",
     "ui.offline.now_short": "Sin conexión: no se envía nada.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Iniciando…",
+    "ui.early.status": "Iniciando… el acceso seguirá enseguida.",
+    "ui.early.check_link": "El servidor de correo de arriba viene del enlace que abrió, y la página aún no lo mostraba cuando pulsó el botón. Compruébelo y vuelva a pulsar.",
+    "ui.early.check_bound": "Esta página solo inicia sesión en el servidor de correo que se muestra arriba, no en la dirección que escribió. Compruébelo y vuelva a pulsar.",
 }

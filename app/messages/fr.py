@@ -736,4 +736,9 @@ MESSAGES = {
     "ui.offline.now": "Ce navigateur est hors ligne : rien n’est envoyé avant son retour en ligne. Ce que vous saisissez reste ici.",
     "ui.offline.signed_out": "Ce navigateur est hors ligne : la connexion a besoin de votre serveur de messagerie. La vérification d’une clé fonctionne hors ligne.",
     "ui.offline.now_short": "Hors ligne : rien n’est envoyé.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Démarrage…",
+    "ui.early.status": "Démarrage… la connexion suivra.",
+    "ui.early.check_link": "Le serveur de messagerie ci-dessus vient du lien que vous avez ouvert, et la page ne l’affichait pas encore quand vous avez appuyé sur le bouton. Vérifiez-le, puis appuyez de nouveau.",
+    "ui.early.check_bound": "Cette page se connecte uniquement au serveur de messagerie affiché ci-dessus, pas à l’adresse que vous avez saisie. Vérifiez-le, puis appuyez de nouveau.",
 }

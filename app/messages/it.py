@@ -734,4 +734,9 @@ MESSAGES = {
     "ui.offline.now": "Questo browser è offline: non viene inviato nulla finché non torna online. Quello che scrivi resta qui.",
     "ui.offline.signed_out": "Questo browser è offline: per accedere serve il tuo server di posta. Controllare una chiave funziona anche offline.",
     "ui.offline.now_short": "Offline: non viene inviato nulla.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Avvio in corso…",
+    "ui.early.status": "Avvio in corso… l’accesso seguirà.",
+    "ui.early.check_link": "Il server di posta qui sopra viene dal link che hai aperto, e la pagina non lo mostrava ancora quando hai premuto il pulsante. Controllalo, poi premi di nuovo.",
+    "ui.early.check_bound": "Questa pagina accede solo al server di posta mostrato qui sopra, non all’indirizzo che hai digitato. Controllalo, poi premi di nuovo.",
 }

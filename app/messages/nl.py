@@ -733,4 +733,9 @@ MESSAGES = {
     "ui.offline.now": "Deze browser is offline: er wordt niets verstuurd tot hij weer online is. Wat je typt, blijft staan.",
     "ui.offline.signed_out": "Deze browser is offline: voor inloggen is je mailserver nodig. Een sleutel controleren werkt offline.",
     "ui.offline.now_short": "Offline: er wordt niets verstuurd.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Bezig met starten…",
+    "ui.early.status": "Bezig met starten… aanmelding volgt.",
+    "ui.early.check_link": "De mailserver hierboven komt uit de link die je opende, en de pagina liet hem nog niet zien toen je op de knop drukte. Controleer hem en druk dan opnieuw.",
+    "ui.early.check_bound": "Deze pagina meldt alleen aan bij de mailserver die hierboven staat, niet bij het adres dat je typte. Controleer hem en druk dan opnieuw.",
 }

@@ -732,4 +732,9 @@ MESSAGES = {
     "ui.offline.now": "Este navegador está sem conexão: nada é enviado até ele voltar a ficar on-line. O que você digitar continua aqui.",
     "ui.offline.signed_out": "Este navegador está sem conexão: para entrar é preciso o seu servidor de e-mail. Verificar uma chave funciona sem conexão.",
     "ui.offline.now_short": "Sem conexão: nada é enviado.",
+    # --- paint: the sign-in form before Python is ready
+    "ui.early.starting": "Iniciando…",
+    "ui.early.status": "Iniciando… o login continua em seguida.",
+    "ui.early.check_link": "O servidor de e-mail acima vem do link que você abriu, e a página ainda não o mostrava quando você pressionou o botão. Confira-o e pressione de novo.",
+    "ui.early.check_bound": "Esta página só faz login no servidor de e-mail mostrado acima, não no endereço que você digitou. Confira-o e pressione de novo.",
 }

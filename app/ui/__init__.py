@@ -28,7 +28,7 @@ async def start() -> None:
     import js
 
     from app import auth, servers
-    from app.ui import dom, encryption, language, nav, summary
+    from app.ui import dom, early, encryption, language, nav, summary
     from app.ui.app import CREDS_KEY, OPEN_KEY, SERVER_KEY, App, nullable_str
     from app.ui.views import errors as V_errors
     from app.ui.views import messages as V_messages
@@ -40,6 +40,7 @@ async def start() -> None:
     doc = js.document
     set_zone_offset(-int(js.Date.new().getTimezoneOffset()))  # Python in the page runs in UTC
     language.start()
+    early.follow_language()  # a sign-in pressed before Python: "Starting…" in this language
 
     app = App()
     # The other sections are wired when first shown (nav.LAZY).
@@ -137,6 +138,8 @@ async def start() -> None:
     except Exception as e:
         dom.show_error("signin-msg", V_errors.present(e, signed_in=app.account is not None,
                                                       online=app.online()))
+    # A sign-in pressed before Python was ready (assets/boot.js queued it): run once, or say why not.
+    early.adopt(app, choice, resumed="code" in query or "state" in query or app.account is not None)
     if app.account is None and app.server and (config.bound or choice.remembered):
         # What this server offers before sign-in (0.11-0.15: no usable login page).
         # Open mode: not for a server that only a link named; the page contacts

@@ -18,7 +18,7 @@ from app import auth, i18n, servers, stalwart
 from app.errors import AuthorizationPending, CannotReach, SignedOut, StalwartError
 from app.http import NetworkError, browser_fetch
 from app.stalwart.state import ENDED, REPLACED
-from app.ui import dom, language, nav
+from app.ui import dom, early, language, nav
 from app.ui import text as txt
 from app.ui.dom import el, t
 from app.ui.views import errors as V_errors
@@ -189,8 +189,9 @@ class App:
         """The panel at the top of the sign-in card: what is now true after the
         session ended (a change, a sign-out, an expiry, a reload), and what to do."""
         dom.show("signin-note", message, scroll=False)
-        js.window.scrollTo(0, 0)
-        el("signin-note").focus()
+        if not early.keeps_focus():  # (someone typing while the page starts keeps the focus)
+            js.window.scrollTo(0, 0)
+            el("signin-note").focus()
 
     def clear_note(self) -> None:
         dom.clear_msg("signin-note")

@@ -38,6 +38,13 @@ def check(name, fn):
 
 from app import auth, i18n, ipnets, keys, origins, passwords, totp  # noqa: E402
 
+# The stdlib ships without the pure-Python twins of built-in C modules
+# (tools/bundle.py BUILTIN_TWINS): these imports must find the C ones.
+check("datetime and abc without their pure-Python twins", lambda: (
+    __import__("datetime").datetime(2026, 1, 2, tzinfo=__import__("datetime").timezone.utc).isoformat()
+    == "2026-01-02T00:00:00+00:00" and type(__import__("abc").ABC).__module__ == "abc"
+    and "_pydatetime" not in sys.modules and "_py_abc" not in sys.modules) or "a twin was imported")
+
 keys.warm_up()
 for sample in ("rsa4096.asc", "ed25519.asc", "rsa2048-cert.pem"):
     with open(f"/repo/bench/samples/{sample}", "rb") as f:

@@ -14,6 +14,7 @@ CPython (tests/unit/ui/).
 * ``errors``: an error as the page presents it (message, field, focus, offer);
 * ``sections``: per-section texts (state lines, consequences, key reports);
 * ``signin``: the sign-in card (what "stay signed in" keeps, offline, devices);
+* ``early``: what becomes of a sign-in pressed before Python was ready;
 * ``language``: which language to show and what to save to the account;
 * ``uistate``: the per-user UI state, one object that sign-out replaces.
 """
