@@ -9,6 +9,8 @@ import js  # type: ignore[import-not-found]
 
 from app.ui import dom
 from app.ui.dom import el, t
+from app.ui.views.messages import WARN, Message
+from app.ui.views.say import Say
 from app.ui.views.early import Verdict, decide
 
 _taken = False
