@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 
 from .model import DEMO_PASSWORDS
@@ -11,6 +12,9 @@ from .server import LEGACY_VERSIONS, FakeStalwart
 
 
 def main(argv=None) -> int:
+    # Ctrl-C (SIGINT) stops it even when the parent started it with SIGINT
+    # ignored (a test worker does): Python then installs no handler of its own.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ap = argparse.ArgumentParser(prog="python -m tests.fakestalwart", description=__doc__)
     ap.add_argument("--generation", choices=["0.16", "legacy"], default="0.16")
     ap.add_argument("--legacy-version", choices=sorted(LEGACY_VERSIONS), default="0.15")

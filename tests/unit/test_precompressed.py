@@ -23,6 +23,9 @@ def root(tmp_path):
     src.write_bytes(DATA)
     (tmp_path / (ARCHIVE + ".gz")).write_bytes(gzip.compress(DATA, 9, mtime=0))
     (tmp_path / (ARCHIVE + ".br")).write_bytes(b"brotli bytes stand-in")
+    # serve.py serves only what the build lists (its service-worker manifest)
+    (tmp_path / serve.MANIFEST).write_text(
+        'self.BUNDLE = {"version": "t", "files": ["index.html", "%s"]};\n' % ARCHIVE)
     return tmp_path
 
 

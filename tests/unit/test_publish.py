@@ -17,6 +17,18 @@ def files_in(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
+COPIES = tuple(ext for ext, _ in serve.PRECOMPRESSED)
+
+
+def with_copies(files) -> set[str]:
+    """The files and the build's compressed copies of them (X.br, X.gz) that exist."""
+    return set(files) | {f + ext for f in files for ext in COPIES if (ROOT / (f + ext)).is_file()}
+
+
+def originals(files: set[str]) -> set[str]:
+    return {f for f in files if not (f.endswith(COPIES) and f.rsplit(".", 1)[0] in files)}
+
+
 def manifest(folder: Path) -> dict:
     return serve.read_manifest((folder / serve.MANIFEST).read_text())
 
@@ -31,12 +43,15 @@ def bound(tmp_path_factory):
 
 def test_the_folder_holds_exactly_what_the_page_loads(bound):
     got = files_in(bound)
-    assert got == set(serve.page_files(ROOT)) | {"config.json"}
+    assert got == with_copies(serve.page_files(ROOT)) | {"config.json"}
+    # the archives are stored uncompressed: their compressed copies must go along
+    archives = [f for f in got if f.endswith(".zip")]
+    assert archives and all(f + ".br" in got and f + ".gz" in got for f in archives)
     runtime = {f.split("/")[2] for f in got if f.startswith("assets/vendor/rt-")}
     assert len(runtime) == 1  # the current runtime folder only
     current = json.loads((ROOT / "assets/vendor/build.json").read_text())["app"] \
         if (ROOT / "assets/vendor/build.json").is_file() else None
-    apps = [f for f in got if "/app-" in f]
+    apps = [f for f in originals(got) if "/app-" in f]
     assert len(apps) == 1 and (current is None or apps == [current])  # no older archive
     for never in ("assets/vendor/pyodide/", "assets/vendor/wheels/", "assets/vendor.lock.json",
                   "assets/vendor/build.json", "app/__init__.py", "serve.py", "tools/", "tests/", ".git"):
@@ -55,7 +70,7 @@ def test_every_file_is_a_copy_readable_by_the_web_server(bound):
 def test_the_service_worker_lists_exactly_the_published_files(bound):
     """It fails to install when one it lists is missing: offline use would break."""
     m = manifest(bound)
-    assert set(m["files"]) == files_in(bound) - {"sw.js", serve.MANIFEST}
+    assert set(m["files"]) == originals(files_in(bound)) - {"sw.js", serve.MANIFEST}
     assert set(m["immutable"]) <= set(m["files"])
     assert m["version"] == manifest(ROOT)["version"]  # runtime.mjs names this version; it must match
 
@@ -70,7 +85,7 @@ def test_without_servers_there_is_no_config_json_and_the_worker_does_not_ask_for
     assert publish.main([str(dest), "--no-vendor"]) == 0
     assert "config.json" not in files_in(dest) and "config.json" not in manifest(dest)["files"]
     out = capsys.readouterr().out
-    assert out.startswith(f"publish: {dest}: {len(files_in(dest))} files, ") and " MB" in out and "open mode" in out
+    assert out.startswith(f"publish: {dest}: {len(originals(files_in(dest)))} files, ") and " MB" in out and "open mode" in out
 
 
 def test_the_manifest_follows_the_config_whatever_the_checkout_has():
@@ -112,5 +127,5 @@ def test_an_earlier_publish_is_replaced_whole(tmp_path):
     assert publish.main([str(dest), "--server", "https://mail.example.com", "--no-vendor"]) == 0
     (dest / "assets/app.css.bak").write_text("stray")
     assert publish.main([str(dest), "--no-vendor"]) == 0
-    assert files_in(dest) == set(serve.page_files(ROOT))  # the stray file and config.json are gone
+    assert files_in(dest) == with_copies(serve.page_files(ROOT))  # the stray file and config.json are gone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -10,7 +10,7 @@ import pytest
 from app.messages import en
 from app.ui.views.early import Verdict, decide
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MAIL = "https://mail.example.com"
 OTHER = "https://mail.example.org"
 
