@@ -87,10 +87,22 @@ def authorization_header(creds: Credentials) -> str:
 
 
 def api_key(token: str) -> Bearer:
+    """A pasted API key or access token (private keys refused: ``refuse_private_key``)."""
+    refuse_private_key(token, "token")
     t = (token or "").strip()
     if not t:
         raise InvalidInput("err.input.password_required", "token")
     return Bearer(t, kind="apikey")
+
+
+def refuse_private_key(value: Any, field: str) -> None:
+    """The one private-key guard (``app.keys.private.refuse``), run on every
+    sign-in input before anything is sent (and by ``app.stalwart.validate`` on
+    the account's fields): a private key pasted into the login, password, code
+    or token field is refused, never sent as Basic or Bearer. Imported when
+    first used: app.keys loads after the page is ready (app.warm)."""
+    from app.keys.private import refuse
+    refuse(value, field)
 
 
 # ----- storage policy -------------------------------------------------------------------
@@ -465,11 +477,15 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
     """The password form: login, password and, for two-factor accounts on
     0.11-0.15, the current code (traded once for a token). 0.16 cannot take a
     code with a password: its own sign-in page asks for it."""
-    from app.totp import normalize_code
+    from app.totp import is_code, normalize_code
+    for value, name in ((login, "login"), (secret, "password"), (code, "code")):
+        refuse_private_key(value, name)
     basic = Basic(login, secret)
-    code = normalize_code(code)
+    code = normalize_code(code or "")
     if not code:
         return basic
+    if not is_code(code):  # it would ride in the password (secret$code)
+        raise InvalidInput("err.input.code_format", "code")
     if options is not None and options.generation == Generation.V016:
         raise MfaRequired(Generation.V016)
     try:

@@ -114,6 +114,16 @@ def normalize_code(code: str) -> str:
     return "".join(str(code).split())
 
 
+_CODE_FORM = re.compile(r"[0-9]{6,8}")
+
+
+def is_code(code: str) -> bool:
+    """Is ``code`` (after ``normalize_code``) shaped like an authenticator's
+    code: 6 to 8 ASCII digits (the server's digits range)? The one rule for
+    the account's checks and the sign-in's code field."""
+    return bool(_CODE_FORM.fullmatch(code))
+
+
 # ---------------------------------------------------------------- URL parsing
 
 class _NotAUrl(Exception):

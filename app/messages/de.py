@@ -432,7 +432,7 @@ MESSAGES = {
     "err.input.code_format": "Der Code muss aus 6 bis 8 Ziffern bestehen.",
     "err.input.otp_url": "Diese Einrichtung der Authenticator-App würde Sie aussperren und wurde deshalb nicht gespeichert: {detail}",
     "err.input.key_required": "Fügen Sie zuerst einen öffentlichen Schlüssel ein oder wählen Sie eine Datei (PEM oder ASCII-armierter Text).",
-    "err.input.private_key": "Das ist ein PRIVATER Schlüssel. Laden Sie ihn niemals irgendwo hoch; exportieren Sie stattdessen den öffentlichen Schlüssel oder das Zertifikat und fügen Sie diesen ein.",
+    "err.input.private_key": "Das ist ein PRIVATER Schlüssel ({what}). Er wurde nirgendwohin gesendet. Ein privater Schlüssel gehört nur auf Ihren eigenen Computer: Fügen Sie ihn nie in eine Webseite ein. Geben Sie stattdessen ein, was dieses Feld verlangt; um die Verschlüsselung einzuschalten, fügen Sie Ihren ÖFFENTLICHEN Schlüssel oder Ihr Zertifikat ein.",
     "err.input.server": "Geben Sie die Server-Adresse ein, zum Beispiel https://mail.example.com.",
     "err.input.password_mismatch": "Die beiden neuen Passwörter stimmen nicht überein. Geben Sie es noch einmal ein.",
     "err.input.code_required": "Die Zwei-Faktor-Authentifizierung ist eingeschaltet: Geben Sie den aktuellen Code aus Ihrer Authenticator-App ein.",

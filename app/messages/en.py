@@ -458,7 +458,7 @@ MESSAGES = {
     "err.input.code_format": "The code must be 6 to 8 digits.",
     "err.input.otp_url": "This authenticator setup would lock you out, so it was not saved: {detail}",
     "err.input.key_required": "Paste or choose a public key first (PEM or ASCII-armored text).",
-    "err.input.private_key": "This is a PRIVATE key. Never upload it anywhere; export and paste the public key or certificate instead.",
+    "err.input.private_key": "This is a PRIVATE key ({what}). It was not sent anywhere. A private key must stay on your own computer: never paste it into a web page. Type what this field asks for instead; to turn on encryption, paste your PUBLIC key or certificate.",
     "err.input.server": "Enter the server address, like https://mail.example.com.",
     "err.input.password_mismatch": "The two new passwords are not the same. Type it again.",
     "err.input.code_required": "Two-factor authentication is on: enter the current code from your authenticator app.",

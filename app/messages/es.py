@@ -433,7 +433,7 @@ MESSAGES = {
     "err.input.code_format": "El código debe tener de 6 a 8 dígitos.",
     "err.input.otp_url": "Esta configuración de autenticación le dejaría sin acceso, así que no se ha guardado: {detail}",
     "err.input.key_required": "Primero pegue o elija una clave pública (texto PEM o con armadura ASCII).",
-    "err.input.private_key": "Esta es una clave PRIVADA. No la suba nunca a ningún sitio; exporte y pegue en su lugar la clave pública o el certificado.",
+    "err.input.private_key": "Esta es una clave PRIVADA ({what}). No se ha enviado a ninguna parte. Una clave privada debe quedarse en su propio ordenador: no la pegue nunca en una página web. Escriba en su lugar lo que pide este campo; para activar el cifrado, pegue su clave PÚBLICA o su certificado.",
     "err.input.server": "Escriba la dirección del servidor, por ejemplo https://mail.example.com.",
     "err.input.password_mismatch": "Las dos contraseñas nuevas no coinciden. Vuelva a escribirla.",
     "err.input.code_required": "La verificación en dos pasos está activada: escriba el código actual de su aplicación de autenticación.",

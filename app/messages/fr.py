@@ -436,7 +436,7 @@ MESSAGES = {
     "err.input.code_format": "Le code doit comporter de 6 à 8 chiffres.",
     "err.input.otp_url": "Cette configuration de l’application d’authentification vous empêcherait de vous connecter ; elle n’a donc pas été enregistrée : {detail}",
     "err.input.key_required": "Collez ou choisissez d’abord une clé publique (texte PEM ou en armure ASCII).",
-    "err.input.private_key": "Ceci est une clé PRIVÉE. Ne l’envoyez jamais nulle part ; exportez et collez plutôt la clé publique ou le certificat.",
+    "err.input.private_key": "Ceci est une clé PRIVÉE ({what}). Elle n’a été envoyée nulle part. Une clé privée doit rester sur votre ordinateur : ne la collez jamais dans une page web. Saisissez plutôt ce que ce champ demande ; pour activer le chiffrement, collez votre clé PUBLIQUE ou votre certificat.",
     "err.input.server": "Saisissez l’adresse du serveur, par exemple https://mail.example.com.",
     "err.input.password_mismatch": "Les deux nouveaux mots de passe ne sont pas identiques. Saisissez-le de nouveau.",
     "err.input.code_required": "L’authentification à deux facteurs est activée : saisissez le code actuel de votre application d’authentification.",

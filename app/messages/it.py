@@ -434,7 +434,7 @@ MESSAGES = {
     "err.input.code_format": "Il codice deve avere da 6 a 8 cifre.",
     "err.input.otp_url": "Questa configurazione dell’app di autenticazione ti impedirebbe di accedere, quindi non è stata salvata: {detail}",
     "err.input.key_required": "Prima incolla o scegli una chiave pubblica (PEM o testo ASCII armor).",
-    "err.input.private_key": "Questa è una chiave PRIVATA. Non caricarla mai da nessuna parte; esporta e incolla invece la chiave pubblica o il certificato.",
+    "err.input.private_key": "Questa è una chiave PRIVATA ({what}). Non è stata inviata da nessuna parte. Una chiave privata deve restare sul tuo computer: non incollarla mai in una pagina web. Scrivi invece ciò che chiede questo campo; per attivare la cifratura, incolla la tua chiave PUBBLICA o il tuo certificato.",
     "err.input.server": "Inserisci l’indirizzo del server, ad esempio https://mail.example.com.",
     "err.input.password_mismatch": "Le due nuove password non coincidono. Digitala di nuovo.",
     "err.input.code_required": "L’autenticazione a due fattori è attiva: inserisci il codice attuale della tua app di autenticazione.",

@@ -433,7 +433,7 @@ MESSAGES = {
     "err.input.code_format": "De code moet uit 6 tot 8 cijfers bestaan.",
     "err.input.otp_url": "Met deze instelling voor de authenticator-app zou je jezelf buitensluiten, dus die is niet opgeslagen: {detail}",
     "err.input.key_required": "Plak of kies eerst een publieke sleutel (PEM of ASCII-armored tekst).",
-    "err.input.private_key": "Dit is een PRIVÉSLEUTEL. Upload die nooit ergens; exporteer en plak in plaats daarvan de publieke sleutel of het certificaat.",
+    "err.input.private_key": "Dit is een PRIVÉSLEUTEL ({what}). Hij is nergens heen gestuurd. Een privésleutel hoort alleen op je eigen computer: plak hem nooit in een webpagina. Vul in plaats daarvan in wat dit veld vraagt; om versleuteling aan te zetten, plak je je PUBLIEKE sleutel of je certificaat.",
     "err.input.server": "Voer het serveradres in, zoals https://mail.example.com.",
     "err.input.password_mismatch": "De twee nieuwe wachtwoorden zijn niet hetzelfde. Typ het opnieuw.",
     "err.input.code_required": "Tweefactorauthenticatie staat aan: voer de huidige code uit je authenticator-app in.",

@@ -432,7 +432,7 @@ MESSAGES = {
     "err.input.code_format": "O código precisa ter de 6 a 8 dígitos.",
     "err.input.otp_url": "Esta configuração do app autenticador impediria seu acesso, por isso não foi salva: {detail}",
     "err.input.key_required": "Primeiro, cole ou escolha uma chave pública (texto PEM ou com armadura ASCII).",
-    "err.input.private_key": "Esta é uma chave PRIVADA. Nunca a envie para lugar nenhum; exporte e cole a chave pública ou o certificado.",
+    "err.input.private_key": "Esta é uma chave PRIVADA ({what}). Ela não foi enviada a lugar nenhum. Uma chave privada deve ficar no seu próprio computador: nunca a cole em uma página web. Digite o que este campo pede; para ativar a criptografia, cole sua chave PÚBLICA ou seu certificado.",
     "err.input.server": "Digite o endereço do servidor, por exemplo https://mail.example.com.",
     "err.input.password_mismatch": "As duas novas senhas não são iguais. Digite de novo.",
     "err.input.code_required": "A verificação em duas etapas está ativada: digite o código atual do seu app autenticador.",
