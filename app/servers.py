@@ -336,3 +336,33 @@ def kept_session(data: Any, server: str) -> Optional[Bearer]:
     if not isinstance(data.get("server"), str) or data["server"] != server:
         return None
     return credentials_from_storage(data)
+
+
+def blocked_by_policy(config: Config, origin: str) -> str:
+    """What a connection blocked by this page's own Content-Security-Policy
+    means (the browser's ``securitypolicyviolation``, its ``blockedURI`` as an
+    origin), as the message key that tells the page's administrator what to
+    change. Measured in Chromium: for a redirect it follows, the violation
+    names the URL the page asked for, not the target; the page follows no
+    redirect (``app.http``), so a redirect is its own error
+    (``app.errors.Redirected``) and never meets the policy.
+
+    * ``ui.csp.listed_not_allowed``: bound mode, and config.json lists
+      ``origin`` (a server, or an OpenID provider of its "sso"): the policy's
+      connect-src lacks what the file allows;
+    * ``ui.csp.blocked``: the origin is not allowed at all (config.json and
+      connect-src), e.g. an http server in open mode, whose policy allows https."""
+    if config.bound:
+        issuers = (i for s in (config.sso or {}).values() for i in getattr(s, "issuers", ()))
+        listed = set(config.servers) | {_origin_of(i) for i in issuers}
+        if origin in listed:
+            return "ui.csp.listed_not_allowed"
+    return "ui.csp.blocked"
+
+
+def _origin_of(url: str) -> str:
+    try:
+        p = urlsplit(url)
+        return f"{p.scheme.lower()}://{p.netloc.lower()}" if p.scheme and p.netloc else ""
+    except ValueError:
+        return ""

@@ -663,4 +663,8 @@ MESSAGES = {
     "err.sso.token_blocked": "Você entrou em {provider}, mas ele não deixa esta página ({origin}) concluir o login. O administrador de {provider} precisa permitir {origin} na configuração “{setting}” do cliente desta página.",
     "err.sso.token_unreachable": "Você entrou em {provider}, mas esta página não conseguiu alcançá-lo para concluir. Tente de novo. Se continuar acontecendo, o administrador de {provider} precisa permitir {origin} na configuração “{setting}” do cliente desta página.",
     "err.sso.issuer_mismatch": "A resposta de login não veio de {provider}, então foi ignorada. Comece de novo; se acontecer de novo, avise o seu administrador.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "O servidor de e-mail em {origin} respondeu com um redirecionamento (HTTP {status}) em vez de uma resposta. Esta página não segue redirecionamentos, então nada foi enviado a outro endereço. Verifique o endereço do servidor ou pergunte ao administrador do seu servidor de e-mail qual endereço usar.",
+    "err.redirected_to": "O servidor de e-mail em {origin} respondeu com um redirecionamento (HTTP {status}) para {target} em vez de uma resposta. Esta página não segue redirecionamentos, então nada foi enviado para {target}. Verifique o endereço do servidor ou pergunte ao administrador do seu servidor de e-mail qual endereço usar.",
+    "ui.csp.listed_not_allowed": "Esta página não tem permissão para se conectar a {origin}, embora o config.json dela liste esse servidor: o cabeçalho Content-Security-Policy da página não o permite. O administrador desta página precisa adicionar {origin} ao connect-src nesse cabeçalho, escrito exatamente como no config.json.",
 }

@@ -168,7 +168,8 @@ class App:
         if origin in self.csp_blocked:
             # Only the admin can allow a server (config.json and the CSP header):
             # no link here, since a reload with another ?server= would not help.
-            show(msg_id, "error", t("ui.csp.blocked", origin=txt.ascii_origin(origin)))
+            key = servers.blocked_by_policy(self.config, origin)
+            show(msg_id, "error", t(key, origin=txt.ascii_origin(origin)))
             return
         text, _ = dom.message_text(e)
         show(msg_id, "error", text + " " + t("ui.cors.page_origin", page_origin=self.page_origin()))
@@ -201,7 +202,8 @@ class App:
         use), else closed. Anything else the page cannot use: closed."""
         url = str(js.URL.new("config.json", js.location.href).href)
         try:
-            r = await browser_fetch("GET", url, {"Accept": "application/json"}, timeout=15)
+            r = await browser_fetch("GET", url, {"Accept": "application/json"}, timeout=15,
+                                    follow_redirects=True)  # the page's own file, not a mail server
         except NetworkError:
             return servers.config_without_answer(nullable_str(js.localStorage.getItem(CONFIG_KEY)))
         cfg = servers.config_from_response(r.status, r.body)

@@ -259,7 +259,7 @@ def listen(node, event: str, fn: Callable[[Any], None]) -> None:
 
 # --- messages where the eye is -------------------------------------------------------
 
-_HOST_PARAMS = ("origin", "server", "page_origin")
+_HOST_PARAMS = ("origin", "server", "page_origin", "target")
 
 
 class _Shown:
