@@ -377,6 +377,22 @@ async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: 
     return Bearer(tok, rt if isinstance(rt, str) and rt else old_refresh, expires_at, kind, provider)
 
 
+# What an authorization server adds to the page's address on the way back
+# (RFC 6749 §4.1.2, RFC 9207): none of it may stay in the address bar.
+CALLBACK_PARAMS = ("code", "state", "error", "error_description", "error_uri", "iss")
+
+
+def callback_route(query: Mapping) -> str:
+    """What the page does at start with an authorization answer in its
+    address: ``"finish"`` (a code, or an error with a state:
+    ``complete_authorization`` checks it and says what happened), ``"drop"``
+    (leftovers only, e.g. ``?error=`` without ``state``: nobody's answer,
+    nothing of it is shown, and it leaves the address bar), or ``""`` (none)."""
+    if "code" in query or ("error" in query and "state" in query):
+        return "finish"
+    return "drop" if any(k in query for k in CALLBACK_PARAMS) else ""
+
+
 def callback_code(query_params: Mapping, state: str, issuer: str, iss_required: bool) -> str:
     """The code in an authorization response, after its checks.
 
@@ -601,6 +617,6 @@ __all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key", 
            "session_storage_payload", "credentials_from_storage", "OAuthMetadata", "discover",
            "default_metadata", "SignInOptions", "UNKNOWN_SERVER", "sign_in_options", "probe",
            "refine_refusal", "PendingAuthorization", "begin_authorization",
-           "complete_authorization", "callback_code", "parse_query", "pkce_challenge", "refresh", "legacy_token",
+           "complete_authorization", "callback_code", "callback_route", "parse_query", "pkce_challenge", "refresh", "legacy_token",
            "password_sign_in", "link_target", "DeviceAuthorization", "start_device_flow",
            "poll_device_flow", "StalwartError", "EndpointNotFound", "CannotReach"]

@@ -690,7 +690,7 @@ MESSAGES = {
     "err.sso.token_unreachable": "You signed in at {provider}, but this page could not reach it to finish. Try again. If it keeps happening, the administrator of {provider} must allow {origin} in the setting “{setting}” of this page's client.",
     "err.sso.issuer_mismatch": "The sign-in answer did not come from {provider}, so it was ignored. Start again; if it happens again, tell your administrator.",
     # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
-    "err.redirected": "The mail server at {origin} answered with a redirect (HTTP {status}) instead of an answer. This page does not follow redirects, so nothing was sent to any other address. Check the server address, or ask your mail server's administrator which address to use.",
-    "err.redirected_to": "The mail server at {origin} answered with a redirect (HTTP {status}) to {target} instead of an answer. This page does not follow redirects, so nothing was sent to {target}. Check the server address, or ask your mail server's administrator which address to use.",
+    "err.redirected": "The mail server at {origin} did not answer this request: it sent a redirect (HTTP {status}). This page does not follow redirects, so nothing was sent to any other address. Check the server address, or ask your mail server's administrator which address to use.",
+    "err.redirected_to": "The mail server at {origin} did not answer this request: it sent a redirect (HTTP {status}) to {target}. This page does not follow redirects, so nothing was sent to {target}. Check the server address, or ask your mail server's administrator which address to use.",
     "ui.csp.listed_not_allowed": "This page may not connect to {origin}, although its config.json lists that server: the page's Content-Security-Policy header does not allow it. The administrator of this page must add {origin} to connect-src in that header, written exactly as in config.json.",
 }

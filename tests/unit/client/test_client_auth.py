@@ -443,3 +443,20 @@ def test_legacy_token_refusal_shows_the_servers_words():
     assert e.value.key == "err.oauth.legacy_refused"
     assert e.value.server_text == "Client ID is invalid."
     assert "does not understand" not in e.value.message
+
+
+@pytest.mark.parametrize("query, route", [
+    ({"code": "c", "state": "s", "iss": "i"}, "finish"),
+    ({"code": "c"}, "finish"),                       # its missing state is checked and said there
+    ({"error": "access_denied", "state": "s"}, "finish"),
+    ({"error": "access_denied"}, "drop"),            # no state: nobody's answer, it only leaves
+    ({"error": "x", "error_description": "Click here", "server": "https://a"}, "drop"),
+    ({"error_uri": "https://evil.example"}, "drop"),
+    ({"state": "s"}, "drop"),
+    ({"iss": "https://a"}, "drop"),
+    ({"server": "https://mail.example.com"}, ""),
+    ({}, ""),
+])
+def test_callback_route_at_start(query, route):
+    assert auth.callback_route(query) == route
+    assert auth.callback_route(auth.parse_query("?" + "&".join(f"{k}={v}" for k, v in query.items()))) == route

@@ -106,8 +106,8 @@ def _new_app(s, old_code):
     return run(s.totp.enable_totp(TOTP_PW, setup, old_code, new_code=totp.code_at(setup.url)))
 
 
-INPUT = ("text", "one_line")               # <input>: line breaks dropped
-DESCRIPTION = INPUT + ("one_line_255",)    # <input maxlength=255>
+INPUT = ("text", "one_line", "spaced")     # <input>: line breaks dropped, or spaces (a paste)
+DESCRIPTION = INPUT + ("one_line_255", "spaced_255")  # <input maxlength=255>
 CODE = INPUT + ("code",)                   # the page drops a code's spaces
 KEY_BOX = ("text", "file")                 # <textarea>, or a dropped file
 

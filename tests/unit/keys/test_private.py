@@ -146,16 +146,18 @@ LATE = {"priv_with_cert.pem": "PRIVATE", "jwks_mixed.json": '"d"'}
 def field_values(name: str, raw: bytes) -> dict[str, object]:
     """What the page's fields hold when this form is pasted or dropped: the
     text (a binary file read as Latin-1), and for text forms what a one-line
-    <input> keeps (line breaks dropped), a description's first 255 of those,
-    and a code field's value (the page drops its spaces too)."""
+    <input> keeps (line breaks dropped, or made spaces as Chromium does on a
+    paste), a description's first 255 of those, and a code field's value
+    (the page drops its spaces too)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return {"text": raw.decode("latin-1"), "file": raw}
-    one = text.replace("\r", "").replace("\n", "")
-    out = {"text": text, "one_line": one, "code": one.replace(" ", "")}
+    text_lf = text.replace("\r", "")
+    one, spaced = text_lf.replace("\n", ""), text_lf.replace("\n", " ")
+    out = {"text": text, "one_line": one, "spaced": spaced, "code": one.replace(" ", "")}
     if name not in LATE:
-        out["one_line_255"] = one[:255]
+        out["one_line_255"], out["spaced_255"] = one[:255], spaced[:255]
     return out
 
 
@@ -165,8 +167,8 @@ def test_every_form_is_named_as_any_field_holds_it(private, name):
     for how, value in field_values(name, raw).items():
         assert private_kind(value) is not None, (name, how)
     if name in LATE:  # cut to 255, nothing private is left: nothing to refuse
-        one = raw.decode().replace("\n", "")
-        assert LATE[name] not in one[:255] and LATE[name] in one
+        for one in (raw.decode().replace("\n", ""), raw.decode().replace("\n", " ")):
+            assert LATE[name] not in one[:255] and LATE[name] in one
 
 
 def test_the_armoured_body_without_its_framing_is_named(private):
