@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from app.bidi import strip_bidi
 from app.errors import (AccountNameRefused, AuthorizationPending, AuthRequired, BadRequest,
                         CannotReach, EndpointNotFound, InvalidInput, MfaRequired, OAuthError,
                         ProtocolError, StalwartError)
@@ -583,10 +584,14 @@ async def start_device_flow(server: str, fetch: Fetch, client_id: str = DEFAULT_
     d = parse_json(resp)
     if not isinstance(d, dict):
         raise ProtocolError("device answer is not an object")
-    dc, uc, vu = d.get("device_code"), d.get("user_code"), d.get("verification_uri")
+    # What the user is shown and follows: direction controls dropped where it
+    # enters, so the code and the address read as they are, and the link goes
+    # to the address shown.
+    dc = d.get("device_code")
+    uc, vu, vc = (strip_bidi(v) if isinstance(v, str) else v
+                  for v in (d.get("user_code"), d.get("verification_uri"), d.get("verification_uri_complete")))
     if not all(isinstance(x, str) and x for x in (dc, uc, vu)):
         raise ProtocolError("device answer is incomplete")
-    vc = d.get("verification_uri_complete")
     exp = d.get("expires_in")
     iv = d.get("interval")
     return DeviceAuthorization(

@@ -567,13 +567,14 @@ class App:
         dom.clear(out)
         out.appendChild(dom.make("span", t("ui.signin.device_go") + " "))
         link = dev.link  # https (or http on this machine) only; the full link only on the same origin
-        if link:
-            out.appendChild(dom.make("a", dev.verification_uri, href=link, target="_blank",
-                                     rel="noopener noreferrer"))
-        else:
-            out.appendChild(dom.make("code", dev.verification_uri))
+        where = dom.make("a", "", href=link, target="_blank", rel="noopener noreferrer") if link \
+            else dom.make("code")
+        where.appendChild(dom.foreign(dev.verification_uri))  # the server's words: no bidi controls
+        out.appendChild(where)
         out.appendChild(dom.make("span", " " + t("ui.signin.device_code") + " "))
-        out.appendChild(dom.make("strong", dev.user_code, "key"))
+        code = dom.make("strong", "", "key")
+        code.appendChild(dom.foreign(dev.user_code))
+        out.appendChild(code)
         interval = max(1, int(dev.interval or 5))
         while time.time() < dev.expires_at:
             await _sleep(interval)

@@ -460,3 +460,25 @@ def test_legacy_token_refusal_shows_the_servers_words():
 def test_callback_route_at_start(query, route):
     assert auth.callback_route(query) == route
     assert auth.callback_route(auth.parse_query("?" + "&".join(f"{k}={v}" for k, v in query.items()))) == route
+
+
+def test_device_answer_is_read_without_direction_controls():
+    """The user code and the addresses are shown and followed: a server's
+    bidi controls (which can make 4VZF-7EWU read as another code, or an
+    address as another one) are dropped where the answer is read, and the
+    link goes to exactly the address shown. The device code is never shown."""
+    rlo, lri, pdi = "\u202e", "\u2066", "\u2069"
+    t = FakeTransport().on("POST", "/auth/device", resp(200, {
+        "device_code": "D" + rlo + "C", "user_code": "4VZF" + rlo + "-7EWU",
+        "verification_uri": ORIGIN + "/dev" + lri + "ice" + pdi,
+        "verification_uri_complete": ORIGIN + "/device?code=4VZF-7EWU\u200f", "expires_in": 600}))
+    d = run(auth.start_device_flow(ORIGIN, t))
+    assert d.user_code == "4VZF-7EWU"
+    assert d.verification_uri == ORIGIN + "/device"
+    assert d.verification_uri_complete == ORIGIN + "/device?code=4VZF-7EWU"
+    assert d.link == ORIGIN + "/device?code=4VZF-7EWU"
+    assert d.device_code == "D" + rlo + "C"  # sent back as it came, never shown
+    t = FakeTransport().on("POST", "/auth/device", resp(200, {
+        "device_code": "DC", "user_code": rlo + lri, "verification_uri": ORIGIN + "/device"}))
+    with pytest.raises(ProtocolError):  # nothing left to show
+        run(auth.start_device_flow(ORIGIN, t))
