@@ -80,6 +80,28 @@ def test_a_307_to_another_origin_reaches_nothing_there_open_mode(recorder, fake0
     _change_password_meets_a_redirect(rec, page, fake016)
 
 
+def test_a_listed_server_the_policy_lacks_is_named_as_such(recorder, site, fake016):
+    """Bound mode where the host's Content-Security-Policy and config.json
+    disagree (the page was served while the policy listed another server; its
+    config.json, read after boot, lists this one): the block names what to fix,
+    connect-src, not "add the server" to a file that already lists it."""
+    rec = recorder("https://mail.example.com")  # the document's policy: another server
+    rec.csp_ok = True  # this test provokes the block on purpose
+    rec.allowed.add(fake016.url)  # the browser reports the blocked attempt
+    rec.page.goto(site.url + "?server=" + fake016.url, wait_until="commit")
+    site.allow(fake016.url)  # config.json, fetched once the runtime is up, lists this server
+    rec.page.wait_for_selector("html[data-app-state=ready]", state="attached", timeout=BOOT_TIMEOUT_MS)
+    page = rec.page
+    assert page.input_value("#server-url") == fake016.url
+    sign_in_basic(page, *ALICE, expect_ok=False)
+    page.wait_for_selector("#signin-msg.error")
+    text = plain(msg(page, "signin"))
+    assert "although its config.json lists that server" in text and "connect-src" in text, text
+    assert fake016.url in text and "allowed servers" not in text
+    assert fake016.requests == []  # blocked in the browser: nothing arrived
+    fits(page, "a listed server the policy lacks")
+
+
 # ----------------------------------------------------------------------- private keys in fields
 
 @pytest.fixture(scope="module")
