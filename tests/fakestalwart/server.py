@@ -135,7 +135,7 @@ class FakeStalwart:
         self._public_key_refs: Optional[bool] = None
         # An OpenID Connect directory (tests/fakestalwart/oidc.py), or None.
         self.oidc = None
-        self._httpd: Optional[ThreadingHTTPServer] = None
+        self._httpd: Optional[_Listener] = None
         self._thread: Optional[threading.Thread] = None
         self._elsewhere: Optional[Elsewhere] = None
 
@@ -331,8 +331,7 @@ class FakeStalwart:
     # --- lifecycle ----------------------------------------------------------------
     def start(self) -> "FakeStalwart":
         handler = type("BoundHandler", (_Handler,), {"srv": self})
-        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Listener((self.host, self.port), handler)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True, name=f"fakestalwart-{self.port}")
@@ -342,6 +341,7 @@ class FakeStalwart:
     def stop(self) -> None:
         if self._httpd is not None:
             self._httpd.shutdown()
+            self._httpd.close_connections()  # gone means gone, kept-alive connections too
             self._httpd.server_close()
             self._httpd = None
         if self._elsewhere is not None:
@@ -439,6 +439,38 @@ class FakeStalwart:
         if d is not None:
             return H.json_response(d.document, headers=[("Cache-Control", "no-store, no-cache")])
         return oauth.own_openid_metadata(self, strip_base=True)
+
+
+class _Listener(ThreadingHTTPServer):
+    """The HTTP server, which also knows its open connections: a stopped
+    server must stop answering on kept-alive connections too, as a real one
+    that goes away does (the handler threads would serve them on)."""
+
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        self._open: set = set()
+        self._open_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            open_now = list(self._open)
+        for conn in open_now:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class _Handler(BaseHTTPRequestHandler):
