@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from app.bidi import strip_bidi
 from app.errors import (AccountNameRefused, AuthorizationPending, AuthRequired, BadRequest,
                         CannotReach, CodeIncorrect, EndpointNotFound, InvalidInput, MfaRequired,
                         OAuthError, ProtocolError, StalwartError, TimedOut)
@@ -87,10 +88,22 @@ def authorization_header(creds: Credentials) -> str:
 
 
 def api_key(token: str) -> Bearer:
+    """A pasted API key or access token (private keys refused: ``refuse_private_key``)."""
+    refuse_private_key(token, "token")
     t = (token or "").strip()
     if not t:
         raise InvalidInput("err.input.password_required", "token")
     return Bearer(t, kind="apikey")
+
+
+def refuse_private_key(value: Any, field: str) -> None:
+    """The one private-key guard (``app.keys.private.refuse``), run on every
+    sign-in input before anything is sent (and by ``app.stalwart.validate`` on
+    the account's fields): a private key pasted into the login, password, code
+    or token field is refused, never sent as Basic or Bearer. Imported when
+    first used: app.keys loads after the page is ready (app.warm)."""
+    from app.keys.private import refuse
+    refuse(value, field)
 
 
 # ----- storage policy -------------------------------------------------------------------
@@ -386,6 +399,22 @@ async def _token_request(token_endpoint: str, form: dict, fetch: Fetch, origin: 
     return Bearer(tok, rt if isinstance(rt, str) and rt else old_refresh, expires_at, kind, provider)
 
 
+# What an authorization server adds to the page's address on the way back
+# (RFC 6749 §4.1.2, RFC 9207): none of it may stay in the address bar.
+CALLBACK_PARAMS = ("code", "state", "error", "error_description", "error_uri", "iss")
+
+
+def callback_route(query: Mapping) -> str:
+    """What the page does at start with an authorization answer in its
+    address: ``"finish"`` (a code, or an error with a state:
+    ``complete_authorization`` checks it and says what happened), ``"drop"``
+    (leftovers only, e.g. ``?error=`` without ``state``: nobody's answer,
+    nothing of it is shown, and it leaves the address bar), or ``""`` (none)."""
+    if "code" in query or ("error" in query and "state" in query):
+        return "finish"
+    return "drop" if any(k in query for k in CALLBACK_PARAMS) else ""
+
+
 def callback_code(query_params: Mapping, state: str, issuer: str, iss_required: bool) -> str:
     """The code in an authorization response, after its checks.
 
@@ -516,8 +545,12 @@ async def password_sign_in(server: str, login: str, secret: str, code: str,
     password. Where that trade is refused (no ``authenticate-oauth``
     permission, an older server), the sign-in goes on with the password, kept
     nowhere."""
-    from app.totp import normalize_code
-    code = normalize_code(code)
+    from app.totp import is_code, normalize_code
+    for value, name in ((login, "login"), (secret, "password"), (code, "code")):
+        refuse_private_key(value, name)
+    code = normalize_code(code or "")
+    if code and not is_code(code):  # it would ride in the password (secret$code)
+        raise InvalidInput("err.input.code_format", "code")
     typed = secret
     in_password = False
     legacy = options is not None and options.legacy
@@ -619,10 +652,14 @@ async def start_device_flow(server: str, fetch: Fetch, client_id: str = DEFAULT_
     d = parse_json(resp)
     if not isinstance(d, dict):
         raise ProtocolError("device answer is not an object")
-    dc, uc, vu = d.get("device_code"), d.get("user_code"), d.get("verification_uri")
+    # What the user is shown and follows: direction controls dropped where it
+    # enters, so the code and the address read as they are, and the link goes
+    # to the address shown.
+    dc = d.get("device_code")
+    uc, vu, vc = (strip_bidi(v) if isinstance(v, str) else v
+                  for v in (d.get("user_code"), d.get("verification_uri"), d.get("verification_uri_complete")))
     if not all(isinstance(x, str) and x for x in (dc, uc, vu)):
         raise ProtocolError("device answer is incomplete")
-    vc = d.get("verification_uri_complete")
     exp = d.get("expires_in")
     iv = d.get("interval")
     return DeviceAuthorization(
@@ -653,6 +690,7 @@ __all__ = ["Basic", "Bearer", "Credentials", "authorization_header", "api_key", 
            "session_storage_payload", "credentials_from_storage", "OAuthMetadata", "discover",
            "default_metadata", "SignInOptions", "UNKNOWN_SERVER", "sign_in_options", "probe",
            "refine_refusal", "PendingAuthorization", "begin_authorization",
-           "complete_authorization", "callback_code", "parse_query", "pkce_challenge", "refresh", "legacy_token",
-           "password_sign_in", "split_appended_code", "link_target", "DeviceAuthorization", "start_device_flow",
+           "complete_authorization", "callback_code", "callback_route", "parse_query", "pkce_challenge", "refresh",
+           "legacy_token", "password_sign_in", "split_appended_code", "link_target", "DeviceAuthorization",
+           "start_device_flow",
            "poll_device_flow", "StalwartError", "EndpointNotFound", "CannotReach"]

@@ -70,6 +70,23 @@ class CannotReach(StalwartError):
         self.detail = detail
 
 
+class Redirected(StalwartError):
+    """The server answered with a redirect, which the page does not follow: a
+    browser would send the request on, a POST's body (the password in it)
+    included. ``status`` is the 3xx when known (the browser hides it: None,
+    shown as "3xx"); ``target`` the origin it pointed to, when known (never in
+    the browser). Not ``retryable``: the same request meets the same redirect."""
+    key = "err.redirected"
+
+    def __init__(self, origin: str, status: Optional[int] = None, target: Optional[str] = None):
+        params = {"origin": origin, "status": str(status) if status else "3xx"}
+        if target:
+            params["target"] = target
+        super().__init__("err.redirected_to" if target else "err.redirected", params, status=status)
+        self.origin = origin
+        self.target = target
+
+
 class AuthRequired(StalwartError):
     """401: ask again for credentials (the UI keeps what the user typed)."""
     key = "err.auth_required"

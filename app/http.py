@@ -5,15 +5,21 @@ The logic modules never open sockets themselves. They take a ``Fetch``:
     async def fetch(method: str, url: str, headers: dict[str, str],
                     body: bytes | None = None) -> Response
 
-It follows redirects (like the browser's fetch) and raises ``NetworkError``
-when no HTTP response arrived at all (server down, DNS, CORS or CSP refusal:
-the browser cannot tell these apart, so neither can we), and ``Timeout`` (a
+It does not follow redirects: a redirect is returned as the answer
+(``Response.is_redirect``; the browser hides its status and target,
+``Response.opaque_redirect``), so a request that carries a password, a token
+or a code is never sent on to wherever a server points (``app.jmap.send``
+turns it into ``app.errors.Redirected``). It raises ``NetworkError`` when no
+HTTP response arrived at all (server down, DNS, CORS or CSP refusal: the
+browser cannot tell these apart, so neither can we), and ``Timeout`` (a
 ``NetworkError``) when the answer did not arrive in time.
 
 Two implementations live here: ``browser_fetch`` (Pyodide, ``js.fetch`` with
-``credentials: "omit"``, aborted by an ``AbortSignal`` after ``timeout``
-seconds) and ``urllib_fetch`` (CPython, for tests and the CLI; the socket
-timeout). Both take ``timeout=`` (default ``DEFAULT_TIMEOUT``);
+``credentials: "omit"`` and ``redirect: "manual"``, aborted by an
+``AbortSignal`` after ``timeout`` seconds) and ``urllib_fetch`` (CPython, for
+tests and the CLI; the socket timeout; no redirect handler). Both take
+``timeout=`` (default ``DEFAULT_TIMEOUT``) and ``follow_redirects=`` (False;
+only the page's own ``config.json`` is read with True);
 ``with_timeout(fetch, seconds)`` binds another limit to any ``Fetch`` (tests
 inject short ones), so a stalled server never leaves a form busy forever.
 """
@@ -54,7 +60,15 @@ class Response:
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
-    url: str = ""  # final URL after redirects
+    url: str = ""  # the URL asked (the final one only where redirects were followed)
+    # The browser's answer to a redirect it did not follow ("opaqueredirect"):
+    # status 0, no headers; where it pointed and with which status is hidden.
+    opaque_redirect: bool = False
+
+    @property
+    def is_redirect(self) -> bool:
+        """A redirect answer (3xx but 304, or the browser's opaque one)."""
+        return self.opaque_redirect or (300 <= self.status < 400 and self.status != 304)
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
@@ -75,18 +89,36 @@ def _is_timeout(e: BaseException) -> bool:
     return isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason)
 
 
+def _opener(follow_redirects: bool):
+    """urllib's opener; without ``follow_redirects`` its redirect handler
+    declines, so a 3xx reaches the caller as the answer."""
+    import urllib.request
+    if follow_redirects:
+        return urllib.request.build_opener()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            return None  # urllib then raises HTTPError(3xx), returned below as the Response
+
+    return urllib.request.build_opener(NoRedirect())
+
+
 async def urllib_fetch(method: str, url: str, headers: dict | None = None,
-                       body: bytes | None = None, timeout: float = DEFAULT_TIMEOUT) -> Response:
+                       body: bytes | None = None, timeout: float = DEFAULT_TIMEOUT,
+                       follow_redirects: bool = False) -> Response:
     """CPython transport. Runs urllib in a thread so the caller stays async.
     ``timeout`` is urllib's socket timeout (per blocking operation); the
-    ``wait_for`` around it bounds the whole exchange."""
+    ``wait_for`` around it bounds the whole exchange. A redirect is the
+    answer (``Response.is_redirect``) unless ``follow_redirects``."""
     import urllib.error
     import urllib.request
+
+    opener = _opener(follow_redirects)
 
     def call() -> Response:
         req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
+            with opener.open(req, timeout=timeout) as r:
                 return Response(r.status, {k.lower(): v for k, v in r.headers.items()},
                                 r.read(), r.geturl())
         except urllib.error.HTTPError as e:
@@ -114,15 +146,19 @@ urllib_fetch.accepts_timeout = True  # type: ignore[attr-defined]
 
 
 async def browser_fetch(method: str, url: str, headers: dict | None = None,
-                        body: bytes | None = None, timeout: float = DEFAULT_TIMEOUT) -> Response:
+                        body: bytes | None = None, timeout: float = DEFAULT_TIMEOUT,
+                        follow_redirects: bool = False) -> Response:
     """Pyodide transport: the browser's fetch, no cookies, CORS mode, aborted
-    (headers or body still in flight) after ``timeout`` seconds."""
+    (headers or body still in flight) after ``timeout`` seconds. A redirect is
+    not followed (``redirect: "manual"``): Chromium would send a POST's body,
+    the password in it, on to the other address (307/308), after a preflight
+    there. Its answer is opaque (status 0, ``Response.opaque_redirect``)."""
     import js  # type: ignore[import-not-found]
     from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
     init: dict[str, Any] = {"method": method, "headers": dict(headers or {}),
                             "credentials": "omit", "mode": "cors", "cache": "no-store",
-                            "redirect": "follow"}
+                            "redirect": "follow" if follow_redirects else "manual"}
     if body is not None:
         init["body"] = body.decode("utf-8")
     # AbortSignal.timeout aborts the request itself (not only our wait for it):
@@ -139,6 +175,8 @@ async def browser_fetch(method: str, url: str, headers: dict | None = None,
 
     try:
         r = await js.fetch(url, to_js(init, dict_converter=js.Object.fromEntries))
+        if str(r.type) == "opaqueredirect":
+            return Response(0, {}, b"", url, opaque_redirect=True)
         hdrs: dict[str, str] = {}
         for pair in r.headers.entries():
             hdrs[str(pair[0]).lower()] = str(pair[1])

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from app import origins
 from app.errors import (AuthRequired, BadRequest, CannotReach, EndpointNotFound, Forbidden,
                         InvalidInput, MethodError, MfaRequired, ProtocolError, RateLimited,
-                        ServerError, SetError, StalwartError, TimedOut)
+                        Redirected, ServerError, SetError, StalwartError, TimedOut)
 from app.http import Fetch, NetworkError, Response, Timeout
 from app.vocab import Generation
 
@@ -60,9 +60,11 @@ def headers_for(authorization: Optional[str], content_type: Optional[str] = None
 
 
 async def send(fetch: Fetch, method: str, url: str, headers: dict,
-               body: Optional[bytes] = None, origin: Optional[str] = None) -> Response:
+               body: Optional[bytes] = None, origin: Optional[str] = None,
+               redirect_ok: bool = False) -> Response:
     """One HTTP exchange; a missing response becomes ``CannotReach``, a late
-    one ``TimedOut``."""
+    one ``TimedOut``, a redirect ``Redirected`` (the transports follow none)
+    unless the caller handles it itself (``redirect_ok``)."""
     try:
         resp = await fetch(method, url, headers, body)
     except Timeout as e:
@@ -71,7 +73,23 @@ async def send(fetch: Fetch, method: str, url: str, headers: dict,
         raise CannotReach(origin or origin_of(url), e.detail) from None
     if not isinstance(resp, Response) and not hasattr(resp, "status"):
         raise ProtocolError("no HTTP response object")
+    if not redirect_ok and getattr(resp, "is_redirect", False):
+        raise redirected(resp, url, origin or origin_of(url))
     return resp
+
+
+def redirected(resp: Response, url: str, origin: str) -> Redirected:
+    """The error for a redirect answer: its status and the origin it points
+    to, as far as the transport could see them (the browser shows neither)."""
+    status = resp.status if 300 <= resp.status < 400 else None
+    target = None
+    location = resp.header("location").strip()
+    if location:
+        try:
+            target = origin_of(urljoin(url, location)) or None
+        except ValueError:
+            target = None
+    return Redirected(origin, status, target)
 
 
 def _problem(resp: Response) -> tuple[Optional[str], Optional[str], Optional[str]]:
@@ -209,16 +227,19 @@ def _is_anonymous(data: Any) -> bool:
 
 
 async def discover_session(server: str, authorization: str, fetch: Fetch) -> Session:
-    """``GET {origin}/.well-known/jmap`` (the transport follows the 307 to
-    ``/jmap/session``) with Authorization. If the redirect lost the header
-    (anonymous session) or was not followed, ask ``{origin}/jmap/session``
-    directly. The session's apiUrl is always rebased onto the typed origin:
-    Stalwart builds it from its configured public URL, not the request Host."""
+    """``GET {origin}/.well-known/jmap`` with Authorization, then the 307's
+    target, ``/jmap/session``, asked here: the transports follow no redirect,
+    and this one is followed onto the typed origin only (``rebase``; the
+    browser hides the Location of a redirect it did not follow, so the
+    contract's ``/jmap/session`` is asked then). A transport that did follow
+    may have lost the header (anonymous session): ask ``/jmap/session``
+    directly then. The session's apiUrl is always rebased onto the typed
+    origin: Stalwart builds it from its configured public URL, not the request Host."""
     origin = normalize_server(server)
     hdrs = headers_for(authorization)
-    resp = await send(fetch, "GET", origin + "/.well-known/jmap", hdrs, None, origin)
+    resp = await send(fetch, "GET", origin + "/.well-known/jmap", hdrs, None, origin, redirect_ok=True)
     data: Any = None
-    if resp.status in (301, 302, 303, 307, 308):
+    if getattr(resp, "is_redirect", False):
         try:
             target = rebase(resp.header("location") or "/jmap/session", origin)
         except ValueError:

@@ -33,7 +33,7 @@ from typing import Any, Optional
 from app.auth import Credentials, credentials_from_storage
 from app.errors import InvalidInput
 from app.jmap import normalize_server as canonical_origin
-from app.origins import ConfigError, OriginError, parse_config, parse_origin, read_config
+from app.origins import ConfigError, OriginError, origin_of, parse_config, parse_origin, read_config
 
 OPEN, BOUND, BROKEN = "open", "bound", "broken"
 
@@ -178,3 +178,25 @@ def kept_session(data: Any, server: str) -> Optional[Credentials]:
     if not isinstance(data.get("server"), str) or data["server"] != server:
         return None
     return credentials_from_storage(data)
+
+
+def blocked_by_policy(config: Config, origin: str) -> str:
+    """What a connection blocked by this page's own Content-Security-Policy
+    means (the browser's ``securitypolicyviolation``, its ``blockedURI`` as an
+    origin), as the message key that tells the page's administrator what to
+    change. Measured in Chromium: for a redirect it follows, the violation
+    names the URL the page asked for, not the target; the page follows no
+    redirect (``app.http``), so a redirect is its own error
+    (``app.errors.Redirected``) and never meets the policy.
+
+    * ``ui.csp.listed_not_allowed``: bound mode, and config.json lists
+      ``origin`` (a server, or an OpenID provider of its "sso"): the policy's
+      connect-src lacks what the file allows;
+    * ``ui.csp.blocked``: the origin is not allowed at all (config.json and
+      connect-src), e.g. an http server in open mode, whose policy allows https."""
+    if config.bound:
+        issuers = (i for s in (config.sso or {}).values() for i in getattr(s, "issuers", ()))
+        listed = set(config.servers) | {origin_of(i) for i in issuers}
+        if origin in listed:
+            return "ui.csp.listed_not_allowed"
+    return "ui.csp.blocked"

@@ -114,6 +114,16 @@ def normalize_code(code: str) -> str:
     return "".join(str(code).split())
 
 
+_CODE_FORM = re.compile(r"[0-9]{6,8}")
+
+
+def is_code(code: str) -> bool:
+    """Is ``code`` (after ``normalize_code``) shaped like an authenticator's
+    code: 6 to 8 ASCII digits (the server's digits range)? The one rule for
+    the account's checks and the sign-in's code field."""
+    return bool(_CODE_FORM.fullmatch(code))
+
+
 # ---------------------------------------------------------------- URL parsing
 
 class _NotAUrl(Exception):
@@ -310,23 +320,39 @@ def parse_url(url: str, server: Generation | str = Generation.V016) -> OtpConfig
 
 # ---------------------------------------------------------------- building
 
+# totp-rs takes the label's account after decoding it twice and refuses a ':'
+# in it (TOTP::new), however it is escaped: "%3A" and "%253A" both end as ':'.
+# So a name's ':' is written as the fullwidth colon (U+FF1A), which every
+# authenticator app shows like a colon, and its '%' as the fullwidth percent
+# sign (U+FF05), so the second decoding cannot make a ':' or broken UTF-8 of
+# it. The label is only what the app shows: the server never uses it.
+_LABEL_SAFE = str.maketrans({":": "\uff1a", "%": "\uff05"})
+
+
+def label_text(name: str) -> str:
+    """``name`` (an account or issuer) as it goes into an otpauth label: the
+    server's parser accepts it, an app shows it alike (``_LABEL_SAFE``)."""
+    return name.encode("utf-8", "replace").decode("utf-8").translate(_LABEL_SAFE)
+
+
 def build_url(secret: str, account: str, issuer: str = DEFAULT_ISSUER) -> str:
     """The otpauth URL to save: ``otpauth://totp/Issuer:account?secret=…&issuer=Issuer&…``.
 
-    Label and issuer are percent-encoded like totp-rs ``get_url`` does
-    (everything but ``A-Za-z0-9-._~``). Raises ``ValueError`` if the result
-    would not pass ``validate_url`` (e.g. a ``:`` in issuer or account).
+    Issuer and account are written by ``label_text`` (a ``:`` in a user name
+    would lock the user out otherwise) and percent-encoded like totp-rs
+    ``get_url`` does (everything but ``A-Za-z0-9-._~``). Raises ``ValueError``
+    for an empty issuer, a bad secret, or a result that would not pass
+    ``validate_url``.
     """
     key = normalize_key(secret)
     if not issuer:
         raise ValueError("issuer must not be empty")
-    if ":" in issuer or ":" in account:
-        raise ValueError("issuer and account must not contain ':'")
     raw = _b32decode_rust(key)
     if raw is None or len(raw) < MIN_SECRET_BYTES:
         raise ValueError("secret must be base32 (A-Z, 2-7) of at least 128 bits")
-    label = f"{quote(issuer, safe='')}:{quote(account, safe='')}"
-    url = (f"otpauth://totp/{label}?secret={key}&issuer={quote(issuer, safe='')}"
+    iss = quote(label_text(issuer), safe="")
+    label = f"{iss}:{quote(label_text(account), safe='')}"
+    url = (f"otpauth://totp/{label}?secret={key}&issuer={iss}"
            f"&algorithm=SHA1&digits=6&period=30")
     issues = validate_url(url)
     if issues:

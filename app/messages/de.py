@@ -430,7 +430,7 @@ MESSAGES = {
     "err.input.code_format": "Der Code muss aus 6 bis 8 Ziffern bestehen.",
     "err.input.otp_url": "Diese Einrichtung der Authenticator-App würde Sie aussperren und wurde deshalb nicht gespeichert: {detail}",
     "err.input.key_required": "Fügen Sie zuerst einen öffentlichen Schlüssel ein oder wählen Sie eine Datei (PEM oder ASCII-armierter Text).",
-    "err.input.private_key": "Das ist ein PRIVATER Schlüssel. Laden Sie ihn niemals irgendwo hoch; exportieren Sie stattdessen den öffentlichen Schlüssel oder das Zertifikat und fügen Sie diesen ein.",
+    "err.input.private_key": "Das ist ein PRIVATER Schlüssel ({what}). Er wurde nirgendwohin gesendet. Ein privater Schlüssel gehört nur auf Ihren eigenen Computer: Fügen Sie ihn nie in eine Webseite ein. Geben Sie stattdessen ein, was dieses Feld verlangt; um die Verschlüsselung einzuschalten, fügen Sie Ihren ÖFFENTLICHEN Schlüssel oder Ihr Zertifikat ein.",
     "err.input.server": "Geben Sie die Server-Adresse ein, zum Beispiel https://mail.example.com.",
     "err.input.password_mismatch": "Die beiden neuen Passwörter stimmen nicht überein. Geben Sie es noch einmal ein.",
     "err.input.code_required": "Die Zwei-Faktor-Authentifizierung ist eingeschaltet: Geben Sie den aktuellen Code aus Ihrer Authenticator-App ein.",
@@ -737,4 +737,8 @@ MESSAGES = {
     "ui.early.status": "Wird gestartet… Anmeldung folgt gleich.",
     "ui.early.check_link": "Der Mailserver oben stammt aus dem Link, den Sie geöffnet haben, und die Seite hatte ihn noch nicht angezeigt, als Sie die Schaltfläche gedrückt haben. Prüfen Sie ihn und drücken Sie dann erneut.",
     "ui.early.check_bound": "Diese Seite meldet nur beim oben angezeigten Mailserver an, nicht bei der Adresse, die Sie eingegeben haben. Prüfen Sie ihn und drücken Sie dann erneut.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "Der Mailserver unter {origin} hat diese Anfrage nicht beantwortet, sondern eine Weiterleitung (HTTP {status}) geschickt. Diese Seite folgt keinen Weiterleitungen, daher wurde nichts an eine andere Adresse gesendet. Prüfen Sie die Serveradresse oder fragen Sie die Administration Ihres Mailservers, welche Adresse gilt.",
+    "err.redirected_to": "Der Mailserver unter {origin} hat diese Anfrage nicht beantwortet, sondern eine Weiterleitung (HTTP {status}) nach {target} geschickt. Diese Seite folgt keinen Weiterleitungen, daher wurde nichts an {target} gesendet. Prüfen Sie die Serveradresse oder fragen Sie die Administration Ihres Mailservers, welche Adresse gilt.",
+    "ui.csp.listed_not_allowed": "Diese Seite darf keine Verbindung zu {origin} aufbauen, obwohl ihre config.json diesen Server nennt: Der Content-Security-Policy-Header der Seite erlaubt ihn nicht. Der Administrator dieser Seite muss {origin} in diesem Header bei connect-src eintragen, genau so geschrieben wie in config.json.",
 }

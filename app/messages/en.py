@@ -456,7 +456,7 @@ MESSAGES = {
     "err.input.code_format": "The code must be 6 to 8 digits.",
     "err.input.otp_url": "This authenticator setup would lock you out, so it was not saved: {detail}",
     "err.input.key_required": "Paste or choose a public key first (PEM or ASCII-armored text).",
-    "err.input.private_key": "This is a PRIVATE key. Never upload it anywhere; export and paste the public key or certificate instead.",
+    "err.input.private_key": "This is a PRIVATE key ({what}). It was not sent anywhere. A private key must stay on your own computer: never paste it into a web page. Type what this field asks for instead; to turn on encryption, paste your PUBLIC key or certificate.",
     "err.input.server": "Enter the server address, like https://mail.example.com.",
     "err.input.password_mismatch": "The two new passwords are not the same. Type it again.",
     "err.input.code_required": "Two-factor authentication is on: enter the current code from your authenticator app.",
@@ -763,4 +763,8 @@ MESSAGES = {
     "ui.early.status": "Starting… sign-in continues when ready.",
     "ui.early.check_link": "The mail server above comes from the link you opened, and the page had not shown it yet when you pressed the button. Check it, then press again.",
     "ui.early.check_bound": "This page signs in only at the mail server shown above, not at the address you typed. Check it, then press again.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "The mail server at {origin} did not answer this request: it sent a redirect (HTTP {status}). This page does not follow redirects, so nothing was sent to any other address. Check the server address, or ask your mail server's administrator which address to use.",
+    "err.redirected_to": "The mail server at {origin} did not answer this request: it sent a redirect (HTTP {status}) to {target}. This page does not follow redirects, so nothing was sent to {target}. Check the server address, or ask your mail server's administrator which address to use.",
+    "ui.csp.listed_not_allowed": "This page may not connect to {origin}, although its config.json lists that server: the page's Content-Security-Policy header does not allow it. The administrator of this page must add {origin} to connect-src in that header, written exactly as in config.json.",
 }

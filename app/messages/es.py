@@ -431,7 +431,7 @@ MESSAGES = {
     "err.input.code_format": "El código debe tener de 6 a 8 dígitos.",
     "err.input.otp_url": "Esta configuración de autenticación le dejaría sin acceso, así que no se ha guardado: {detail}",
     "err.input.key_required": "Primero pegue o elija una clave pública (texto PEM o con armadura ASCII).",
-    "err.input.private_key": "Esta es una clave PRIVADA. No la suba nunca a ningún sitio; exporte y pegue en su lugar la clave pública o el certificado.",
+    "err.input.private_key": "Esta es una clave PRIVADA ({what}). No se ha enviado a ninguna parte. Una clave privada debe quedarse en su propio ordenador: no la pegue nunca en una página web. Escriba en su lugar lo que pide este campo; para activar el cifrado, pegue su clave PÚBLICA o su certificado.",
     "err.input.server": "Escriba la dirección del servidor, por ejemplo https://mail.example.com.",
     "err.input.password_mismatch": "Las dos contraseñas nuevas no coinciden. Vuelva a escribirla.",
     "err.input.code_required": "La verificación en dos pasos está activada: escriba el código actual de su aplicación de autenticación.",
@@ -738,4 +738,8 @@ MESSAGES = {
     "ui.early.status": "Iniciando… el acceso seguirá enseguida.",
     "ui.early.check_link": "El servidor de correo de arriba viene del enlace que abrió, y la página aún no lo mostraba cuando pulsó el botón. Compruébelo y vuelva a pulsar.",
     "ui.early.check_bound": "Esta página solo inicia sesión en el servidor de correo que se muestra arriba, no en la dirección que escribió. Compruébelo y vuelva a pulsar.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "El servidor de correo en {origin} no respondió a esta solicitud: envió una redirección (HTTP {status}). Esta página no sigue redirecciones, así que no se envió nada a ninguna otra dirección. Compruebe la dirección del servidor o pregunte al administrador de su servidor de correo qué dirección usar.",
+    "err.redirected_to": "El servidor de correo en {origin} no respondió a esta solicitud: envió una redirección (HTTP {status}) a {target}. Esta página no sigue redirecciones, así que no se envió nada a {target}. Compruebe la dirección del servidor o pregunte al administrador de su servidor de correo qué dirección usar.",
+    "ui.csp.listed_not_allowed": "Esta página no tiene permiso para conectarse a {origin}, aunque su config.json incluye ese servidor: la cabecera Content-Security-Policy de la página no lo permite. El administrador de esta página debe añadir {origin} a connect-src en esa cabecera, escrito exactamente como en config.json.",
 }

@@ -434,7 +434,7 @@ MESSAGES = {
     "err.input.code_format": "Le code doit comporter de 6 à 8 chiffres.",
     "err.input.otp_url": "Cette configuration de l’application d’authentification vous empêcherait de vous connecter ; elle n’a donc pas été enregistrée : {detail}",
     "err.input.key_required": "Collez ou choisissez d’abord une clé publique (texte PEM ou en armure ASCII).",
-    "err.input.private_key": "Ceci est une clé PRIVÉE. Ne l’envoyez jamais nulle part ; exportez et collez plutôt la clé publique ou le certificat.",
+    "err.input.private_key": "Ceci est une clé PRIVÉE ({what}). Elle n’a été envoyée nulle part. Une clé privée doit rester sur votre ordinateur : ne la collez jamais dans une page web. Saisissez plutôt ce que ce champ demande ; pour activer le chiffrement, collez votre clé PUBLIQUE ou votre certificat.",
     "err.input.server": "Saisissez l’adresse du serveur, par exemple https://mail.example.com.",
     "err.input.password_mismatch": "Les deux nouveaux mots de passe ne sont pas identiques. Saisissez-le de nouveau.",
     "err.input.code_required": "L’authentification à deux facteurs est activée : saisissez le code actuel de votre application d’authentification.",
@@ -741,4 +741,8 @@ MESSAGES = {
     "ui.early.status": "Démarrage… la connexion suivra.",
     "ui.early.check_link": "Le serveur de messagerie ci-dessus vient du lien que vous avez ouvert, et la page ne l’affichait pas encore quand vous avez appuyé sur le bouton. Vérifiez-le, puis appuyez de nouveau.",
     "ui.early.check_bound": "Cette page se connecte uniquement au serveur de messagerie affiché ci-dessus, pas à l’adresse que vous avez saisie. Vérifiez-le, puis appuyez de nouveau.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "Le serveur de messagerie à l’adresse {origin} n’a pas répondu à cette demande : il a renvoyé une redirection (HTTP {status}). Cette page ne suit pas les redirections : rien n’a été envoyé à une autre adresse. Vérifiez l’adresse du serveur ou demandez à l’administrateur de votre serveur de messagerie quelle adresse utiliser.",
+    "err.redirected_to": "Le serveur de messagerie à l’adresse {origin} n’a pas répondu à cette demande : il a renvoyé une redirection (HTTP {status}) vers {target}. Cette page ne suit pas les redirections : rien n’a été envoyé à {target}. Vérifiez l’adresse du serveur ou demandez à l’administrateur de votre serveur de messagerie quelle adresse utiliser.",
+    "ui.csp.listed_not_allowed": "Cette page n’est pas autorisée à se connecter à {origin}, bien que son config.json indique ce serveur : l’en-tête Content-Security-Policy de la page ne l’autorise pas. L’administrateur de cette page doit ajouter {origin} à connect-src dans cet en-tête, écrit exactement comme dans config.json.",
 }

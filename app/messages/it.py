@@ -432,7 +432,7 @@ MESSAGES = {
     "err.input.code_format": "Il codice deve avere da 6 a 8 cifre.",
     "err.input.otp_url": "Questa configurazione dell’app di autenticazione ti impedirebbe di accedere, quindi non è stata salvata: {detail}",
     "err.input.key_required": "Prima incolla o scegli una chiave pubblica (PEM o testo ASCII armor).",
-    "err.input.private_key": "Questa è una chiave PRIVATA. Non caricarla mai da nessuna parte; esporta e incolla invece la chiave pubblica o il certificato.",
+    "err.input.private_key": "Questa è una chiave PRIVATA ({what}). Non è stata inviata da nessuna parte. Una chiave privata deve restare sul tuo computer: non incollarla mai in una pagina web. Scrivi invece ciò che chiede questo campo; per attivare la cifratura, incolla la tua chiave PUBBLICA o il tuo certificato.",
     "err.input.server": "Inserisci l’indirizzo del server, ad esempio https://mail.example.com.",
     "err.input.password_mismatch": "Le due nuove password non coincidono. Digitala di nuovo.",
     "err.input.code_required": "L’autenticazione a due fattori è attiva: inserisci il codice attuale della tua app di autenticazione.",
@@ -739,4 +739,8 @@ MESSAGES = {
     "ui.early.status": "Avvio in corso… l’accesso seguirà.",
     "ui.early.check_link": "Il server di posta qui sopra viene dal link che hai aperto, e la pagina non lo mostrava ancora quando hai premuto il pulsante. Controllalo, poi premi di nuovo.",
     "ui.early.check_bound": "Questa pagina accede solo al server di posta mostrato qui sopra, non all’indirizzo che hai digitato. Controllalo, poi premi di nuovo.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "Il server di posta all’indirizzo {origin} non ha risposto a questa richiesta: ha inviato un reindirizzamento (HTTP {status}). Questa pagina non segue i reindirizzamenti, quindi non è stato inviato nulla a un altro indirizzo. Controlla l’indirizzo del server o chiedi all’amministratore del tuo server di posta quale indirizzo usare.",
+    "err.redirected_to": "Il server di posta all’indirizzo {origin} non ha risposto a questa richiesta: ha inviato un reindirizzamento (HTTP {status}) verso {target}. Questa pagina non segue i reindirizzamenti, quindi non è stato inviato nulla a {target}. Controlla l’indirizzo del server o chiedi all’amministratore del tuo server di posta quale indirizzo usare.",
+    "ui.csp.listed_not_allowed": "Questa pagina non può connettersi a {origin}, anche se il suo config.json elenca quel server: l’intestazione Content-Security-Policy della pagina non lo consente. L’amministratore di questa pagina deve aggiungere {origin} a connect-src in quell’intestazione, scritto esattamente come in config.json.",
 }

@@ -431,7 +431,7 @@ MESSAGES = {
     "err.input.code_format": "De code moet uit 6 tot 8 cijfers bestaan.",
     "err.input.otp_url": "Met deze instelling voor de authenticator-app zou je jezelf buitensluiten, dus die is niet opgeslagen: {detail}",
     "err.input.key_required": "Plak of kies eerst een publieke sleutel (PEM of ASCII-armored tekst).",
-    "err.input.private_key": "Dit is een PRIVÉSLEUTEL. Upload die nooit ergens; exporteer en plak in plaats daarvan de publieke sleutel of het certificaat.",
+    "err.input.private_key": "Dit is een PRIVÉSLEUTEL ({what}). Hij is nergens heen gestuurd. Een privésleutel hoort alleen op je eigen computer: plak hem nooit in een webpagina. Vul in plaats daarvan in wat dit veld vraagt; om versleuteling aan te zetten, plak je je PUBLIEKE sleutel of je certificaat.",
     "err.input.server": "Voer het serveradres in, zoals https://mail.example.com.",
     "err.input.password_mismatch": "De twee nieuwe wachtwoorden zijn niet hetzelfde. Typ het opnieuw.",
     "err.input.code_required": "Tweefactorauthenticatie staat aan: voer de huidige code uit je authenticator-app in.",
@@ -738,4 +738,8 @@ MESSAGES = {
     "ui.early.status": "Bezig met starten… aanmelding volgt.",
     "ui.early.check_link": "De mailserver hierboven komt uit de link die je opende, en de pagina liet hem nog niet zien toen je op de knop drukte. Controleer hem en druk dan opnieuw.",
     "ui.early.check_bound": "Deze pagina meldt alleen aan bij de mailserver die hierboven staat, niet bij het adres dat je typte. Controleer hem en druk dan opnieuw.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "De mailserver op {origin} heeft dit verzoek niet beantwoord, maar een doorverwijzing (HTTP {status}) gestuurd. Deze pagina volgt geen doorverwijzingen, dus er is niets naar een ander adres gestuurd. Controleer het serveradres of vraag de beheerder van je mailserver welk adres je moet gebruiken.",
+    "err.redirected_to": "De mailserver op {origin} heeft dit verzoek niet beantwoord, maar een doorverwijzing (HTTP {status}) naar {target} gestuurd. Deze pagina volgt geen doorverwijzingen, dus er is niets naar {target} gestuurd. Controleer het serveradres of vraag de beheerder van je mailserver welk adres je moet gebruiken.",
+    "ui.csp.listed_not_allowed": "Deze pagina mag geen verbinding maken met {origin}, hoewel haar config.json die server noemt: de Content-Security-Policy-header van de pagina staat hem niet toe. De beheerder van deze pagina moet {origin} in die header aan connect-src toevoegen, precies zo geschreven als in config.json.",
 }

@@ -430,7 +430,7 @@ MESSAGES = {
     "err.input.code_format": "O código precisa ter de 6 a 8 dígitos.",
     "err.input.otp_url": "Esta configuração do app autenticador impediria seu acesso, por isso não foi salva: {detail}",
     "err.input.key_required": "Primeiro, cole ou escolha uma chave pública (texto PEM ou com armadura ASCII).",
-    "err.input.private_key": "Esta é uma chave PRIVADA. Nunca a envie para lugar nenhum; exporte e cole a chave pública ou o certificado.",
+    "err.input.private_key": "Esta é uma chave PRIVADA ({what}). Ela não foi enviada a lugar nenhum. Uma chave privada deve ficar no seu próprio computador: nunca a cole em uma página web. Digite o que este campo pede; para ativar a criptografia, cole sua chave PÚBLICA ou seu certificado.",
     "err.input.server": "Digite o endereço do servidor, por exemplo https://mail.example.com.",
     "err.input.password_mismatch": "As duas novas senhas não são iguais. Digite de novo.",
     "err.input.code_required": "A verificação em duas etapas está ativada: digite o código atual do seu app autenticador.",
@@ -737,4 +737,8 @@ MESSAGES = {
     "ui.early.status": "Iniciando… o login continua em seguida.",
     "ui.early.check_link": "O servidor de e-mail acima vem do link que você abriu, e a página ainda não o mostrava quando você pressionou o botão. Confira-o e pressione de novo.",
     "ui.early.check_bound": "Esta página só faz login no servidor de e-mail mostrado acima, não no endereço que você digitou. Confira-o e pressione de novo.",
+    # --- sidedoor: secrets that cannot leave by a side door (redirects, CSP blocks)
+    "err.redirected": "O servidor de e-mail em {origin} não respondeu a esta solicitação: enviou um redirecionamento (HTTP {status}). Esta página não segue redirecionamentos, então nada foi enviado a outro endereço. Verifique o endereço do servidor ou pergunte ao administrador do seu servidor de e-mail qual endereço usar.",
+    "err.redirected_to": "O servidor de e-mail em {origin} não respondeu a esta solicitação: enviou um redirecionamento (HTTP {status}) para {target}. Esta página não segue redirecionamentos, então nada foi enviado para {target}. Verifique o endereço do servidor ou pergunte ao administrador do seu servidor de e-mail qual endereço usar.",
+    "ui.csp.listed_not_allowed": "Esta página não tem permissão para se conectar a {origin}, embora o config.json dela liste esse servidor: o cabeçalho Content-Security-Policy da página não o permite. O administrador desta página precisa adicionar {origin} ao connect-src nesse cabeçalho, escrito exatamente como no config.json.",
 }

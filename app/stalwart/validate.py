@@ -8,13 +8,18 @@ are not the account layer's own live where their subject does, and are
 called from here: the otpauth URL rules in ``app.totp``, code spacing in
 ``app.totp.normalize_code``, allowed IPs in ``app.ipnets``, the key checks
 (private keys first) in ``app.keys``, password strength in ``app.passwords``.
+
+Every field that can take pasted text is first run through the one
+private-key guard (``app.keys.private.refuse``): a private key in a password,
+a code, a description, the allowed IPs or the key box is refused with the same
+message, ``err.input.private_key``, and is never sent nor stored.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
+from app.auth import refuse_private_key
 from app.errors import InvalidInput
 from app.vocab import Generation, KeyKind, StrengthPolicy, Weakness
 
@@ -22,18 +27,18 @@ if TYPE_CHECKING:
     from app.keys import KeyReport
     from app.stalwart.state import PasswordFeature
 
-_CODE = re.compile(r"[0-9]{6,8}")
-
 
 def secret(value: Any, field: str, key: str = "err.input.password_required") -> str:
     """A password or an id: anything but empty, exactly as typed."""
     if not isinstance(value, str) or not value:
         raise InvalidInput(key, field)
+    refuse_private_key(value, field)
     return value
 
 
 def description(text: Any, field: str = "description", required: bool = True) -> str:
     """Trimmed; "" when it may be left empty."""
+    refuse_private_key(text, field)
     d = text.strip() if isinstance(text, str) else ""
     if not d and required:
         raise InvalidInput("err.input.description_required", field)
@@ -81,6 +86,7 @@ def allowed_ips(text: Any, field: str = "allowed_ips") -> dict[str, bool]:
     from app import ipnets
     if text is None:
         return {}
+    refuse_private_key(text, field)
     if not isinstance(text, str):
         text = "\n".join(t if isinstance(t, str) else "\u0000" for t in text)
     entries, issues = ipnets.parse_allowed_ips(text)
@@ -95,13 +101,14 @@ def otp_code(value: Any, *, required: bool, field: str = "code") -> Optional[str
     """A code from an authenticator app: 6 to 8 digits, spaces anywhere
     (``app.totp.normalize_code``). Empty is None, or ``code_required`` when
     the action needs one."""
-    from app.totp import normalize_code
+    from app.totp import is_code, normalize_code
+    refuse_private_key(value, field)
     s = "" if value is None else normalize_code(str(value))
     if not s:
         if required:
             raise InvalidInput("err.input.code_required", field)
         return None
-    if not _CODE.fullmatch(s):
+    if not is_code(s):
         raise InvalidInput("err.input.code_format", field)
     return s
 
@@ -126,9 +133,11 @@ def public_key(data: Any, emails: Iterable[str] = ()) -> "KeyReport":
     any form is refused first, so nothing private is ever sent; pasted text
     must be PEM or ASCII-armored."""
     from app.keys import check_key
+    refuse_private_key(data, "key")
     rep = check_key(data if isinstance(data, (str, bytes, bytearray, memoryview)) else "", emails)
-    if rep.is_private:
-        raise InvalidInput("err.input.private_key", "key")
+    if rep.is_private:  # found by the key parsers rather than the recogniser
+        what = rep.errors[0].params.get("what") if rep.errors else None
+        raise InvalidInput("err.input.private_key", "key", {"what": what or "PKCS#12 bundle"})
     if not isinstance(data, (bytes, bytearray, memoryview)) and \
             "-----BEGIN" not in (data if isinstance(data, str) else ""):
         raise InvalidInput("err.input.key_required", "key")
@@ -169,6 +178,7 @@ def new_two_factor_key(current: Any, url: Any, generation: Generation, new_code:
     from app import totp
     cur = secret(current, "current_password")
     u = otp_url(url, generation)
+    refuse_private_key(new_code, "new_code")
     if new_code is not None and not totp.check_code(u, str(new_code)):
         raise InvalidInput("err.input.new_code_wrong", "new_code")
     c = otp_code(old_code, required=replacing)
@@ -189,6 +199,8 @@ def new_password(new: Any, confirm: Any, policy: StrengthPolicy,
     comes from ``SecurityAccount.password_strength``."""
     from app import passwords
     from app.errors import SamePassword, WeakPassword
+    refuse_private_key(new, "new_password")
+    refuse_private_key(confirm, "confirm_password")
     if not isinstance(new, str) or not new:
         raise InvalidInput("err.input.new_password_required", "new_password")
     if confirm is not None and confirm != new:

@@ -106,12 +106,15 @@ async def start() -> None:
 
     # After "ready": these talk to the server, and their errors show in place.
     try:
+        route = auth.callback_route(query)
         if not config.usable:
-            if "code" in query or "state" in query:
+            if route:
                 js.history.replaceState(None, "", app.page_base())  # no code stays in the address
-        elif "code" in query or "error" in query and "state" in query:
+        elif route == "finish":
             await app.oauth_return(query)
         else:
+            if route == "drop":  # e.g. ?error= without state: nobody's answer, not shown
+                js.history.replaceState(None, "", app.page_base())
             stored = nullable_str(js.sessionStorage.getItem(CREDS_KEY))
             creds = None
             if stored and app.server:

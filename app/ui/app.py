@@ -137,11 +137,13 @@ class App:
             self.last_error = e
             if self.epoch != epoch:
                 raise dom.Handled() from None  # the answer belongs to nobody on screen now
+            blocked = isinstance(e, CannotReach) and e.origin in self.csp_blocked
             view = V_errors.present(
                 e, signed_in=self.account is not None, online=self.online(),
                 form=tuple(k for k in (fields or {}) if not k.endswith("-row")),
                 code_given=code_given, page_origin=self.page_origin(),
-                csp_blocked=isinstance(e, CannotReach) and e.origin in self.csp_blocked,
+                csp_blocked=blocked, csp_listed=blocked and servers.blocked_by_policy(
+                    self.config, e.origin) == "ui.csp.listed_not_allowed",
                 strength=self.user.strength)
             if view.sign_in_again:
                 self.signed_out(keep_input=True)
@@ -203,7 +205,8 @@ class App:
         use), else closed. Anything else the page cannot use: closed."""
         url = str(js.URL.new("config.json", js.location.href).href)
         try:
-            r = await browser_fetch("GET", url, {"Accept": "application/json"}, timeout=15)
+            r = await browser_fetch("GET", url, {"Accept": "application/json"}, timeout=15,
+                                    follow_redirects=True)  # the page's own file, not a mail server
         except NetworkError:
             return servers.config_without_answer(nullable_str(js.localStorage.getItem(CONFIG_KEY)))
         cfg = servers.config_from_response(r.status, r.body)

@@ -11,17 +11,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-# Every Unicode character that changes the direction of the text around it:
-# ALM, LRM, RLM, the embeddings/overrides LRE..RLO, and the isolates LRI..PDI.
-BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_BIDI = re.compile("[" + BIDI_CONTROLS + "]")
+from app.bidi import BIDI_CONTROLS, strip_bidi  # noqa: F401  (one rule, below the UI)
+
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate: a value keeps its own direction
 ELLIPSIS = "…"
-
-
-def strip_bidi(text: str) -> str:
-    """``text`` without direction controls (``invoice\u202egnp.exe`` stays readable)."""
-    return _BIDI.sub("", str(text))
 
 
 def short(text: str, limit: int = 120) -> str:

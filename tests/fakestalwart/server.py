@@ -44,6 +44,9 @@ class Fault:
     times: Optional[int]
     retry_after: int
     apply_first: bool = False  # handle the request (apply it), then delay/drop/fail its answer
+    redirect: Optional[int] = None  # answer with this 3xx, Location on `location` (not applied)
+    location: Optional[str] = None  # None: the same path and query at `srv.elsewhere`
+    method: Optional[str] = None    # only requests with this method (None: any but OPTIONS)
 
 
 class Faults:
@@ -56,19 +59,24 @@ class Faults:
 
     def set(self, path_prefix: Optional[str] = None, status: Optional[int] = None, delay: float = 0.0,
             drop: bool = False, malformed_json: bool = False, times: Optional[int] = None,
-            retry_after: int = 30, apply_first: bool = False) -> None:
+            retry_after: int = 30, apply_first: bool = False, redirect: Optional[int] = None,
+            location: Optional[str] = None, method: Optional[str] = None) -> None:
+        if redirect is not None and not 300 <= redirect < 400:
+            raise ValueError("redirect must be a 3xx status")
         with self._lock:
             self._rules.append(Fault(path_prefix, status, delay, drop, malformed_json, times, retry_after,
-                                     apply_first))
+                                     apply_first, redirect, location, method))
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
 
-    def take(self, path: str) -> Optional[Fault]:
+    def take(self, path: str, method: Optional[str] = None) -> Optional[Fault]:
         with self._lock:
             for f in self._rules:
                 if f.path_prefix is not None and not path.startswith(f.path_prefix):
+                    continue
+                if f.method is not None and method is not None and f.method != method:
                     continue
                 if f.times is not None:
                     if f.times <= 0:
@@ -127,8 +135,9 @@ class FakeStalwart:
         self._public_key_refs: Optional[bool] = None
         # An OpenID Connect directory (tests/fakestalwart/oidc.py), or None.
         self.oidc = None
-        self._httpd: Optional[ThreadingHTTPServer] = None
+        self._httpd: Optional[_Listener] = None
         self._thread: Optional[threading.Thread] = None
+        self._elsewhere: Optional[Elsewhere] = None
 
     # --- properties -------------------------------------------------------------
     @property
@@ -322,8 +331,7 @@ class FakeStalwart:
     # --- lifecycle ----------------------------------------------------------------
     def start(self) -> "FakeStalwart":
         handler = type("BoundHandler", (_Handler,), {"srv": self})
-        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Listener((self.host, self.port), handler)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True, name=f"fakestalwart-{self.port}")
@@ -333,8 +341,21 @@ class FakeStalwart:
     def stop(self) -> None:
         if self._httpd is not None:
             self._httpd.shutdown()
+            self._httpd.close_connections()  # gone means gone, kept-alive connections too
             self._httpd.server_close()
             self._httpd = None
+        if self._elsewhere is not None:
+            self._elsewhere.stop()
+            self._elsewhere = None
+
+    @property
+    def elsewhere(self) -> "Elsewhere":
+        """A second origin this server runs (started on first use): where a
+        ``redirect`` fault points by default. It answers everything, CORS open,
+        as a server collecting what a client sends on would, and records it."""
+        if self._elsewhere is None:
+            self._elsewhere = Elsewhere(self.host).start()
+        return self._elsewhere
 
     def __enter__(self):
         return self.start()
@@ -420,6 +441,38 @@ class FakeStalwart:
         return oauth.own_openid_metadata(self, strip_base=True)
 
 
+class _Listener(ThreadingHTTPServer):
+    """The HTTP server, which also knows its open connections: a stopped
+    server must stop answering on kept-alive connections too, as a real one
+    that goes away does (the handler threads would serve them on)."""
+
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        self._open: set = set()
+        self._open_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            open_now = list(self._open)
+        for conn in open_now:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class _Handler(BaseHTTPRequestHandler):
     srv: FakeStalwart
     protocol_version = "HTTP/1.1"
@@ -441,7 +494,7 @@ class _Handler(BaseHTTPRequestHandler):
         srv.requests.append(RecordedRequest(self.command, path, rec))
         req = H.Request(self.command, path, {k: v[0] for k, v in parse_qs(parts.query).items()},
                         headers, body, self.client_address[0])
-        fault = srv.faults.take(path) if self.command != "OPTIONS" and srv.faults else None
+        fault = srv.faults.take(path, self.command) if self.command != "OPTIONS" and srv.faults else None
         applied = self._route(req) if fault is not None and fault.apply_first else None
         if fault is not None:
             if fault.delay:
@@ -452,6 +505,10 @@ class _Handler(BaseHTTPRequestHandler):
                     self.connection.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                return
+            if fault.redirect:
+                target = fault.location or srv.elsewhere.url + self.path
+                self._send(H.Response(fault.redirect, b"", [("Location", target)]))
                 return
             if fault.status:
                 self._send(self._fault_response(fault))
@@ -502,3 +559,58 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
+
+
+class Elsewhere:
+    """The other origin of a ``redirect`` fault: every request is recorded
+    (``requests``: method, path, headers with Authorization reduced to its
+    scheme, body) and answered ``200 {}`` with CORS open to any origin and
+    header, preflights included, so a client that follows a redirect gets
+    through, and a test sees what it would have handed over."""
+
+    def __init__(self, host: str = "127.0.0.1"):
+        self.host = host
+        self.requests: list[tuple[str, str, dict, bytes]] = []
+        self._httpd: Optional[ThreadingHTTPServer] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self._httpd.server_address[1]}" if self._httpd else ""
+
+    def start(self) -> "Elsewhere":
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length > 0 else b""
+                headers = {k.lower(): ("%s ***" % v.split(" ", 1)[0] if k.lower() == "authorization" else v)
+                           for k, v in self.headers.items()}
+                outer.requests.append((self.command, self.path, headers, body))
+                self.send_response(204 if self.command == "OPTIONS" else 200)
+                for k, v in (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*"),
+                             ("Access-Control-Allow-Methods", "*"), ("Content-Type", "application/json"),
+                             ("Content-Length", "0" if self.command == "OPTIONS" else "2")):
+                    self.send_header(k, v)
+                self.end_headers()
+                if self.command not in ("OPTIONS", "HEAD"):
+                    self.wfile.write(b"{}")
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+        self._httpd = ThreadingHTTPServer((self.host, 0), Handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True, name="fakestalwart-elsewhere").start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None

@@ -193,3 +193,29 @@ def test_a_kept_api_key_or_app_password_goes_to_its_server_only():
     assert S.kept_session(key, B) is None
     app = {"kind": "app_password", "login": "alice", "secret": "app_x", "server": A}
     assert S.kept_session(app, A).secret == "app_x" and S.kept_session(app, EVIL) is None
+
+
+# ------------------------------------------------------------- a connection the page's CSP blocked
+def test_a_blocked_listed_server_asks_for_the_policy_not_for_config_json():
+    """Bound mode: config.json lists A, so a block of A means the policy's
+    connect-src lacks it (the page follows no redirect, so no redirect meets
+    the policy); a server the file does not list is missing in both."""
+    bound = S.config_from_response(200, json.dumps({"servers": [A, B]}).encode())
+    assert S.blocked_by_policy(bound, A) == "ui.csp.listed_not_allowed"
+    assert S.blocked_by_policy(bound, B) == "ui.csp.listed_not_allowed"
+    assert S.blocked_by_policy(bound, EVIL) == "ui.csp.blocked"
+    assert S.blocked_by_policy(bound, A + ":444") == "ui.csp.blocked"  # another origin
+    # open mode: any https server may be typed; an http one is outside its policy
+    open_ = S.config_from_response(404, b"")
+    assert S.blocked_by_policy(open_, C) == "ui.csp.blocked"
+    assert S.blocked_by_policy(open_, A) == "ui.csp.blocked"
+    broken = S.config_from_response(500, b"")
+    assert S.blocked_by_policy(broken, A) == "ui.csp.blocked"
+
+
+def test_a_blocked_provider_that_config_json_lists_asks_for_the_policy():
+    body = {"servers": [A], "sso": {A: {"client_id": "page", "issuers": ["https://id.example.org/realms/x"]}}}
+    bound = S.config_from_response(200, json.dumps(body).encode())
+    assert bound.bound
+    assert S.blocked_by_policy(bound, "https://id.example.org") == "ui.csp.listed_not_allowed"
+    assert S.blocked_by_policy(bound, "https://id.example.net") == "ui.csp.blocked"

@@ -13,7 +13,7 @@ from app.errors import (AnswerLost, AuthRequired, CannotReach, CodeRequired, Mfa
 from app.ui.views import messages as M
 from app.ui.views.say import Foreign, Host, Joined, Ltr, Say
 
-HOST_PARAMS = ("origin", "server", "page_origin")
+HOST_PARAMS = ("origin", "server", "page_origin", "target")
 LTR_PARAMS = ("setting_016", "setting_legacy", "permission", "permissions")
 
 # How a connection failed (``connection_problem``)
@@ -75,28 +75,32 @@ def offline(signed_in: bool) -> ErrorView:
 
 
 def _cannot_reach(err: CannotReach, signed_in: bool, online: bool, csp_blocked: bool,
-                  page_origin: str) -> ErrorView:
+                  page_origin: str, csp_listed: bool = False) -> ErrorView:
     kind = connection_problem(err, online, csp_blocked)
     if kind == OFFLINE:
         return offline(signed_in)
     offers = (M.RETRY,) if signed_in else ()
     if kind == CSP:
-        # Only the admin can allow a server (config.json and the CSP header)
-        return ErrorView(M.Message(M.ERROR, (Say("ui.csp.blocked", {"origin": Host(err.origin)}),)))
+        # Only the admin can allow a server (config.json and the CSP header); when
+        # config.json lists it, the policy's connect-src is what lacks it
+        key = "ui.csp.listed_not_allowed" if csp_listed else "ui.csp.blocked"
+        return ErrorView(M.Message(M.ERROR, (Say(key, {"origin": Host(err.origin)}),)))
     lines = (error_say(err), Say("ui.cors.page_origin", {"page_origin": Host(page_origin)}))
     return ErrorView(M.Message(M.ERROR, lines, offers=offers))
 
 
 def present(err: BaseException, *, signed_in: bool, online: bool = True,
             form: tuple[str, ...] = (), code_given: bool = False, csp_blocked: bool = False,
-            page_origin: str = "", strength: Any = None) -> ErrorView:
+            csp_listed: bool = False, page_origin: str = "", strength: Any = None) -> ErrorView:
     """``form``: the fields of the form that was sent, in the order shown;
     ``code_given``: a two-factor code was sent with it (so a refusal may be
-    about the code as much as the password)."""
+    about the code as much as the password); ``csp_blocked``: the page's own
+    CSP blocked the connection, ``csp_listed``: although config.json lists the
+    origin (``app.servers.blocked_by_policy``)."""
     if not isinstance(err, StalwartError):
         return ErrorView(M.Message(M.ERROR, (Say("ui.err.unexpected"),)))
     if isinstance(err, CannotReach):
-        return _cannot_reach(err, signed_in, online, csp_blocked, page_origin)
+        return _cannot_reach(err, signed_in, online, csp_blocked, page_origin, csp_listed)
     server = err.server_text
     if isinstance(err, AuthRequired):
         if signed_in:  # the credentials stopped working: sign in again, input kept

@@ -478,3 +478,42 @@ def test_legacy_token_refusal_shows_the_servers_words():
     assert e.value.key == "err.oauth.legacy_refused"
     assert e.value.server_text == "Client ID is invalid."
     assert "does not understand" not in e.value.message
+
+
+@pytest.mark.parametrize("query, route", [
+    ({"code": "c", "state": "s", "iss": "i"}, "finish"),
+    ({"code": "c"}, "finish"),                       # its missing state is checked and said there
+    ({"error": "access_denied", "state": "s"}, "finish"),
+    ({"error": "access_denied"}, "drop"),            # no state: nobody's answer, it only leaves
+    ({"error": "x", "error_description": "Click here", "server": "https://a"}, "drop"),
+    ({"error_uri": "https://evil.example"}, "drop"),
+    ({"state": "s"}, "drop"),
+    ({"iss": "https://a"}, "drop"),
+    ({"server": "https://mail.example.com"}, ""),
+    ({}, ""),
+])
+def test_callback_route_at_start(query, route):
+    assert auth.callback_route(query) == route
+    assert auth.callback_route(auth.parse_query("?" + "&".join(f"{k}={v}" for k, v in query.items()))) == route
+
+
+def test_device_answer_is_read_without_direction_controls():
+    """The user code and the addresses are shown and followed: a server's
+    bidi controls (which can make 4VZF-7EWU read as another code, or an
+    address as another one) are dropped where the answer is read, and the
+    link goes to exactly the address shown. The device code is never shown."""
+    rlo, lri, pdi = "\u202e", "\u2066", "\u2069"
+    t = FakeTransport().on("POST", "/auth/device", resp(200, {
+        "device_code": "D" + rlo + "C", "user_code": "4VZF" + rlo + "-7EWU",
+        "verification_uri": ORIGIN + "/dev" + lri + "ice" + pdi,
+        "verification_uri_complete": ORIGIN + "/device?code=4VZF-7EWU\u200f", "expires_in": 600}))
+    d = run(auth.start_device_flow(ORIGIN, t))
+    assert d.user_code == "4VZF-7EWU"
+    assert d.verification_uri == ORIGIN + "/device"
+    assert d.verification_uri_complete == ORIGIN + "/device?code=4VZF-7EWU"
+    assert d.link == ORIGIN + "/device?code=4VZF-7EWU"
+    assert d.device_code == "D" + rlo + "C"  # sent back as it came, never shown
+    t = FakeTransport().on("POST", "/auth/device", resp(200, {
+        "device_code": "DC", "user_code": rlo + lri, "verification_uri": ORIGIN + "/device"}))
+    with pytest.raises(ProtocolError):  # nothing left to show
+        run(auth.start_device_flow(ORIGIN, t))

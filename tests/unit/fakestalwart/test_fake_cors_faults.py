@@ -1,5 +1,6 @@
 """CORS on/off (§2.3), fault injection, request log, the CLI, and the totp-rs URL rules (§2.7)."""
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -82,6 +83,35 @@ def test_fault_malformed_json_and_delay(srv):
     t = time.monotonic()
     assert call(srv.url + "/jmap/session").status == 200
     assert time.monotonic() - t >= 0.3
+
+
+def test_fault_redirect_points_elsewhere_and_applies_nothing(srv):
+    body = {"using": USING, "methodCalls": [["Core/echo", {"x": 1}, "e"]]}
+    srv.faults.set(path_prefix="/jmap/", redirect=307, method="POST", times=1)
+    assert call(srv.url + "/jmap/session", auth=basic(*ALICE)).status == 200  # another method: no fault
+    r = call(srv.url + "/jmap/?q=1", "POST", body, auth=basic(*ALICE))
+    assert r.status == 307 and r.body == b""
+    assert r.headers["Location"] == srv.elsewhere.url + "/jmap/?q=1"
+    assert srv.elsewhere.url != srv.url and acx(r) == CORS3  # CORS as on every answer
+    assert call(srv.url + "/jmap/", "POST", body, auth=basic(*ALICE)).status == 200  # times=1
+    # the other origin answers anything, CORS open, and records it all
+    assert srv.elsewhere.requests == []
+    pre = call(srv.elsewhere.url + "/jmap/", "OPTIONS", headers={"Origin": "https://page.example"})
+    assert pre.status == 204 and pre.headers["Access-Control-Allow-Origin"] == "*"
+    got = call(srv.elsewhere.url + "/jmap/", "POST", body, auth=basic(*ALICE))
+    assert got.status == 200 and got.json() == {}
+    method, path, headers, sent = srv.elsewhere.requests[-1]
+    assert (method, path, headers["authorization"], sent) == ("POST", "/jmap/", "Basic ***",
+                                                              json.dumps(body).encode())
+    srv.faults.set(redirect=308, location="https://other.example/x", times=1)
+    r = call(srv.url + "/api/account", auth=basic(*ALICE))
+    assert (r.status, r.headers["Location"]) == (308, "https://other.example/x")
+    with pytest.raises(ValueError):
+        srv.faults.set(redirect=200)
+    other = srv.elsewhere.url
+    srv.stop()  # stops both origins
+    with pytest.raises(OSError):
+        call(other + "/", timeout=2)
 
 
 def test_fault_drop(srv):

@@ -25,6 +25,7 @@ FROM_MAIN = ["secret.asc", "secret.pgp", "sq_secret_as_public.asc", "priv_pkcs8.
 PUTTY = ["putty_ed25519_v3.ppk", "putty_ecdsa_v3_enc.ppk", "putty_rsa_v2_enc.ppk",
          "putty_ed25519_v2.ppk", "sshcom_rsa.key"]
 BUILT = ["pgp_subkeys.asc", "pgp_subkeys.pgp", "pgp_lowercase.asc", "pgp_oddcase.asc", "pgp_bare_body.txt",
+         "pgp_body_with_crc.txt", "pgp_body_to_end.txt", "pkcs8_body_to_end.txt",
          "pgp_in_mail.txt", "gnupg_keyfile.key", "pgp_protected.asc", "sq_secret.asc", "sq_secret.pgp",
          "openssl_ed25519.pem", "openssl_x448.der", "openssl_dsa_traditional.pem", "openssl_dsa_traditional.der",
          "openssl_rsa_encrypted_traditional.pem", "openssl_pkcs8_encrypted.der", "openssl_rsa_traditional.der",
@@ -45,6 +46,17 @@ def _bare_body(text: str) -> str:
     lines = [ln for ln in text.splitlines() if ln and not ln.startswith("-----") and ":" not in ln]
     lines = [ln for ln in lines if not (ln.startswith("=") and len(ln) == 5)]
     return "\n".join(lines) + "\n"
+
+
+def _below_begin(text: str) -> str:
+    """What is copied when the selection starts just below the BEGIN line."""
+    return text.split("\n", 1)[1]
+
+
+def _between_frames(text: str) -> str:
+    """Everything between the framing lines: armour headers, the blank line
+    and the OpenPGP CRC line (``=AbCd``) included."""
+    return "\n".join(ln for ln in text.splitlines() if not ln.startswith("-----")) + "\n"
 
 
 def build(root: Path, main: dict) -> dict:
@@ -69,6 +81,8 @@ def build(root: Path, main: dict) -> dict:
         put("pgp_oddcase.asc", _frame_lines(asc, lambda ln: ln.replace("BEGIN PGP PRIVATE KEY BLOCK", "Begin Pgp Private Key Block")
                                             .replace("END PGP PRIVATE KEY BLOCK", "End Pgp Private Key Block")))
         put("pgp_bare_body.txt", _bare_body(asc))
+        put("pgp_body_with_crc.txt", _between_frames(asc))
+        put("pgp_body_to_end.txt", _below_begin(asc))
         put("pgp_in_mail.txt", "Hi,\n\nhere is my key, please set it up:\n\n" + asc + "\nThanks\n")
         keyfile = sorted((g.home / "private-keys-v1.d").glob("*.key"))[0]
         put("gnupg_keyfile.key", keyfile.read_bytes())
@@ -110,6 +124,7 @@ def build(root: Path, main: dict) -> dict:
                               "-keypbe", "NONE", "-certpbe", "NONE", "-nomac", "-passout", "pass:"]).stdout)
     put("pem_lowercase.pem", _frame_lines(k.read_text(), str.lower))
     put("pkcs8_bare_body.txt", _bare_body(k.read_text()))
+    put("pkcs8_body_to_end.txt", _below_begin(k.read_text()))
     put("pem_in_mail.txt", "Subject: the key you asked for\n\n" + main["priv_rsa.pem"].read_text() + "\n-- \nBob\n")
 
     # ---- OpenSSH: ssh-keygen
